@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { createLogger } from '../core/log.js';
+import { identitySettingsFrom } from '../identity/options.js';
+import { bootstrap } from '../identity/setup.js';
+import { initialize, rotate } from '../identity/tokens/index.js';
+import { catalogServices, openConfiguredIdentity } from './all-in-one.js';
+import type { CommonFlags } from './load-config.js';
+import { loadProcessConfig } from './load-config.js';
+import { allInOneOptions, type AllInOneConfig } from './options.js';
+import { loadBootstrapSecrets } from './secrets.js';
+
+type WithFlags = (cmd: Command) => Command;
+
+type Opened = Awaited<ReturnType<typeof openConfiguredIdentity>> & { dataDir: string; config: AllInOneConfig };
+
+/** Opens identity as configured, runs `work`, closes it. */
+async function withIdentity(flags: CommonFlags, work: (ctx: Opened) => Promise<void>): Promise<void> {
+  const { config, dataDir } = loadProcessConfig(allInOneOptions, flags);
+  const opened = await openConfiguredIdentity(config, dataDir, createLogger({ level: 'warn' }));
+  try {
+    await work({ ...opened, dataDir, config });
+  } finally {
+    await opened.database.close();
+  }
+}
+
+/** Operator commands for split deployments: schema sync, bootstrap and key rotation. */
+export function registerAdminCommands(program: Command, withCommonFlags: WithFlags): void {
+  const db = program.command('db').description('database administration');
+  withCommonFlags(db.command('sync'))
+    .description('create or upgrade every service schema to the latest version')
+    .action(async (flags: CommonFlags) => {
+      await withIdentity(flags, async ({ database }) => {
+        process.stdout.write(`identity schema is up to date (${database.engine}: ${database.location})\n`);
+      });
+    });
+
+  withCommonFlags(program.command('bootstrap'))
+    .description('create the default domain, admin/demo accounts, roles, region and catalog')
+    .action(async (flags: CommonFlags) => {
+      await withIdentity(flags, async ({ svc, dataDir, config }) => {
+        const secrets = loadBootstrapSecrets(dataDir, config.identity.admin_password);
+        const services = catalogServices(config);
+        await bootstrap(svc, { ...secrets, region: config.DEFAULT.region_name, services });
+        process.stdout.write(`bootstrapped identity at ${services[0]?.urls.public}/v3 (admin password in ${dataDir}/bootstrap-secrets.json)\n`);
+      });
+    });
+
+  const identity = program.command('identity').description('identity administration');
+  withCommonFlags(identity.command('fernet-setup'))
+    .description('create the Fernet key repository if it does not exist')
+    .action((flags: CommonFlags) => {
+      const { config, dataDir } = loadProcessConfig(allInOneOptions, flags);
+      const dir = identitySettingsFrom(config, dataDir, null).fernetKeyRepository;
+      initialize(dir);
+      process.stdout.write(`Fernet keys ready in ${dir}\n`);
+    });
+  withCommonFlags(identity.command('fernet-rotate'))
+    .description('rotate Fernet keys: staged key becomes primary, a new staged key is made, the oldest are purged')
+    .action((flags: CommonFlags) => {
+      const { config, dataDir } = loadProcessConfig(allInOneOptions, flags);
+      const settings = identitySettingsFrom(config, dataDir, null);
+      initialize(settings.fernetKeyRepository);
+      rotate(settings.fernetKeyRepository, settings.maxActiveKeys);
+      process.stdout.write(`rotated Fernet keys in ${settings.fernetKeyRepository}\n`);
+    });
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError } from '../core/config/index.js';
+import { registerAdminCommands } from './admin-commands.js';
+import { startAllInOne } from './all-in-one.js';
+
+const program = new Command();
+program.name('stratus').description('An OpenStack-compatible cloud in one command.');
+
+const withCommonFlags = (cmd: Command): Command => cmd
+  .option('--data-dir <dir>', 'data directory (default ~/.stratus, or STRATUS_DATA_DIR)')
+  .option('--port-offset <n>', 'add N to every listening port')
+  .option('--config-file <file>', 'stratus.conf to read (default <data-dir>/stratus.conf)');
+
+withCommonFlags(program.command('up'))
+  .description('run the all-in-one cloud in the foreground')
+  .action(async (flags: { dataDir?: string; portOffset?: string; configFile?: string }) => {
+    const started = Date.now();
+    const cloud = await startAllInOne(flags);
+    const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
+    say(`Identity (Keystone v3)  ${cloud.identityUrl}/v3`);
+    say(`Admin user              admin / ${cloud.adminPassword} (project admin, domain Default)`);
+    say(`clouds.yaml             ${cloud.cloudsYaml}  (clouds: stratus, stratus-demo)`);
+    say(`openrc                  ${cloud.openrc}`);
+    say();
+    say(`Try:  OS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml} OS_CLOUD=stratus openstack token issue`);
+    say(`  or: source ${cloud.openrc} && openstack catalog list`);
+    say();
+    say(`Stratus is ready (${Date.now() - started} ms). Press Ctrl-C to stop.`);
+    let stopping = false;
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      say(`\n${signal}: stopping Stratus...`);
+      void cloud.stop().then(() => process.exit(0));
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+registerAdminCommands(program, withCommonFlags);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`stratus: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export { type RequestContext, policyCredentials } from './context.js';
+export { type TokenValidator, CachingTokenValidator } from './validator.js';
+export { requireToken, callerOf } from './hook.js';

@@ -1,0 +1,2 @@
+export { openServiceDatabase, engineOf, ping, type ServiceDatabase, type DatabaseEngine } from './connect.js';
+export { migrateToLatest, type MigrationSet } from './migrate.js';

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../log.js';
+import { ApiError, BadRequestError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
+
+/** Turns an ApiError into the status and JSON body of one service's wire format. */
+export type ErrorRenderer = (error: ApiError, requestId: string) => unknown;
+
+export interface ServiceAppOptions {
+  /** Service name, used in logs. */
+  service: string;
+  logger: Logger;
+  /** Largest request body accepted, in bytes; larger ones get the service's 413. */
+  bodyLimit: number;
+  renderError: ErrorRenderer;
+}
+
+/**
+ * A Fastify instance with what every OpenStack API shares: request ids echoed in
+ * `x-openstack-request-id`, JSON bodies validated without type coercion, body size
+ * limits, and every error (ours, Fastify's, or unexpected) rendered once in the
+ * service's own error body.
+ */
+export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ service: options.service }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit,
+    genReqId: () => `req-${randomUUID()}`,
+    requestIdLogLabel: 'request_id',
+    ignoreTrailingSlash: true,
+    ignoreDuplicateSlashes: true,
+    return503OnClosing: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-openstack-request-id', request.id);
+  });
+
+  // Clients send JSON with and without a charset, and some send an empty body with a
+  // JSON content type (for example DELETE): treat that as "no body" rather than an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new BadRequestError('Malformed JSON in request body.'), undefined);
+    }
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const methods = routeMethodsFor(app, request);
+    const error = methods ? new MethodNotAllowedError() : new NotFoundError('The resource could not be found.');
+    return sendError(reply, request, error, options.renderError);
+  });
+
+  app.setErrorHandler(async (error: FastifyError | ApiError, request, reply) => {
+    return sendError(reply, request, toApiError(error, request, options.logger), options.renderError);
+  });
+
+  return app;
+}
+
+function routeMethodsFor(app: FastifyInstance, request: FastifyRequest): boolean {
+  const url = request.url.split('?')[0] ?? '/';
+  for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const) {
+    if (method !== request.method && app.hasRoute({ method, url })) return true;
+  }
+  return false;
+}
+
+function sendError(reply: FastifyReply, request: FastifyRequest, error: ApiError, render: ErrorRenderer): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  return reply.status(error.status).type('application/json').send(render(error, request.id));
+}
+
+/** Maps anything thrown to an ApiError; the unexpected is logged and becomes a bare 500. */
+function toApiError(error: FastifyError | ApiError, request: FastifyRequest, logger: Logger): ApiError {
+  if (error instanceof ApiError) return error;
+  const fe = error as FastifyError;
+  if (fe.validation) return new BadRequestError(`Invalid input for field '${validationField(fe)}': ${fe.message}`);
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) return new PayloadTooLargeError('Request is too large.');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) return new UnsupportedMediaTypeError();
+  if (fe.statusCode === 400) return new BadRequestError(fe.message);
+  logger.error({ err: error, request_id: request.id }, 'unexpected error');
+  return new ApiError(500, 'Internal Server Error',
+    `An unexpected error prevented the server from fulfilling your request. (request id ${request.id})`);
+}
+
+function validationField(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (!first) return 'body';
+  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const missing = (first.params as { missingProperty?: string }).missingProperty;
+  return missing ? (path ? `${path}.${missing}` : missing) : path || 'body';
+}

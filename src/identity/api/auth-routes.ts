@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BadRequestError, ForbiddenError } from '../../core/http/index.js';
+import type { IdentityService } from '../service.js';
+import { renderToken } from '../auth/token-data.js';
+import { toBool } from '../store/db.js';
+import { authorize, listBody, queryParam, selfLink, type Guard } from './kit.js';
+import { assignedScopes } from './scopes.js';
+
+function subjectToken(request: FastifyRequest): string {
+  const token = request.headers['x-subject-token'];
+  if (typeof token !== 'string' || token === '') throw new BadRequestError('X-Subject-Token header is required.');
+  return token;
+}
+
+/** `?nocatalog` present (with any value) leaves the catalog out, as in Keystone. */
+const wantsCatalog = (request: FastifyRequest): boolean => queryParam(request, 'nocatalog') === undefined;
+
+/** /v3/auth/*: issuing, validating and revoking tokens, and what a token may reach. */
+export function registerAuthRoutes(app: FastifyInstance, svc: IdentityService, authed: Guard): void {
+  app.post('/v3/auth/tokens', async (request, reply) => {
+    const headerToken = typeof request.headers['x-auth-token'] === 'string' ? request.headers['x-auth-token'] : undefined;
+    const { auth, scope } = await svc.authenticator.authenticate(request.body, headerToken);
+    const { token, data } = await svc.tokens.issue(auth, scope);
+    const catalog = wantsCatalog(request) ? await svc.catalog.build() : undefined;
+    return reply.status(201).header('x-subject-token', token).send({ token: renderToken(data, catalog) });
+  });
+
+  app.get('/v3/auth/tokens', authed, async (request, reply) => {
+    const subject = subjectToken(request);
+    const data = await svc.tokens.validate(subject, 'subject');
+    authorize(svc, request, 'identity:validate_token', { 'target.token.user_id': data.user.id });
+    const catalog = wantsCatalog(request) ? await svc.catalog.build() : undefined;
+    return reply.header('x-subject-token', subject).send({ token: renderToken(data, catalog) });
+  });
+
+  app.head('/v3/auth/tokens', authed, async (request, reply) => {
+    const subject = subjectToken(request);
+    const data = await svc.tokens.validate(subject, 'subject');
+    authorize(svc, request, 'identity:check_token', { 'target.token.user_id': data.user.id });
+    return reply.status(200).header('x-subject-token', subject).send();
+  });
+
+  app.delete('/v3/auth/tokens', authed, async (request, reply) => {
+    const subject = subjectToken(request);
+    const data = await svc.tokens.validate(subject, 'subject');
+    authorize(svc, request, 'identity:revoke_token', { 'target.token.user_id': data.user.id });
+    await svc.tokens.revoke(data);
+    return reply.status(204).send();
+  });
+
+  app.get('/v3/auth/catalog', authed, async (request) => {
+    const ctx = authorize(svc, request, 'identity:get_auth_catalog');
+    if (!ctx.projectId && !ctx.domainId && !ctx.system) {
+      throw new ForbiddenError('A scoped token is required to get the catalog.');
+    }
+    return { catalog: await svc.catalog.build(), links: selfLink(svc, request, 'auth/catalog') };
+  });
+
+  app.get('/v3/auth/projects', authed, async (request) => {
+    const ctx = authorize(svc, request, 'identity:get_auth_projects');
+    const { projects } = await assignedScopes(svc.db, ctx.userId);
+    const visible = projects.filter((p) => toBool(p.enabled));
+    return listBody(svc, request, 'projects', visible.map((p) => ({
+      id: p.id, name: p.name, domain_id: p.domain_id, description: p.description ?? '', enabled: true,
+      parent_id: p.parent_id, is_domain: false, links: selfLink(svc, request, `projects/${p.id}`),
+    })));
+  });
+
+  app.get('/v3/auth/domains', authed, async (request) => {
+    const ctx = authorize(svc, request, 'identity:get_auth_domains');
+    const { domains } = await assignedScopes(svc.db, ctx.userId);
+    const visible = domains.filter((d) => toBool(d.enabled));
+    return listBody(svc, request, 'domains', visible.map((d) => ({
+      id: d.id, name: d.name, description: d.description ?? '', enabled: true, links: selfLink(svc, request, `domains/${d.id}`),
+    })));
+  });
+
+  app.get('/v3/auth/system', authed, async (request) => {
+    const ctx = authorize(svc, request, 'identity:get_auth_system');
+    const { system } = await assignedScopes(svc.db, ctx.userId);
+    return { system: system ? [{ all: true }] : [], links: selfLink(svc, request, 'auth/system') };
+  });
+}

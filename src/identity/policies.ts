@@ -1,0 +1,135 @@
+/**
+ * Keystone's default policy rules (Zed), in the form that applies while
+ * enforce_new_defaults is off: the new persona rule (system/domain reader, member,
+ * admin) OR the deprecated rule it replaced, so both kinds of deployments keep working.
+ * Operators override any of them by name in policy.yaml.
+ */
+export interface PolicyRule {
+  name: string;
+  checkStr: string;
+  description?: string;
+}
+
+const SYSTEM_READER = '(role:reader and system_scope:all)';
+const SYSTEM_ADMIN = '(role:admin and system_scope:all)';
+const ADMIN = 'rule:admin_required';
+
+/** Reads: system readers, domain readers of the target's domain, and admins. */
+const readInDomain = (domainAttr: string): string =>
+  `${SYSTEM_READER} or (role:reader and domain_id:%(${domainAttr})s) or ${ADMIN}`;
+
+const adminOnly = `${SYSTEM_ADMIN} or ${ADMIN}`;
+const systemReadOrAdmin = `${SYSTEM_READER} or ${ADMIN}`;
+
+const base: PolicyRule[] = [
+  { name: 'admin_required', checkStr: 'role:admin or is_admin:1' },
+  { name: 'service_role', checkStr: 'role:service' },
+  { name: 'service_or_admin', checkStr: 'rule:admin_required or rule:service_role' },
+  { name: 'owner', checkStr: 'user_id:%(user_id)s' },
+  { name: 'admin_or_owner', checkStr: 'rule:admin_required or rule:owner' },
+  { name: 'token_subject', checkStr: 'user_id:%(target.token.user_id)s' },
+  { name: 'admin_or_token_subject', checkStr: 'rule:admin_required or rule:token_subject' },
+  { name: 'service_admin_or_token_subject', checkStr: 'rule:service_or_admin or rule:token_subject' },
+];
+
+const crud = (resource: string, plural: string, read: string, write: string): PolicyRule[] => [
+  { name: `identity:get_${resource}`, checkStr: read },
+  { name: `identity:list_${plural}`, checkStr: read },
+  { name: `identity:create_${resource}`, checkStr: write },
+  { name: `identity:update_${resource}`, checkStr: write },
+  { name: `identity:delete_${resource}`, checkStr: write },
+];
+
+export const identityPolicies: PolicyRule[] = [
+  ...base,
+  // Tokens and the auth/* discovery calls.
+  { name: 'identity:check_token', checkStr: `${SYSTEM_READER} or rule:service_admin_or_token_subject` },
+  { name: 'identity:validate_token', checkStr: `${SYSTEM_READER} or rule:service_admin_or_token_subject` },
+  { name: 'identity:revoke_token', checkStr: `${SYSTEM_ADMIN} or rule:admin_or_token_subject` },
+  { name: 'identity:get_auth_catalog', checkStr: '' },
+  { name: 'identity:get_auth_projects', checkStr: '' },
+  { name: 'identity:get_auth_domains', checkStr: '' },
+  { name: 'identity:get_auth_system', checkStr: '' },
+  // Regions are public knowledge; changing them is the operator's job.
+  { name: 'identity:get_region', checkStr: '' },
+  { name: 'identity:list_regions', checkStr: '' },
+  { name: 'identity:create_region', checkStr: adminOnly },
+  { name: 'identity:update_region', checkStr: adminOnly },
+  { name: 'identity:delete_region', checkStr: adminOnly },
+  ...crud('service', 'services', systemReadOrAdmin, adminOnly),
+  ...crud('endpoint', 'endpoints', systemReadOrAdmin, adminOnly),
+  // Domains: a user may read the domain its token is scoped to.
+  { name: 'identity:get_domain', checkStr: `${SYSTEM_READER} or domain_id:%(target.domain.id)s or project_domain_id:%(target.domain.id)s or ${ADMIN}` },
+  { name: 'identity:list_domains', checkStr: systemReadOrAdmin },
+  { name: 'identity:create_domain', checkStr: adminOnly },
+  { name: 'identity:update_domain', checkStr: adminOnly },
+  { name: 'identity:delete_domain', checkStr: adminOnly },
+  // Projects.
+  { name: 'identity:get_project', checkStr: `${readInDomain('target.project.domain_id')} or project_id:%(target.project.id)s` },
+  { name: 'identity:list_projects', checkStr: readInDomain('target.domain_id') },
+  { name: 'identity:list_user_projects', checkStr: `${readInDomain('target.user.domain_id')} or user_id:%(target.user.id)s` },
+  { name: 'identity:create_project', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:update_project', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:delete_project', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:list_project_tags', checkStr: `${readInDomain('target.project.domain_id')} or project_id:%(target.project.id)s` },
+  { name: 'identity:get_project_tag', checkStr: `${readInDomain('target.project.domain_id')} or project_id:%(target.project.id)s` },
+  { name: 'identity:update_project_tags', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:create_project_tag', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:delete_project_tags', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:delete_project_tag', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  // Users: everyone may read themselves and change their own password.
+  { name: 'identity:get_user', checkStr: `${readInDomain('target.user.domain_id')} or user_id:%(target.user.id)s` },
+  { name: 'identity:list_users', checkStr: readInDomain('target.domain_id') },
+  { name: 'identity:create_user', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:update_user', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:delete_user', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:change_password', checkStr: 'rule:admin_or_owner' },
+  // Groups.
+  { name: 'identity:get_group', checkStr: readInDomain('target.group.domain_id') },
+  { name: 'identity:list_groups', checkStr: readInDomain('target.domain_id') },
+  { name: 'identity:list_groups_for_user', checkStr: `${readInDomain('target.user.domain_id')} or user_id:%(user_id)s` },
+  { name: 'identity:list_users_in_group', checkStr: readInDomain('target.group.domain_id') },
+  { name: 'identity:check_user_in_group', checkStr: readInDomain('target.group.domain_id') },
+  { name: 'identity:create_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:update_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:delete_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:add_user_to_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:remove_user_from_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
+  // Roles, implied roles and grants.
+  ...crud('role', 'roles', systemReadOrAdmin, adminOnly),
+  ...crud('domain_role', 'domain_roles', systemReadOrAdmin, adminOnly),
+  { name: 'identity:get_implied_role', checkStr: systemReadOrAdmin },
+  { name: 'identity:list_implied_roles', checkStr: systemReadOrAdmin },
+  { name: 'identity:list_role_inference_rules', checkStr: systemReadOrAdmin },
+  { name: 'identity:create_implied_role', checkStr: adminOnly },
+  { name: 'identity:delete_implied_role', checkStr: adminOnly },
+  { name: 'identity:check_implied_role', checkStr: systemReadOrAdmin },
+  { name: 'identity:check_grant', checkStr: systemReadOrAdmin },
+  { name: 'identity:list_grants', checkStr: systemReadOrAdmin },
+  { name: 'identity:create_grant', checkStr: adminOnly },
+  { name: 'identity:revoke_grant', checkStr: adminOnly },
+  { name: 'identity:list_system_grants_for_user', checkStr: systemReadOrAdmin },
+  { name: 'identity:check_system_grant_for_user', checkStr: systemReadOrAdmin },
+  { name: 'identity:create_system_grant_for_user', checkStr: adminOnly },
+  { name: 'identity:revoke_system_grant_for_user', checkStr: adminOnly },
+  { name: 'identity:list_system_grants_for_group', checkStr: systemReadOrAdmin },
+  { name: 'identity:check_system_grant_for_group', checkStr: systemReadOrAdmin },
+  { name: 'identity:create_system_grant_for_group', checkStr: adminOnly },
+  { name: 'identity:revoke_system_grant_for_group', checkStr: adminOnly },
+  { name: 'identity:list_role_assignments', checkStr: `${SYSTEM_READER} or (role:reader and domain_id:%(target.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:list_role_assignments_for_tree', checkStr: `${SYSTEM_READER} or (role:reader and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  // Application credentials and access rules belong to their user.
+  { name: 'identity:get_application_credential', checkStr: `${SYSTEM_READER} or rule:owner or ${ADMIN}` },
+  { name: 'identity:list_application_credentials', checkStr: `${SYSTEM_READER} or rule:owner or ${ADMIN}` },
+  { name: 'identity:create_application_credential', checkStr: 'user_id:%(user_id)s' },
+  { name: 'identity:delete_application_credential', checkStr: `${SYSTEM_ADMIN} or rule:owner or ${ADMIN}` },
+  { name: 'identity:get_access_rule', checkStr: `${SYSTEM_READER} or user_id:%(target.user.id)s` },
+  { name: 'identity:list_access_rules', checkStr: `${SYSTEM_READER} or user_id:%(target.user.id)s` },
+  { name: 'identity:delete_access_rule', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.user.id)s` },
+  // EC2-style credentials belong to their user.
+  { name: 'identity:get_credential', checkStr: `${SYSTEM_READER} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
+  { name: 'identity:list_credentials', checkStr: `${SYSTEM_READER} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
+  { name: 'identity:create_credential', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
+  { name: 'identity:update_credential', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
+  { name: 'identity:delete_credential', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
+];

@@ -1,0 +1,189 @@
+/**
+ * The identity service's tables as Kysely sees them. Booleans are stored as 0/1 and
+ * timestamps as ISO-8601 strings so the same queries run on SQLite, PostgreSQL and
+ * MariaDB; free-form attributes ("extra") are JSON text, as Keystone stores them.
+ */
+export interface ProjectTable {
+  id: string;
+  name: string;
+  /** ROOT_DOMAIN for a domain (a domain is a project with is_domain = 1, as in Keystone). */
+  domain_id: string;
+  parent_id: string | null;
+  is_domain: number;
+  enabled: number;
+  description: string | null;
+  extra: string;
+}
+
+export interface ProjectTagTable {
+  project_id: string;
+  name: string;
+}
+
+export interface UserTable {
+  id: string;
+  name: string;
+  domain_id: string;
+  enabled: number;
+  default_project_id: string | null;
+  description: string | null;
+  extra: string;
+  options: string;
+  created_at: string;
+  last_active_at: string | null;
+  failed_auth_count: number;
+  failed_auth_at: string | null;
+}
+
+export interface PasswordTable {
+  id: number | undefined;
+  user_id: string;
+  hash: string;
+  created_at: string;
+  expires_at: string | null;
+  self_service: number;
+}
+
+export interface GroupTable {
+  id: string;
+  name: string;
+  domain_id: string;
+  description: string | null;
+  extra: string;
+}
+
+export interface UserGroupTable {
+  user_id: string;
+  group_id: string;
+}
+
+export interface RoleTable {
+  id: string;
+  name: string;
+  /** '<<null>>' for a global role, so (name, domain_id) can be unique on every engine. */
+  domain_id: string;
+  description: string | null;
+  options: string;
+  extra: string;
+}
+
+export interface ImpliedRoleTable {
+  prior_role_id: string;
+  implied_role_id: string;
+}
+
+export type AssignmentType = 'UserProject' | 'GroupProject' | 'UserDomain' | 'GroupDomain' | 'UserSystem' | 'GroupSystem';
+
+export interface AssignmentTable {
+  type: AssignmentType;
+  actor_id: string;
+  /** Project or domain id, or 'system' for system assignments. */
+  target_id: string;
+  role_id: string;
+  inherited: number;
+}
+
+export interface RegionTable {
+  id: string;
+  description: string | null;
+  parent_region_id: string | null;
+  extra: string;
+}
+
+export interface ServiceTable {
+  id: string;
+  type: string;
+  name: string | null;
+  description: string | null;
+  enabled: number;
+  extra: string;
+}
+
+export interface EndpointTable {
+  id: string;
+  service_id: string;
+  interface: string;
+  url: string;
+  region_id: string | null;
+  enabled: number;
+  extra: string;
+}
+
+export interface ApplicationCredentialTable {
+  id: string;
+  name: string;
+  user_id: string;
+  project_id: string | null;
+  system: string | null;
+  secret_hash: string;
+  description: string | null;
+  expires_at: string | null;
+  unrestricted: number;
+  created_at: string;
+}
+
+export interface ApplicationCredentialRoleTable {
+  application_credential_id: string;
+  role_id: string;
+}
+
+export interface AccessRuleTable {
+  id: string;
+  user_id: string;
+  service: string;
+  path: string;
+  method: string;
+}
+
+export interface ApplicationCredentialAccessRuleTable {
+  application_credential_id: string;
+  access_rule_id: string;
+}
+
+export interface CredentialTable {
+  id: string;
+  user_id: string;
+  project_id: string | null;
+  type: string;
+  blob: string;
+  extra: string;
+}
+
+export interface RevocationEventTable {
+  id: number | undefined;
+  domain_id: string | null;
+  project_id: string | null;
+  user_id: string | null;
+  role_id: string | null;
+  audit_id: string | null;
+  audit_chain_id: string | null;
+  issued_before: string;
+  revoked_at: string;
+}
+
+export interface IdentityTables {
+  project: ProjectTable;
+  project_tag: ProjectTagTable;
+  user: UserTable;
+  password: PasswordTable;
+  group: GroupTable;
+  user_group: UserGroupTable;
+  role: RoleTable;
+  implied_role: ImpliedRoleTable;
+  assignment: AssignmentTable;
+  region: RegionTable;
+  service: ServiceTable;
+  endpoint: EndpointTable;
+  application_credential: ApplicationCredentialTable;
+  application_credential_role: ApplicationCredentialRoleTable;
+  access_rule: AccessRuleTable;
+  application_credential_access_rule: ApplicationCredentialAccessRuleTable;
+  credential: CredentialTable;
+  revocation_event: RevocationEventTable;
+}
+
+/** Keystone's marker for "no domain" on global roles and the root of domains. */
+export const NULL_DOMAIN = '<<null>>';
+
+/** Keystone's domain_id of every domain row, so (domain_id, name) is unique for domains too. */
+export const ROOT_DOMAIN = '<<keystone.domain.root>>';
