@@ -22,7 +22,7 @@ const adminOnly = `${SYSTEM_ADMIN} or ${ADMIN}`;
 const systemReadOrAdmin = `${SYSTEM_READER} or ${ADMIN}`;
 
 const base: PolicyRule[] = [
-  { name: 'admin_required', checkStr: 'role:admin or is_admin:1' },
+  { name: 'admin_required', checkStr: 'role:admin or is_admin:True' },
   { name: 'service_role', checkStr: 'role:service' },
   { name: 'service_or_admin', checkStr: 'rule:admin_required or rule:service_role' },
   { name: 'owner', checkStr: 'user_id:%(user_id)s' },
@@ -58,6 +58,20 @@ export const identityPolicies: PolicyRule[] = [
   { name: 'identity:delete_region', checkStr: adminOnly },
   ...crud('service', 'services', systemReadOrAdmin, adminOnly),
   ...crud('endpoint', 'endpoints', systemReadOrAdmin, adminOnly),
+  // Policies API (opaque blobs) and OS-EP-FILTER endpoint groups / project endpoints.
+  ...crud('policy', 'policies', systemReadOrAdmin, adminOnly),
+  ...crud('endpoint_group', 'endpoint_groups', systemReadOrAdmin, adminOnly),
+  { name: 'identity:list_projects_associated_with_endpoint_group', checkStr: systemReadOrAdmin },
+  { name: 'identity:list_endpoints_associated_with_endpoint_group', checkStr: systemReadOrAdmin },
+  { name: 'identity:get_endpoint_group_in_project', checkStr: systemReadOrAdmin },
+  { name: 'identity:list_endpoint_groups_for_project', checkStr: systemReadOrAdmin },
+  { name: 'identity:add_endpoint_group_to_project', checkStr: adminOnly },
+  { name: 'identity:remove_endpoint_group_from_project', checkStr: adminOnly },
+  { name: 'identity:list_projects_for_endpoint', checkStr: systemReadOrAdmin },
+  { name: 'identity:list_endpoints_for_project', checkStr: systemReadOrAdmin },
+  { name: 'identity:check_endpoint_in_project', checkStr: systemReadOrAdmin },
+  { name: 'identity:add_endpoint_to_project', checkStr: adminOnly },
+  { name: 'identity:remove_endpoint_from_project', checkStr: adminOnly },
   // Domains: a user may read the domain its token is scoped to.
   { name: 'identity:get_domain', checkStr: `${SYSTEM_READER} or domain_id:%(target.domain.id)s or project_domain_id:%(target.domain.id)s or ${ADMIN}` },
   { name: 'identity:list_domains', checkStr: systemReadOrAdmin },
@@ -126,10 +140,33 @@ export const identityPolicies: PolicyRule[] = [
   { name: 'identity:get_access_rule', checkStr: `${SYSTEM_READER} or user_id:%(target.user.id)s` },
   { name: 'identity:list_access_rules', checkStr: `${SYSTEM_READER} or user_id:%(target.user.id)s` },
   { name: 'identity:delete_access_rule', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.user.id)s` },
+  // OS-TRUST: the trustor and trustee see a trust; only the trustor (or an admin) ends it.
+  { name: 'identity:create_trust', checkStr: 'user_id:%(target.trust.trustor_user_id)s' },
+  { name: 'identity:list_trusts', checkStr: systemReadOrAdmin },
+  { name: 'identity:list_trusts_for_trustor', checkStr: `${SYSTEM_READER} or user_id:%(target.trust.trustor_user_id)s or ${ADMIN}` },
+  { name: 'identity:list_trusts_for_trustee', checkStr: `${SYSTEM_READER} or user_id:%(target.trust.trustee_user_id)s or ${ADMIN}` },
+  ...['get_trust', 'list_roles_for_trust', 'get_role_for_trust'].map((action) => ({
+    name: `identity:${action}`,
+    checkStr: `${SYSTEM_READER} or user_id:%(target.trust.trustor_user_id)s or user_id:%(target.trust.trustee_user_id)s or ${ADMIN}`,
+  })),
+  { name: 'identity:delete_trust', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.trust.trustor_user_id)s or ${ADMIN}` },
+  // OS-OAUTH1 consumers are the operator's.
+  { name: 'identity:get_consumer', checkStr: systemReadOrAdmin },
+  { name: 'identity:list_consumers', checkStr: systemReadOrAdmin },
+  { name: 'identity:create_consumer', checkStr: ADMIN },
+  { name: 'identity:update_consumer', checkStr: ADMIN },
+  { name: 'identity:delete_consumer', checkStr: ADMIN },
+  // OS-REVOKE.
+  { name: 'identity:list_revoke_events', checkStr: 'rule:service_or_admin' },
   // EC2-style credentials belong to their user.
   { name: 'identity:get_credential', checkStr: `${SYSTEM_READER} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
   { name: 'identity:list_credentials', checkStr: `${SYSTEM_READER} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
   { name: 'identity:create_credential', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
   { name: 'identity:update_credential', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
   { name: 'identity:delete_credential', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
+  // OS-EC2 credentials under /v3/users/{user_id}; rule:owner compares the URL's user_id.
+  { name: 'identity:ec2_get_credential', checkStr: `${SYSTEM_READER} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
+  { name: 'identity:ec2_list_credentials', checkStr: `${SYSTEM_READER} or rule:owner or ${ADMIN}` },
+  { name: 'identity:ec2_create_credential', checkStr: `${SYSTEM_ADMIN} or rule:owner or ${ADMIN}` },
+  { name: 'identity:ec2_delete_credential', checkStr: `${SYSTEM_ADMIN} or user_id:%(target.credential.user_id)s or ${ADMIN}` },
 ];

@@ -5,6 +5,7 @@
  */
 import type { Cloud } from '../lib/cloud.js';
 import { cleanOsEnv, run } from '../lib/proc.js';
+import { OPENSTACK } from '../lib/tools.js';
 
 export interface OsResult {
   /** The command line as a user would type it (for failure reports). */
@@ -52,7 +53,7 @@ export class OpenStackCli {
     const cloudName = opts.cloud === undefined ? 'stratus' : opts.cloud;
     if (cloudName !== null) env.OS_CLOUD = cloudName;
     Object.assign(env, opts.env ?? {});
-    const r = await run('openstack', args, { env, timeoutMs: 120_000 });
+    const r = await run(OPENSTACK, args, { env, timeoutMs: 120_000 });
     const prefix = cloudName && cloudName !== 'stratus' ? `OS_CLOUD=${cloudName} ` : '';
     return {
       cmd: `${prefix}openstack ${args.map(quote).join(' ')}`,

@@ -133,7 +133,7 @@ export function oneLineReason(text: string, max = 300): string {
   let reason = '';
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] ?? '';
-    if (/^[A-Za-z_][\w.]*(: .*|:)?$/.test(l) && !/^(Traceback|During handling|The above exception)/.test(l)) {
+    if (/^[A-Za-z_][\w.]*(: .*|:)?$/.test(l) && !/^(Traceback|During handling|The above exception|Details:)/.test(l)) {
       reason = l;
       const next = lines[i + 1] ?? '';
       if (next.startsWith('Details:')) reason += ` ${next}`;

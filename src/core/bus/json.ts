@@ -70,9 +70,3 @@ function convertObject(value: object, path: string, ancestors: Set<object>): Jso
 function hasToJson(value: unknown): value is { toJSON(key: string): unknown } {
   return typeof value === 'object' && value !== null && 'toJSON' in value && typeof value.toJSON === 'function';
 }
-
-/** Checks and serialises a value to JSON text (see toJson). */
-export function encode(value: unknown, path: string): string {
-  // A top-level undefined (a void handler's result) travels as null.
-  return JSON.stringify(toJson(value, path) ?? null);
-}

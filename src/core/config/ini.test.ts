@@ -24,7 +24,7 @@ describe('parseIni', () => {
       'test.conf',
     );
     expect([...doc.keys()]).toEqual(['DEFAULT', 'database']);
-    expect(valuesOf('[DEFAULT]\ndebug = true\n', 'DEFAULT')).toEqual({ debug: 'true' });
+    expect(doc.get('DEFAULT')?.values.get('debug')).toEqual({ value: 'true', line: 4 });
     expect(doc.get('database')?.values.get('connection')).toEqual({ value: 'sqlite:///x.db', line: 8 });
   });
 
@@ -58,8 +58,9 @@ describe('parseIni', () => {
   });
 
   it('parse: duplicate keys keep the last value; repeated sections merge', () => {
-    const doc = parseIni('[a]\nx = 1\ny = 2\n[b]\nz = 3\n[a]\nx = 4\n', 'f');
-    expect(valuesOf('[a]\nx = 1\ny = 2\n[b]\nz = 3\n[a]\nx = 4\n', 'a')).toEqual({ x: '4', y: '2' });
+    const text = '[a]\nx = 1\ny = 2\n[b]\nz = 3\n[a]\nx = 4\n';
+    expect(valuesOf(text, 'a')).toEqual({ x: '4', y: '2' });
+    const doc = parseIni(text, 'f');
     expect(doc.get('a')?.values.get('x')?.line).toBe(7);
   });
 

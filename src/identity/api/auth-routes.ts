@@ -25,19 +25,21 @@ export function registerAuthRoutes(app: FastifyInstance, svc: IdentityService, a
     return reply.status(201).header('x-subject-token', token).send({ token: renderToken(data, catalog) });
   });
 
-  app.get('/v3/auth/tokens', authed, async (request, reply) => {
-    const subject = subjectToken(request);
-    const data = await svc.tokens.validate(subject, 'subject');
-    authorize(svc, request, 'identity:validate_token', { 'target.token.user_id': data.user.id });
-    const catalog = wantsCatalog(request) ? await svc.catalog.build() : undefined;
-    return reply.header('x-subject-token', subject).send({ token: renderToken(data, catalog) });
-  });
-
+  // HEAD has its own handler (no body, check_token policy), so GET must not expose one.
+  // HEAD before GET: Fastify only adds its automatic HEAD sibling when none exists yet.
   app.head('/v3/auth/tokens', authed, async (request, reply) => {
     const subject = subjectToken(request);
     const data = await svc.tokens.validate(subject, 'subject');
     authorize(svc, request, 'identity:check_token', { 'target.token.user_id': data.user.id });
     return reply.status(200).header('x-subject-token', subject).send();
+  });
+
+  app.get('/v3/auth/tokens', { ...authed, exposeHeadRoute: false }, async (request, reply) => {
+    const subject = subjectToken(request);
+    const data = await svc.tokens.validate(subject, 'subject');
+    authorize(svc, request, 'identity:validate_token', { 'target.token.user_id': data.user.id });
+    const catalog = wantsCatalog(request) ? await svc.catalog.build() : undefined;
+    return reply.header('x-subject-token', subject).send({ token: renderToken(data, catalog) });
   });
 
   app.delete('/v3/auth/tokens', authed, async (request, reply) => {

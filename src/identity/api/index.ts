@@ -7,13 +7,53 @@ import type { IdentityService } from '../service.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import type { Guard } from './kit.js';
 import { registerRegionRoutes } from './regions.js';
+import { registerApplicationCredentialRoutes } from './application-credentials.js';
+import { registerAccessRuleRoutes } from './access-rules.js';
+import { registerTrustRoutes } from './trusts.js';
+import { registerOauth1ConsumerRoutes } from './oauth1-consumers.js';
+import { registerOsRevokeRoutes } from './os-revoke.js';
+import { registerRoleRoutes } from './roles.js';
+import { registerImpliedRoleRoutes } from './implied-roles.js';
+import { registerGrantRoutes } from './grants.js';
+import { registerRoleAssignmentRoutes } from './role-assignments.js';
+import { registerServiceRoutes } from './services.js';
+import { registerEndpointRoutes } from './endpoints.js';
+import { registerEndpointGroupRoutes } from './endpoint-groups.js';
+import { registerPolicyRoutes } from './policies-api.js';
 import { registerVersionRoutes } from './versions.js';
+import { registerDomainRoutes } from './domains.js';
+import { registerProjectRoutes } from './projects.js';
+import { registerProjectTagRoutes } from './project-tags.js';
+import { registerUserRoutes } from './users.js';
+import { registerGroupRoutes } from './groups.js';
+import { registerCredentialRoutes } from './credentials.js';
+import { registerEc2CredentialRoutes } from './ec2-credentials.js';
 
 /** Each resource family registers its routes through one of these. */
 export type RouteModule = (app: FastifyInstance, svc: IdentityService, authed: Guard) => void;
 
 const resourceModules: RouteModule[] = [
   registerRegionRoutes,
+  registerDomainRoutes,
+  registerProjectRoutes,
+  registerProjectTagRoutes,
+  registerUserRoutes,
+  registerGroupRoutes,
+  registerCredentialRoutes,
+  registerEc2CredentialRoutes,
+  registerRoleRoutes,
+  registerImpliedRoleRoutes,
+  registerGrantRoutes,
+  registerRoleAssignmentRoutes,
+  registerServiceRoutes,
+  registerEndpointRoutes,
+  registerEndpointGroupRoutes,
+  registerPolicyRoutes,
+  registerApplicationCredentialRoutes,
+  registerAccessRuleRoutes,
+  registerTrustRoutes,
+  registerOauth1ConsumerRoutes,
+  registerOsRevokeRoutes,
 ];
 
 /** The Keystone v3 API as one Fastify app. */

@@ -4,6 +4,7 @@ import { ForbiddenError } from '../../core/http/index.js';
 import type { IdentityService } from '../service.js';
 import { duplicate, notFound, validation } from '../errors.js';
 import { parseJson } from '../store/db.js';
+import { listEndpointRows, regionWithChildren } from '../store/catalog.js';
 import { deleteRegion, getRegionRow, insertRegion, listRegionRows, updateRegion, type RegionRow } from '../store/regions.js';
 import { authorize, created, listBody, queryParam, selfLink, type Guard } from './kit.js';
 
@@ -112,10 +113,15 @@ export function registerRegionRoutes(app: FastifyInstance, svc: IdentityService,
     authorize(svc, request, 'identity:delete_region');
     const { id } = request.params;
     if (!(await getRegionRow(svc.db, id))) throw notFound('region', id);
-    if ((await listRegionRows(svc.db, id)).length > 0) {
-      throw new ForbiddenError(`Unable to delete region ${id} because it or its child regions have associated endpoints.`);
-    }
-    await deleteRegion(svc.db, id);
+    // As Keystone: refused while the region or any region below it has endpoints;
+    // otherwise the whole subtree goes.
+    await svc.db.transaction().execute(async (tx) => {
+      const subtree = await regionWithChildren(tx, id);
+      if ((await listEndpointRows(tx, { regionIds: subtree })).length > 0) {
+        throw new ForbiddenError(`Unable to delete region ${id} because it or its child regions have associated endpoints.`);
+      }
+      for (const regionId of subtree.reverse()) await deleteRegion(tx, regionId);
+    });
     return reply.status(204).send();
   });
 }

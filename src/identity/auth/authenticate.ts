@@ -1,4 +1,4 @@
-import { BadRequestError, UnauthorizedError } from '../../core/http/index.js';
+import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../core/http/index.js';
 import type { Clock } from '../../core/clock.js';
 import type { IdentityDb } from '../store/db.js';
 import { toBool } from '../store/db.js';
@@ -9,6 +9,8 @@ import { authFailed } from '../errors.js';
 import type { PasswordHasher } from './hasher.js';
 import type { PasswordRules } from './passwords.js';
 import { effectiveRoles, type Scope } from './effective-roles.js';
+import { activeTrust, trustTokenRoles } from './trust-roles.js';
+import { storedTimeToDate } from '../timestamps.js';
 import type { AuthResult, TokenService } from './token-service.js';
 
 type Json = Record<string, unknown>;
@@ -88,6 +90,7 @@ export class Authenticator {
     const parent = await this.tokens.validate(id, 'caller');
     // A token got from an application credential may not be used to get another token.
     if (parent.applicationCredential) throw authFailed();
+    if (parent.trust) throw new ForbiddenError('Using trust-scoped token to create another token. Create a new trust-scoped token instead');
     return { userId: parent.user.id, methods: ['token', ...parent.methods.filter((m) => m !== 'token')], parent };
   }
 
@@ -156,6 +159,10 @@ export class Authenticator {
     if (!isObject(scope)) throw new BadRequestError("Invalid input for field 'scope': must be an object.");
     const kinds = ['project', 'domain', 'system', 'OS-TRUST:trust'].filter((k) => scope[k] !== undefined);
     if (kinds.length !== 1) throw new BadRequestError('Specify exactly one of project, domain or system scope.');
+    if (result.parent?.scope.type === 'system' && (scope['project'] !== undefined || scope['domain'] !== undefined)) {
+      throw new ForbiddenError('Using a system-scoped token to create a project-scoped or domain-scoped token is not allowed.');
+    }
+    if (scope['OS-TRUST:trust'] !== undefined) return this.trustScope(scope['OS-TRUST:trust'], result);
     let resolved: Scope;
     if (isObject(scope['project'])) resolved = { type: 'project', projectId: await this.projectIdOf(scope['project']) };
     else if (isObject(scope['domain'])) resolved = { type: 'domain', domainId: await this.domainIdOf(scope['domain']) };
@@ -163,6 +170,30 @@ export class Authenticator {
     else throw new BadRequestError("Invalid input for field 'scope': unsupported scope.");
     await this.requireRoles(result.userId, resolved);
     return resolved;
+  }
+
+  /**
+   * `{"OS-TRUST:trust": {"id": ...}}`: only the trustee may use the trust; the token is
+   * scoped to the trust's project, carries the trust's roles and never outlives it.
+   * A missing, deleted, expired or used-up trust is a 401, as Keystone answers.
+   */
+  private async trustScope(ref: unknown, result: AuthResult): Promise<Scope> {
+    if (!isObject(ref) || typeof ref['id'] !== 'string' || ref['id'] === '') {
+      throw new BadRequestError("Invalid input for field 'scope/OS-TRUST:trust': 'id' is a required property.");
+    }
+    const trust = await activeTrust(this.db, ref['id'], this.clock.now());
+    if (!trust || trust.remaining_uses === 0) throw authFailed();
+    if (trust.trustee_user_id !== result.userId) throw new ForbiddenError('User is not a trustee.');
+    if (!trust.project_id) throw new ForbiddenError('Trusts without a project cannot scope a token.');
+    const projectId = await this.projectIdOf({ id: trust.project_id });
+    const roles = await trustTokenRoles(this.db, trust);
+    if (!roles || roles.length === 0) throw new ForbiddenError('Trustee has no delegated roles.');
+    result.trustId = trust.id;
+    if (trust.expires_at) {
+      const trustEnds = storedTimeToDate(trust.expires_at);
+      if (!result.expiresAt || trustEnds < result.expiresAt) result.expiresAt = trustEnds;
+    }
+    return { type: 'project', projectId };
   }
 
   private async projectIdOf(ref: Json): Promise<string> {

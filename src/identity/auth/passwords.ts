@@ -69,7 +69,8 @@ export class PasswordRules {
     const minDays = this.rules.minimumPasswordAgeDays;
     // An expired password may always be changed, whatever its age (Keystone does the same).
     const expired = current?.expires_at ? new Date(current.expires_at).getTime() <= now.getTime() : false;
-    if (current && minDays > 0 && !expired) {
+    // Only a password the user chose is held for the minimum age; an admin reset is not.
+    if (current && minDays > 0 && !expired && current.self_service === 1) {
       const usableFrom = new Date(current.created_at).getTime() + minDays * DAY_MS;
       if (now.getTime() < usableFrom) {
         const daysLeft = Math.ceil((usableFrom - now.getTime()) / DAY_MS);
@@ -79,11 +80,14 @@ export class PasswordRules {
     await this.checkHistory(db, user.id, newPassword);
   }
 
-  /** unique_last_password_count: the new password must differ from the last N-1 ones. */
+  /**
+   * unique_last_password_count: the new password must differ from the last N ones
+   * (the current one included), as Keystone's `passwords[-unique_cnt:]` check does.
+   */
   async checkHistory(db: Queryable, userId: string, newPassword: string): Promise<void> {
     const count = this.rules.uniqueLastPasswordCount;
-    if (count <= 1) return;
-    for (const old of await recentPasswords(db, userId, count - 1)) {
+    if (count <= 0) return;
+    for (const old of await recentPasswords(db, userId, count)) {
       if (await this.hasher.verify(newPassword, old.hash)) {
         throw new BadRequestError(`The new password cannot be identical to a previous password. The total number which includes the new password must be unique is ${count}.`);
       }

@@ -12,6 +12,12 @@ export interface TokenData {
   domain?: { id: string; name: string };
   roles: Array<{ id: string; name: string }>;
   applicationCredential?: { id: string; name: string; restricted: boolean };
+  /**
+   * Set on trust-scoped tokens. `user` above stays the trustee who authenticated (the
+   * caller Keystone's own policy sees); the rendered body shows the trustor instead
+   * when the trust impersonates.
+   */
+  trust?: { id: string; impersonation: boolean; trusteeUserId: string; trustor: TokenData['user'] };
 }
 
 /** Keystone prints token times with microseconds: 2026-01-01T00:00:00.000000Z. */
@@ -19,13 +25,14 @@ export const tokenTime = (d: Date): string => d.toISOString().replace(/\.(\d{3})
 
 /** The `token` object of POST/GET /v3/auth/tokens. */
 export function renderToken(data: TokenData, catalog: unknown[] | undefined): Record<string, unknown> {
+  const shownUser = data.trust?.impersonation ? data.trust.trustor : data.user;
   const body: Record<string, unknown> = {
     methods: data.methods,
     user: {
-      domain: { id: data.user.domainId, name: data.user.domainName },
-      id: data.user.id,
-      name: data.user.name,
-      password_expires_at: data.user.passwordExpiresAt,
+      domain: { id: shownUser.domainId, name: shownUser.domainName },
+      id: shownUser.id,
+      name: shownUser.name,
+      password_expires_at: shownUser.passwordExpiresAt,
     },
     audit_ids: data.auditIds,
     expires_at: tokenTime(data.expiresAt),
@@ -33,7 +40,16 @@ export function renderToken(data: TokenData, catalog: unknown[] | undefined): Re
   };
   if (data.project) {
     body['project'] = { domain: { id: data.project.domainId, name: data.project.domainName }, id: data.project.id, name: data.project.name };
-    body['is_domain'] = false;
+    // Keystone renders trust-scoped tokens without is_domain.
+    if (!data.trust) body['is_domain'] = false;
+  }
+  if (data.trust) {
+    body['OS-TRUST:trust'] = {
+      id: data.trust.id,
+      trustor_user: { id: data.trust.trustor.id },
+      trustee_user: { id: data.trust.trusteeUserId },
+      impersonation: data.trust.impersonation,
+    };
   }
   if (data.domain) body['domain'] = { id: data.domain.id, name: data.domain.name };
   if (data.scope.type === 'system') body['system'] = { all: true };

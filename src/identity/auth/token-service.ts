@@ -7,6 +7,9 @@ import { getDomainRow, getProjectRow } from '../store/projects.js';
 import { currentPassword, getUserRow } from '../store/users.js';
 import { InvalidTokenError, type NewTokenPayload, type TokenFormatter, type TokenPayload } from '../tokens/index.js';
 import { getAppCredRow, appCredRoleIds } from '../store/app-creds.js';
+import { consumeTrustUse } from '../store/trusts.js';
+import type { UserRow } from '../store/users.js';
+import { activeTrust, trustTokenRoles } from './trust-roles.js';
 import { effectiveRoles, type Scope } from './effective-roles.js';
 import type { RevocationList } from './revocation-list.js';
 import type { TokenData } from './token-data.js';
@@ -18,8 +21,10 @@ export interface AuthResult {
   /** Set when re-scoping an existing token: the new token keeps its expiry and audit chain. */
   parent?: TokenData;
   applicationCredentialId?: string;
-  /** Requested expiry cap (application credentials that expire sooner). */
+  /** Requested expiry cap (application credentials or trusts that expire sooner). */
   expiresAt?: Date;
+  /** Set for a trust-scoped token (`OS-TRUST:trust` scope); the user is the trustee. */
+  trustId?: string;
 }
 
 export const newAuditId = (): string => randomBytes(16).toString('base64url');
@@ -61,10 +66,14 @@ export class TokenService {
       expiresAt,
       auditIds,
       ...(auth.applicationCredentialId ? { appCredId: auth.applicationCredentialId } : {}),
+      ...(auth.trustId ? { trustId: auth.trustId } : {}),
     };
     const token = this.formatter.create(payload);
     try {
-      return { token, data: await this.resolve(this.formatter.validate(token)) };
+      const data = await this.resolve(this.formatter.validate(token));
+      // As in Keystone, a use of a limited trust is taken only once the token is good.
+      if (auth.trustId && !(await consumeTrustUse(this.db, auth.trustId))) throw invalid();
+      return { token, data };
     } catch (e) {
       if (e instanceof InvalidTokenReason) throw new UnauthorizedError('The request you have made requires authentication.');
       throw e;
@@ -108,12 +117,9 @@ export class TokenService {
 
   private async resolve(p: TokenPayload): Promise<TokenData> {
     const user = await getUserRow(this.db, p.userId);
-    if (!user || !toBool(user.enabled)) throw invalid();
-    const userDomain = await getDomainRow(this.db, user.domain_id);
-    if (!userDomain || !toBool(userDomain.enabled)) throw invalid();
-    const password = await currentPassword(this.db, user.id);
+    if (!user) throw invalid();
     const data: TokenData = {
-      user: { id: user.id, name: user.name, domainId: userDomain.id, domainName: userDomain.name, passwordExpiresAt: password?.expires_at ? tokenishTime(password.expires_at) : null },
+      user: await this.userView(user),
       methods: p.methods,
       auditIds: p.auditIds,
       issuedAt: p.issuedAt,
@@ -137,7 +143,17 @@ export class TokenService {
       data.domain = { id: domain.id, name: domain.name };
       scopeDomainId = domain.id;
     }
-    let roles = await effectiveRoles(this.db, user.id, data.scope);
+    let roles = p.trustId ? [] : await effectiveRoles(this.db, user.id, data.scope);
+    let trustorId: string | undefined;
+    if (p.trustId) {
+      const trust = await activeTrust(this.db, p.trustId, this.clock.now());
+      if (!trust || trust.trustee_user_id !== user.id || trust.project_id !== data.project?.id) throw invalid();
+      const trustor = await getUserRow(this.db, trust.trustor_user_id);
+      if (!trustor) throw invalid();
+      roles = (await trustTokenRoles(this.db, trust)) ?? [];
+      trustorId = trustor.id;
+      data.trust = { id: trust.id, impersonation: toBool(trust.impersonation), trusteeUserId: user.id, trustor: await this.userView(trustor) };
+    }
     if (p.appCredId) {
       const cred = await getAppCredRow(this.db, p.appCredId);
       if (!cred) throw invalid();
@@ -147,13 +163,25 @@ export class TokenService {
     }
     if (data.scope.type !== 'unscoped' && roles.length === 0) throw invalid();
     data.roles = roles.map((r) => ({ id: r.id, name: r.name })).sort((a, b) => a.name.localeCompare(b.name));
-    const revoked = await this.revocations.isRevoked({
-      userId: user.id, userDomainId: user.domain_id, roleIds: roles.map((r) => r.id),
-      auditId: p.auditIds[0] ?? '', auditChainId: p.auditIds[p.auditIds.length - 1] ?? '', issuedAt: p.issuedAt,
-      ...(data.project ? { projectId: data.project.id } : {}), ...(scopeDomainId ? { scopeDomainId } : {}),
-    });
-    if (revoked) throw invalid();
+    // A revocation naming the trustor also reaches tokens made from the trust.
+    for (const [userId, userDomainId] of [[user.id, user.domain_id], ...(trustorId && data.trust ? [[trustorId, data.trust.trustor.domainId]] : [])] as Array<[string, string]>) {
+      const revoked = await this.revocations.isRevoked({
+        userId, userDomainId, roleIds: roles.map((r) => r.id),
+        auditId: p.auditIds[0] ?? '', auditChainId: p.auditIds[p.auditIds.length - 1] ?? '', issuedAt: p.issuedAt,
+        ...(data.project ? { projectId: data.project.id } : {}), ...(scopeDomainId ? { scopeDomainId } : {}),
+      });
+      if (revoked) throw invalid();
+    }
     return data;
+  }
+
+  /** The token's view of a user; a disabled user or domain makes the token invalid. */
+  private async userView(user: UserRow): Promise<TokenData['user']> {
+    if (!toBool(user.enabled)) throw invalid();
+    const domain = await getDomainRow(this.db, user.domain_id);
+    if (!domain || !toBool(domain.enabled)) throw invalid();
+    const password = await currentPassword(this.db, user.id);
+    return { id: user.id, name: user.name, domainId: domain.id, domainName: domain.name, passwordExpiresAt: password?.expires_at ? tokenishTime(password.expires_at) : null };
   }
 }
 

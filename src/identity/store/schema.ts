@@ -161,6 +161,61 @@ export interface RevocationEventTable {
   revoked_at: string;
 }
 
+/** OS-TRUST: a trustor delegating roles on a project to a trustee. Soft-deleted, as in Keystone. */
+export interface TrustTable {
+  id: string;
+  trustor_user_id: string;
+  trustee_user_id: string;
+  project_id: string | null;
+  impersonation: number;
+  /** Micro-precision ISO time (see timestamps.ts), or null for no expiry. */
+  expires_at: string | null;
+  remaining_uses: number | null;
+  redelegated_trust_id: string | null;
+  redelegation_count: number | null;
+  deleted_at: string | null;
+  extra: string;
+}
+
+export interface TrustRoleTable {
+  trust_id: string;
+  role_id: string;
+}
+
+/** OS-OAUTH1 consumers. */
+export interface ConsumerTable {
+  id: string;
+  description: string | null;
+  secret: string;
+  extra: string;
+}
+
+/** /v3/policies: opaque policy blobs stored for other services (Keystone's Policies API). */
+export interface PolicyTable {
+  id: string;
+  type: string;
+  blob: string;
+  extra: string;
+}
+
+/** OS-EP-FILTER endpoint groups; `filters` is JSON ({service_id?, region_id?, interface?}). */
+export interface EndpointGroupTable {
+  id: string;
+  name: string;
+  description: string | null;
+  filters: string;
+}
+
+export interface ProjectEndpointGroupTable {
+  endpoint_group_id: string;
+  project_id: string;
+}
+
+export interface ProjectEndpointTable {
+  endpoint_id: string;
+  project_id: string;
+}
+
 export interface IdentityTables {
   project: ProjectTable;
   project_tag: ProjectTagTable;
@@ -180,6 +235,13 @@ export interface IdentityTables {
   application_credential_access_rule: ApplicationCredentialAccessRuleTable;
   credential: CredentialTable;
   revocation_event: RevocationEventTable;
+  trust: TrustTable;
+  trust_role: TrustRoleTable;
+  consumer: ConsumerTable;
+  policy: PolicyTable;
+  endpoint_group: EndpointGroupTable;
+  project_endpoint_group: ProjectEndpointGroupTable;
+  project_endpoint: ProjectEndpointTable;
 }
 
 /** Keystone's marker for "no domain" on global roles and the root of domains. */

@@ -38,3 +38,72 @@ export async function recordSuccessfulAuth(db: Queryable, userId: string, at: st
   await db.updateTable('user').set({ failed_auth_count: 0, failed_auth_at: null, last_active_at: at })
     .where('id', '=', userId).execute();
 }
+
+export interface UserFilters {
+  name?: string;
+  domainId?: string;
+  enabled?: boolean;
+  ids?: readonly string[];
+}
+
+export async function listUserRows(db: Queryable, f: UserFilters): Promise<UserRow[]> {
+  let q = db.selectFrom('user').selectAll();
+  if (f.name !== undefined) q = q.where('name', '=', f.name);
+  if (f.domainId !== undefined) q = q.where('domain_id', '=', f.domainId);
+  if (f.enabled !== undefined) q = q.where('enabled', '=', f.enabled ? 1 : 0);
+  if (f.ids !== undefined) {
+    if (f.ids.length === 0) return [];
+    q = q.where('id', 'in', [...f.ids]);
+  }
+  return q.orderBy('name').orderBy('id').execute();
+}
+
+/** Expiry of each user's current password (null when it never expires or there is none). */
+export async function passwordExpiries(db: Queryable, userIds: readonly string[]): Promise<Map<string, string | null>> {
+  const map = new Map<string, string | null>();
+  for (let i = 0; i < userIds.length; i += 500) {
+    const chunk = userIds.slice(i, i + 500);
+    const rows = await db.selectFrom('password').select(['user_id', 'expires_at'])
+      .where('id', 'in', (eb) => eb.selectFrom('password').select((e) => e.fn.max('id').as('id')).where('user_id', 'in', chunk).groupBy('user_id'))
+      .execute();
+    for (const r of rows) map.set(r.user_id, r.expires_at);
+  }
+  return map;
+}
+
+export async function insertUser(db: Queryable, row: UserRow): Promise<void> {
+  await db.insertInto('user').values(row).execute();
+}
+
+export async function updateUserRow(db: Queryable, id: string, patch: Partial<Omit<UserRow, 'id'>>): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  await db.updateTable('user').set(patch).where('id', '=', id).execute();
+}
+
+export async function insertPassword(db: Queryable, row: Omit<PasswordRow, 'id'>): Promise<void> {
+  await db.insertInto('password').values(row).execute();
+}
+
+/** Users who belong to a group, by name. */
+export async function usersInGroup(db: Queryable, groupId: string): Promise<UserRow[]> {
+  return db.selectFrom('user').selectAll()
+    .where('id', 'in', (eb) => eb.selectFrom('user_group').select('user_id').where('group_id', '=', groupId))
+    .orderBy('name').execute();
+}
+
+/**
+ * Removes a user and everything that belongs to it: passwords, group memberships,
+ * role assignments, credentials, application credentials and access rules.
+ */
+export async function deleteUserRow(db: Queryable, id: string): Promise<void> {
+  await db.deleteFrom('password').where('user_id', '=', id).execute();
+  await db.deleteFrom('user_group').where('user_id', '=', id).execute();
+  await db.deleteFrom('assignment').where('actor_id', '=', id).where('type', 'in', ['UserProject', 'UserDomain', 'UserSystem']).execute();
+  await db.deleteFrom('credential').where('user_id', '=', id).execute();
+  const appCreds = db.selectFrom('application_credential').select('id').where('user_id', '=', id);
+  await db.deleteFrom('application_credential_role').where('application_credential_id', 'in', appCreds).execute();
+  await db.deleteFrom('application_credential_access_rule').where('application_credential_id', 'in', appCreds).execute();
+  await db.deleteFrom('application_credential').where('user_id', '=', id).execute();
+  await db.deleteFrom('access_rule').where('user_id', '=', id).execute();
+  await db.deleteFrom('user').where('id', '=', id).execute();
+}

@@ -1,0 +1,143 @@
+/**
+ * `npm test`: runs the test tiers in order and prints one summary line per tier,
+ * then the totals; exits non-zero when anything failed.
+ *
+ *   node dist/test/run-all.js            # unit, cli, tempest
+ *   node dist/test/run-all.js cli        # one tier (or several, in the order given)
+ *
+ * Tiers: unit (vitest), cli (the official openstack CLI against a fresh cloud),
+ * tempest (the whole tempest.api.identity module against a fresh cloud).
+ * Under CI=true only failures and summary lines are printed.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runIdentityCli } from './cli/identity.js';
+import { withCloud } from './lib/cloud.js';
+import { ensureDebs } from './lib/debs.js';
+import { repoRoot, resultsDir } from './lib/paths.js';
+import { run, tail } from './lib/proc.js';
+import { failureLines, runTempest, tempestUnavailable, withTempestCloud } from './tempest/run.js';
+import { CLI_DEBS } from './lib/tools.js';
+
+interface TierResult {
+  passed: number;
+  failed: number;
+  skipped?: number;
+  /** Why the whole tier did not run (tools missing and not root). */
+  note?: string;
+}
+
+const quiet = process.env.CI === 'true';
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function messageOf(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).trim();
+}
+
+interface VitestReport {
+  numPassedTests?: number;
+  numFailedTests?: number;
+  testResults?: Array<{
+    name?: string;
+    status?: string;
+    message?: string;
+    assertionResults?: Array<{ fullName?: string; status?: string; failureMessages?: string[] }>;
+  }>;
+}
+
+async function unitTier(): Promise<TierResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'stratus-unit-'));
+  try {
+    const file = join(dir, 'vitest.json');
+    const r = await run('npx', ['vitest', 'run', '--reporter=json', `--outputFile=${file}`], { cwd: repoRoot, timeoutMs: 30 * 60_000 });
+    let report: VitestReport;
+    try {
+      report = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
+    } catch {
+      say(`  FAIL  vitest wrote no report (exit ${r.code}): ${tail(r.stderr || r.stdout, 10)}`);
+      return { passed: 0, failed: 1 };
+    }
+    let failed = report.numFailedTests ?? 0;
+    const lines: string[] = [];
+    for (const file of report.testResults ?? []) {
+      const bad = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+      for (const a of bad) lines.push(`  FAIL  ${a.fullName ?? '?'}: ${(a.failureMessages?.[0] ?? '').split('\n')[0]}`);
+      if (file.status === 'failed' && bad.length === 0) {
+        // The file itself failed (syntax/import error): no test in it ran.
+        failed++;
+        lines.push(`  FAIL  ${file.name ?? '?'}: ${(file.message ?? '').split('\n')[0]}`);
+      }
+    }
+    for (const l of lines.slice(0, 40)) say(l);
+    if (lines.length > 40) say(`  ... and ${lines.length - 40} more`);
+    return { passed: report.numPassedTests ?? 0, failed };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function cliTier(): Promise<TierResult> {
+  const debs = await ensureDebs(CLI_DEBS);
+  if (!debs.ok) return { passed: 0, failed: 0, note: debs.note ?? 'openstack CLI missing' };
+  try {
+    return await withCloud({ tier: 'cli', resultsDir: resultsDir('cli') }, (cloud) => runIdentityCli(cloud, { verbose: !quiet }));
+  } catch (e) {
+    say(`  FAIL  cloud: ${messageOf(e)}`);
+    return { passed: 0, failed: 1 };
+  }
+}
+
+async function tempestTier(): Promise<TierResult> {
+  const missing = await tempestUnavailable();
+  if (missing) return { passed: 0, failed: 0, skipped: 0, note: missing };
+  try {
+    const r = await withTempestCloud('identity', (_cloud, ws) =>
+      runTempest(ws, { regex: 'tempest.api.identity' }, { label: 'identity', concurrency: 2 }),
+    );
+    for (const l of failureLines(r, 40)) say(l);
+    if (!quiet) say(`  results: ${r.resultsDir}`);
+    return { passed: r.passed, failed: r.failed, skipped: r.skipped };
+  } catch (e) {
+    say(`  FAIL  tempest: ${messageOf(e)}`);
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+}
+
+const tiers: Record<string, () => Promise<TierResult>> = { unit: unitTier, cli: cliTier, tempest: tempestTier };
+
+async function main(argv: string[]): Promise<number> {
+  const names = argv.length > 0 ? argv : Object.keys(tiers);
+  const unknown = names.filter((n) => !(n in tiers));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown tier(s): ${unknown.join(', ')}; known: ${Object.keys(tiers).join(', ')}\n`);
+    return 2;
+  }
+  let passed = 0;
+  let failed = 0;
+  for (const name of names) {
+    const tier = tiers[name];
+    if (!tier) continue;
+    if (!quiet) say(`tier ${name}: running`);
+    const r = await tier();
+    passed += r.passed;
+    failed += r.failed;
+    let line = `tier ${name}: ${r.passed} passed, ${r.failed} failed`;
+    if (r.skipped !== undefined) line += `, ${r.skipped} skipped`;
+    if (r.note) line += ` (not run: ${r.note})`;
+    say(line);
+  }
+  say(`${passed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

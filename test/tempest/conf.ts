@@ -1,0 +1,196 @@
+/**
+ * tempest.conf for a running Stratus cloud, filled from the cloud itself: the admin
+ * password from its clouds.yaml, Keystone's URL, and [service_available] from the
+ * catalog, so tests of a service switch on as soon as the service is in the catalog.
+ * The template (test/tempest/tempest.conf.template) is a copy of
+ * ../shared/conformance/tempest.conf.template.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Cloud, CloudEntry } from '../lib/cloud.js';
+import { onExit } from '../lib/exit.js';
+import { repoRoot } from '../lib/paths.js';
+import { cleanOsEnv, run } from '../lib/proc.js';
+import { TEMPEST } from '../lib/tools.js';
+
+export const templatePath = join(repoRoot, 'test', 'tempest', 'tempest.conf.template');
+
+/**
+ * The [security_compliance] the cloud under test runs with. Tempest's
+ * [identity] user_lockout_* options must match it, so both come from here.
+ */
+export const securityCompliance = {
+  lockout_failure_attempts: 2,
+  lockout_duration: 5,
+  unique_last_password_count: 2,
+  minimum_password_age: 0,
+} as const;
+
+/** stratus.conf for a cloud that Tempest's security_compliance tests can run against. */
+export function stratusConfForTempest(): string {
+  const lines = Object.entries(securityCompliance).map(([k, v]) => `${k} = ${v}`);
+  return `[security_compliance]\n${lines.join('\n')}\n`;
+}
+
+/** Catalog service type -> tempest [service_available] flag. */
+export const serviceFlags: Readonly<Record<string, string>> = {
+  compute: 'nova',
+  network: 'neutron',
+  image: 'glance',
+  volumev3: 'cinder',
+  'block-storage': 'cinder',
+  volume: 'cinder',
+  'object-store': 'swift',
+};
+
+/** [service_available] values for the given catalog service types. */
+export function serviceAvailability(types: readonly string[]): Record<string, boolean> {
+  const flags: Record<string, boolean> = {};
+  for (const flag of new Set(Object.values(serviceFlags))) flags[flag] = false;
+  for (const t of types) {
+    const flag = serviceFlags[t];
+    if (flag) flags[flag] = true;
+  }
+  return flags;
+}
+
+/**
+ * Sets `key = value` in `[section]` of an INI text: replaces the active (uncommented)
+ * line when there is one, else adds it at the end of the section (or a new section).
+ */
+export function setIniOption(text: string, section: string, key: string, value: string): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.trim() === `[${section}]`);
+  if (start < 0) return `${text.replace(/\n*$/, '\n')}\n[${section}]\n${key} = ${value}\n`;
+  let end = lines.length;
+  for (let i = start + 1; i < lines.length; i++) {
+    if (/^\s*\[.+\]\s*$/.test(lines[i] ?? '')) {
+      end = i;
+      break;
+    }
+  }
+  const keyRe = new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`);
+  for (let i = start + 1; i < end; i++) {
+    if (keyRe.test(lines[i] ?? '')) {
+      lines[i] = `${key} = ${value}`;
+      return lines.join('\n');
+    }
+  }
+  let last = end - 1;
+  while (last > start && (lines[last] ?? '').trim() === '') last--;
+  lines.splice(last + 1, 0, `${key} = ${value}`);
+  return lines.join('\n');
+}
+
+/** Values for a tempest.conf; resources default to placeholders until the services exist. */
+export interface ConfValues {
+  keystoneUrl: string;
+  adminPassword: string;
+  workspaceDir: string;
+  serviceAvailable: Record<string, boolean>;
+  /** Image/flavor/network ids, to be read from Glance/Nova/Neutron once they exist. */
+  imageId?: string;
+  imageIdAlt?: string;
+  flavorId?: string;
+  flavorIdAlt?: string;
+  publicNetId?: string;
+}
+
+const DUMMY_ID = '00000000-0000-0000-0000-000000000000';
+
+/** Fills the template's @@...@@ placeholders and sets the options this harness owns. */
+export function fillTempestConf(template: string, v: ConfValues): string {
+  const placeholders: Record<string, string> = {
+    KEYSTONE: v.keystoneUrl.replace(/\/+$/, ''),
+    ADMIN_PASSWORD: v.adminPassword,
+    IMAGE_ID: v.imageId ?? DUMMY_ID,
+    IMAGE_ID_ALT: v.imageIdAlt ?? DUMMY_ID.replace(/0$/, '1'),
+    FLAVOR_ID: v.flavorId ?? '1',
+    FLAVOR_ID_ALT: v.flavorIdAlt ?? '2',
+    PUBLIC_NET_ID: v.publicNetId ?? DUMMY_ID,
+  };
+  let text = template.replace(/@@([A-Z_]+)@@/g, (whole, name: string) => placeholders[name] ?? whole);
+  text = text.split('/tmp/tempest-ws').join(v.workspaceDir);
+  text = setIniOption(text, 'identity-feature-enabled', 'security_compliance', 'true');
+  text = setIniOption(text, 'identity', 'user_lockout_failure_attempts', String(securityCompliance.lockout_failure_attempts));
+  text = setIniOption(text, 'identity', 'user_lockout_duration', String(securityCompliance.lockout_duration));
+  text = setIniOption(text, 'identity', 'user_unique_last_password_count', String(securityCompliance.unique_last_password_count));
+  for (const [flag, on] of Object.entries(v.serviceAvailable)) {
+    text = setIniOption(text, 'service_available', flag, on ? 'true' : 'false');
+  }
+  const left = text.split('\n').filter((l) => !l.trimStart().startsWith('#') && l.includes('@@'));
+  if (left.length > 0) throw new Error(`unfilled placeholders in tempest.conf: ${left.join('; ')}`);
+  return text;
+}
+
+/** Service types in the catalog, read as the admin user through GET /v3/auth/catalog. */
+export async function catalogTypes(identityUrl: string, admin: CloudEntry): Promise<string[]> {
+  const a = admin.auth;
+  const body = {
+    auth: {
+      identity: {
+        methods: ['password'],
+        password: { user: { name: a.username, password: a.password, domain: { name: a.user_domain_name ?? 'Default' } } },
+      },
+      scope: { project: { name: a.project_name, domain: { name: a.project_domain_name ?? 'Default' } } },
+    },
+  };
+  const auth = await fetch(`${identityUrl}/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const token = auth.headers.get('x-subject-token');
+  if (auth.status !== 201 || !token) throw new Error(`admin token: HTTP ${auth.status} ${await auth.text()}`);
+  const res = await fetch(`${identityUrl}/v3/auth/catalog`, { headers: { 'x-auth-token': token } });
+  if (res.status !== 200) throw new Error(`GET /v3/auth/catalog: HTTP ${res.status} ${await res.text()}`);
+  const json = (await res.json()) as { catalog?: Array<{ type?: string }> };
+  return (json.catalog ?? []).map((s) => s.type ?? '').filter(Boolean);
+}
+
+export interface Workspace {
+  /** The tempest workspace (etc/tempest.conf, .stestr, logs/); run tempest from here. */
+  dir: string;
+  /** Service types found in the catalog when the workspace was made. */
+  services: string[];
+  /** Removes the workspace (and its private workspace registry). Idempotent. */
+  remove(): void;
+}
+
+/** `tempest init` in a temp dir, with a tempest.conf filled from `cloud`. */
+export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
+  const admin = cloud.clouds.stratus;
+  if (!admin?.auth.password) throw new Error('clouds.yaml: cloud "stratus" has no password');
+  const root = mkdtempSync(join(tmpdir(), 'stratus-tempest-'));
+  const remove = () => rmSync(root, { recursive: true, force: true });
+  const unregister = onExit(remove);
+  const dir = join(root, 'ws');
+  try {
+    // A private workspace registry keeps ~/.tempest/workspace.yaml free of temp dirs.
+    const init = await run(TEMPEST, ['init', '--workspace-path', join(root, 'workspace.yaml'), '--name', 'stratus', dir], {
+      env: cleanOsEnv(), cwd: root, timeoutMs: 120_000,
+    });
+    if (init.code !== 0) throw new Error(`tempest init failed: ${init.stderr.trim() || init.stdout.trim()}`);
+    const services = await catalogTypes(cloud.identityUrl, admin);
+    const conf = fillTempestConf(readFileSync(templatePath, 'utf8'), {
+      keystoneUrl: cloud.identityUrl,
+      adminPassword: admin.auth.password,
+      workspaceDir: dir,
+      serviceAvailable: serviceAvailability(services),
+    });
+    writeFileSync(join(dir, 'etc', 'tempest.conf'), conf);
+    return {
+      dir,
+      services,
+      remove: () => {
+        remove();
+        unregister();
+      },
+    };
+  } catch (e) {
+    remove();
+    unregister();
+    throw e;
+  }
+}

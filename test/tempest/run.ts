@@ -1,0 +1,159 @@
+/**
+ * Runs a Tempest selection against a Stratus cloud and counts results per test id.
+ *
+ *   node dist/test/tempest/run.js [--regex REGEX | --load-list FILE] [--concurrency N]
+ *
+ * starts its own cloud (with the [security_compliance] Tempest expects), runs the
+ * selection (default: the whole tempest.api.identity module), prints the failing ids
+ * and one summary line, and leaves summary.json / failures.txt / tempest.log under
+ * .stratus/test-results/tempest/<label>/.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Cloud, startCloud } from '../lib/cloud.js';
+import { ensureDebs } from '../lib/debs.js';
+import { resultsDir as persistentResults } from '../lib/paths.js';
+import { cleanOsEnv, run, tail } from '../lib/proc.js';
+import { createWorkspace, stratusConfForTempest, type Workspace } from './conf.js';
+import { parseSubunitCsv, parseSubunitV1, parseTestList, summarize, type TempestSummary } from './results.js';
+import { STESTR, SUBUNIT2CSV, SUBUNIT_2TO1, TEMPEST, TEMPEST_DEBS } from '../lib/tools.js';
+
+export interface Selection {
+  /** Tempest --regex; ignored when loadList is given. */
+  regex?: string;
+  /** A file of exact test ids (tempest run --load-list). */
+  loadList?: string;
+}
+
+export interface TempestRun extends TempestSummary {
+  label: string;
+  /** Number of selected test ids. */
+  selected: number;
+  /** Persistent copy of the results (summary.json, failures.txt, tempest.log, ...). */
+  resultsDir: string;
+  /** Tail of tempest's own output when it produced no results at all. */
+  crash?: string;
+}
+
+function selectionArgs(sel: Selection): string[] {
+  return sel.loadList ? ['--load-list', resolve(sel.loadList)] : ['--regex', sel.regex ?? 'tempest.api.identity'];
+}
+
+async function listSelection(ws: Workspace, sel: Selection): Promise<string[]> {
+  if (sel.loadList) {
+    return readFileSync(sel.loadList, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  }
+  const r = await run(TEMPEST, ['run', '--list-tests', ...selectionArgs(sel)], { cwd: ws.dir, env: cleanOsEnv(), timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`tempest run --list-tests failed: ${tail(r.stderr || r.stdout, 10)}`);
+  return parseTestList(r.stdout);
+}
+
+/** Runs `sel` in `ws` and returns per-test results; `label` names the results folder. */
+export async function runTempest(
+  ws: Workspace,
+  sel: Selection,
+  opts: { label: string; concurrency?: number; timeoutMs?: number },
+): Promise<TempestRun> {
+  const out = join(ws.dir, 'results', opts.label);
+  mkdirSync(out, { recursive: true });
+  const selection = await listSelection(ws, sel);
+  const env = cleanOsEnv();
+  const tr = await run(TEMPEST, ['run', ...selectionArgs(sel), '--concurrency', String(opts.concurrency ?? 2)], {
+    cwd: ws.dir, env, timeoutMs: opts.timeoutMs ?? 60 * 60_000,
+  });
+  writeFileSync(join(out, 'tempest-run.txt'), tr.stdout + tr.stderr + (tr.timedOut ? '\n[harness] timed out\n' : ''));
+
+  const last = await run(STESTR, ['last', '--subunit'], { cwd: ws.dir, env, timeoutMs: 300_000 });
+  const stream = last.code === 0 ? last.stdoutBytes : Buffer.alloc(0);
+  writeFileSync(join(out, 'last.subunit'), stream);
+  const csv = await run(SUBUNIT2CSV, [], { input: stream, env, timeoutMs: 300_000 });
+  const v1 = await run(SUBUNIT_2TO1, [], { input: stream, env, timeoutMs: 300_000 });
+  writeFileSync(join(out, 'results.csv'), csv.stdout);
+  const summary = summarize(selection, parseSubunitCsv(csv.stdout), parseSubunitV1(v1.stdoutBytes));
+
+  const result: TempestRun = { label: opts.label, selected: selection.length, resultsDir: persistentResults(join('tempest', opts.label)), ...summary };
+  if (stream.length === 0) result.crash = tail(tr.stdout + tr.stderr, 15);
+  writeFileSync(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const failures = summary.tests.filter((t) => t.status === 'failed').map((t) => `${t.id}  ${t.reason ?? ''}`);
+  writeFileSync(join(out, 'failures.txt'), failures.length ? `${failures.join('\n')}\n` : '');
+  // Tempest 33 writes tempest.log into its current directory despite [DEFAULT] log_dir.
+  const log = [join(ws.dir, 'tempest.log'), join(ws.dir, 'logs', 'tempest.log')].find((f) => existsSync(f));
+  if (log) cpSync(log, join(out, 'tempest.log'));
+  rmSync(result.resultsDir, { recursive: true, force: true });
+  cpSync(out, result.resultsDir, { recursive: true });
+  return result;
+}
+
+/** Lines naming the failing tests (at most `max`, then a count of the rest). */
+export function failureLines(r: TempestRun, max = 40): string[] {
+  const failed = r.tests.filter((t) => t.status === 'failed');
+  const lines = failed.slice(0, max).map((t) => `  FAIL  ${t.id}${t.reason ? `  ${t.reason}` : ''}`);
+  if (failed.length > max) lines.push(`  ... and ${failed.length - max} more (see ${join(r.resultsDir, 'failures.txt')})`);
+  if (r.crash) lines.push(`  tempest produced no results; its output ends with:\n${r.crash.replace(/^/gm, '    ')}`);
+  return lines;
+}
+
+/** Installs Tempest when possible; returns a note when it cannot be used. */
+export async function tempestUnavailable(): Promise<string | undefined> {
+  const debs = await ensureDebs(TEMPEST_DEBS);
+  return debs.ok ? undefined : debs.note;
+}
+
+/**
+ * Starts a cloud configured for Tempest, makes a workspace, runs `fn`, and always
+ * removes both afterwards.
+ */
+export async function withTempestCloud<T>(label: string, fn: (cloud: Cloud, ws: Workspace) => Promise<T>): Promise<T> {
+  const cloud = await startCloud({ tier: label, conf: stratusConfForTempest(), resultsDir: persistentResults(join('tempest', label)) });
+  try {
+    const ws = await createWorkspace(cloud);
+    try {
+      return await fn(cloud, ws);
+    } finally {
+      ws.remove();
+    }
+  } finally {
+    await cloud.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const sel: Selection = {};
+  let concurrency = 2;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (a === '--regex' && v) sel.regex = v;
+    else if (a === '--load-list' && v) sel.loadList = v;
+    else if (a === '--concurrency' && v && Number(v) > 0) concurrency = Number(v);
+    else {
+      process.stderr.write('usage: run.js [--regex REGEX | --load-list FILE] [--concurrency N]\n');
+      return 2;
+    }
+    i++;
+  }
+  const missing = await tempestUnavailable();
+  if (missing) {
+    process.stdout.write(`tempest: skipped (${missing})\n`);
+    return 0;
+  }
+  const label = sel.loadList ? 'load-list' : 'regex';
+  const r = await withTempestCloud(label, (_cloud, ws) => runTempest(ws, sel, { label, concurrency }));
+  for (const l of failureLines(r)) process.stdout.write(`${l}\n`);
+  process.stdout.write(`tempest: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.selected} selected; ${r.resultsDir})\n`);
+  return r.failed > 0 ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
