@@ -15,7 +15,8 @@ export interface BenchCloud {
   stop(): Promise<void>;
 }
 
-const mainJs = new URL('../src/cli/main.js', import.meta.url).pathname;
+/** The launcher users run (it sets the memory knobs), not main.js directly. */
+const launcher = new URL('../../bin/stratus', import.meta.url).pathname;
 
 /** Starts `stratus up` on a fresh data dir and times start-up from the outside. */
 export async function startCloud(portOffset: number, conf = ''): Promise<BenchCloud> {
@@ -23,7 +24,7 @@ export async function startCloud(portOffset: number, conf = ''): Promise<BenchCl
   if (conf) writeFileSync(join(dataDir, 'stratus.conf'), conf);
   const identityUrl = `http://127.0.0.1:${5000 + portOffset}`;
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [mainJs, 'up', '--data-dir', dataDir, '--port-offset', String(portOffset)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(launcher, ['up', '--data-dir', dataDir, '--port-offset', String(portOffset)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let readyMs = -1;
   let output = '';
   proc.stdout?.on('data', (d: Buffer) => {
