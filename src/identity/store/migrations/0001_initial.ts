@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { withAutoIncrementId } from '../../../core/db/columns.js';
 
 /** The identity schema as first released. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -35,8 +36,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('failed_auth_at', 'varchar(32)')
     .addUniqueConstraint('user_domain_name', ['domain_id', 'name'])
     .execute();
-  await s.createTable('password')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await withAutoIncrementId(db, s.createTable('password'))
     .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references('user.id').onDelete('cascade'))
     .addColumn('hash', 'varchar(255)', (c) => c.notNull())
     .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
@@ -144,8 +144,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('blob', 'text', (c) => c.notNull())
     .addColumn('extra', 'text', (c) => c.notNull())
     .execute();
-  await s.createTable('revocation_event')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await withAutoIncrementId(db, s.createTable('revocation_event'))
     .addColumn('domain_id', 'varchar(64)')
     .addColumn('project_id', 'varchar(64)')
     .addColumn('user_id', 'varchar(64)')
