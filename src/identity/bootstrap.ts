@@ -29,6 +29,11 @@ export const DEFAULT_DOMAIN_ID = 'default';
  * re-registers the catalog URLs, which follow the configured ports).
  */
 export async function bootstrapIdentity(db: IdentityDb, hasher: PasswordHasher, clock: Clock, ids: IdGenerator, opts: BootstrapOptions): Promise<void> {
+  // Hashing dominates start-up; do both users' scrypt work in parallel, up front.
+  const [adminHash, demoHash] = await Promise.all([
+    passwordHashFor(db, hasher, 'admin', opts.adminPassword),
+    passwordHashFor(db, hasher, 'demo', opts.demoPassword),
+  ]);
   await db.transaction().execute(async (tx) => {
     const now = clock.now().toISOString();
     if (!(await findDomainByName(tx, 'Default'))) {
@@ -46,8 +51,8 @@ export async function bootstrapIdentity(db: IdentityDb, hasher: PasswordHasher, 
     for (const [name, description] of [['admin', 'Bootstrap project for initializing the cloud.'], ['service', 'Project for the services'], ['demo', 'Demo project']] as const) {
       projects[name] = await ensureProject(tx, ids, name, description);
     }
-    const admin = await ensureUser(tx, ids, hasher, 'admin', opts.adminPassword, now, projects['admin'] as string);
-    const demo = await ensureUser(tx, ids, hasher, 'demo', opts.demoPassword, now, projects['demo'] as string);
+    const admin = await ensureUser(tx, ids, 'admin', adminHash, now, projects['admin'] as string);
+    const demo = await ensureUser(tx, ids, 'demo', demoHash, now, projects['demo'] as string);
     await ensureAssignment(tx, 'UserProject', admin, projects['admin'] as string, roles['admin'] as string);
     await ensureAssignment(tx, 'UserSystem', admin, 'system', roles['admin'] as string);
     await ensureAssignment(tx, 'UserProject', demo, projects['demo'] as string, roles['member'] as string);
@@ -83,8 +88,16 @@ async function ensureProject(tx: Queryable, ids: IdGenerator, name: string, desc
   return id;
 }
 
-/** Creates the user if missing; an existing user gets the configured password back if it changed. */
-async function ensureUser(tx: Queryable, ids: IdGenerator, hasher: PasswordHasher, name: string, password: string, now: string, projectId: string): Promise<string> {
+/** A new hash when the user is missing or its password differs from `password`; null when it already matches. */
+async function passwordHashFor(db: Queryable, hasher: PasswordHasher, name: string, password: string): Promise<string | null> {
+  const user = await findUserByName(db, name, DEFAULT_DOMAIN_ID);
+  const current = user ? await currentPassword(db, user.id) : undefined;
+  if (current && (await hasher.verify(password, current.hash))) return null;
+  return hasher.hash(password);
+}
+
+/** Creates the user if missing; a non-null `newHash` becomes its current password. */
+async function ensureUser(tx: Queryable, ids: IdGenerator, name: string, newHash: string | null, now: string, projectId: string): Promise<string> {
   const found = await findUserByName(tx, name, DEFAULT_DOMAIN_ID);
   const id = found?.id ?? ids.hex();
   if (!found) {
@@ -93,9 +106,8 @@ async function ensureUser(tx: Queryable, ids: IdGenerator, hasher: PasswordHashe
       extra: '{}', options: '{}', created_at: now, last_active_at: null, failed_auth_count: 0, failed_auth_at: null,
     }).execute();
   }
-  const current = await currentPassword(tx, id);
-  if (!current || !(await hasher.verify(password, current.hash))) {
-    await tx.insertInto('password').values({ user_id: id, hash: await hasher.hash(password), created_at: now, expires_at: null, self_service: 0 }).execute();
+  if (newHash) {
+    await tx.insertInto('password').values({ user_id: id, hash: newHash, created_at: now, expires_at: null, self_service: 0 }).execute();
   }
   return id;
 }
