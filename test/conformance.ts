@@ -3,7 +3,7 @@
  * of a fresh cloud, one line per service with passed/failed/skipped. A service appears
  * here as soon as it registers itself in the catalog.
  */
-import { failureLines, runTempest, tempestUnavailable, withTempestCloud } from './tempest/run.js';
+import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
 
 /** Catalog service type -> the Tempest 33 module holding its API tests. */
 const apiModules: Readonly<Record<string, string>> = {
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     }
     for (const [type, mod] of modules) {
       const r = await runTempest(ws, { regex: `^${mod.replace(/\./g, '\\.')}\\.` }, { label: type, concurrency: 2 });
-      for (const l of failureLines(r, 40)) say(l);
+      for (const l of [...failureLines(r, 40), ...skipLines(r)]) say(l);
       say(`conformance ${type}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.selected} tests; ${r.resultsDir})`);
       failed += r.failed;
     }

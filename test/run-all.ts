@@ -17,7 +17,7 @@ import { withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
 import { repoRoot, resultsDir } from './lib/paths.js';
 import { run, tail } from './lib/proc.js';
-import { failureLines, runTempest, tempestUnavailable, withTempestCloud } from './tempest/run.js';
+import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
 import { CLI_DEBS } from './lib/tools.js';
 
 interface TierResult {
@@ -99,7 +99,7 @@ async function tempestTier(): Promise<TierResult> {
       runTempest(ws, { regex: 'tempest.api.identity' }, { label: 'identity', concurrency: 2 }),
     );
     for (const l of failureLines(r, 40)) say(l);
-    if (!quiet) say(`  results: ${r.resultsDir}`);
+    if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
     return { passed: r.passed, failed: r.failed, skipped: r.skipped };
   } catch (e) {
     say(`  FAIL  tempest: ${messageOf(e)}`);

@@ -78,6 +78,13 @@ export const identityPolicies: PolicyRule[] = [
   { name: 'identity:create_domain', checkStr: adminOnly },
   { name: 'identity:update_domain', checkStr: adminOnly },
   { name: 'identity:delete_domain', checkStr: adminOnly },
+  // Domain-specific configuration: system readers may read, only admins may change it.
+  { name: 'identity:create_domain_config', checkStr: adminOnly },
+  { name: 'identity:get_domain_config', checkStr: systemReadOrAdmin },
+  { name: 'identity:get_security_compliance_domain_config', checkStr: '' },
+  { name: 'identity:update_domain_config', checkStr: adminOnly },
+  { name: 'identity:delete_domain_config', checkStr: adminOnly },
+  { name: 'identity:get_domain_config_default', checkStr: systemReadOrAdmin },
   // Projects.
   { name: 'identity:get_project', checkStr: `${readInDomain('target.project.domain_id')} or project_id:%(target.project.id)s` },
   { name: 'identity:list_projects', checkStr: readInDomain('target.domain_id') },

@@ -1,7 +1,8 @@
 import type { Queryable } from './store/db.js';
 import {
-  listAssignmentRows, projectIdsInDomain, projectSubtreeIds, SYSTEM_TARGET, userIdsInGroup, type AssignmentRow,
+  listAssignmentRows, projectIdsInDomain, projectSubtreeIds, SYSTEM_TARGET, type AssignmentRow,
 } from './store/assignments.js';
+import { memberIds } from './store/groups.js';
 import { getProjectRow, projectAncestors } from './store/projects.js';
 import { allImpliedRoles, rolesByIds } from './store/roles.js';
 import { NULL_DOMAIN, type AssignmentType } from './store/schema.js';
@@ -176,7 +177,7 @@ export class RoleAssignmentLister {
   /** Group assignments become one per member; inherited ones land on every project below. */
   private async expand(ref: AssignmentRef, userId: string | undefined, projectId: string | undefined, subtree: string[] | undefined): Promise<AssignmentRef[]> {
     const members = async (r: AssignmentRef): Promise<AssignmentRef[]> => {
-      const ids = userId ? [userId] : await userIdsInGroup(this.db, r.group_id as string);
+      const ids = userId ? [userId] : await memberIds(this.db, r.group_id as string);
       return ids.map((id) => {
         const { group_id: groupId, ...rest } = r;
         return { ...rest, user_id: id, indirect: { ...r.indirect, group_id: groupId as string } };

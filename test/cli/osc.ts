@@ -54,7 +54,11 @@ export class OpenStackCli {
     if (cloudName !== null) env.OS_CLOUD = cloudName;
     Object.assign(env, opts.env ?? {});
     const r = await run(OPENSTACK, args, { env, timeoutMs: 120_000 });
-    const prefix = cloudName && cloudName !== 'stratus' ? `OS_CLOUD=${cloudName} ` : '';
+    const shown = Object.entries(opts.env ?? {})
+      .filter(([k]) => k !== 'OS_AUTH_URL' && k !== 'OS_IDENTITY_API_VERSION')
+      .map(([k, v]) => `${k}=${/PASSWORD|SECRET|TOKEN/.test(k) ? '***' : quote(v)}`);
+    if (cloudName && cloudName !== 'stratus') shown.unshift(`OS_CLOUD=${cloudName}`);
+    const prefix = shown.length ? `${shown.join(' ')} ` : '';
     return {
       cmd: `${prefix}openstack ${args.map(quote).join(' ')}`,
       code: r.code,

@@ -97,6 +97,16 @@ export function failureLines(r: TempestRun, max = 40): string[] {
   return lines;
 }
 
+/** Skips grouped by reason, most frequent first (a skip is work left, not a pass). */
+export function skipLines(r: TempestRun, max = 10): string[] {
+  const counts = new Map<string, number>();
+  for (const t of r.tests) if (t.status === 'skipped') counts.set(t.reason ?? '?', (counts.get(t.reason ?? '?') ?? 0) + 1);
+  const sorted = [...counts].sort((x, y) => y[1] - x[1]);
+  const lines = sorted.slice(0, max).map(([reason, n]) => `  skip  ${String(n).padStart(4)} x ${reason}`);
+  if (sorted.length > max) lines.push(`  skip  ... and ${sorted.length - max} more reasons (see ${join(r.resultsDir, 'summary.json')})`);
+  return lines;
+}
+
 /** Installs Tempest when possible; returns a note when it cannot be used. */
 export async function tempestUnavailable(): Promise<string | undefined> {
   const debs = await ensureDebs(TEMPEST_DEBS);
@@ -143,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const label = sel.loadList ? 'load-list' : 'regex';
   const r = await withTempestCloud(label, (_cloud, ws) => runTempest(ws, sel, { label, concurrency }));
-  for (const l of failureLines(r)) process.stdout.write(`${l}\n`);
+  for (const l of [...failureLines(r), ...skipLines(r)]) process.stdout.write(`${l}\n`);
   process.stdout.write(`tempest: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.selected} selected; ${r.resultsDir})\n`);
   return r.failed > 0 ? 1 : 0;
 }

@@ -3,7 +3,7 @@ import { BadRequestError, ForbiddenError } from '../../core/http/index.js';
 import type { IdentityService } from '../service.js';
 import { renderToken } from '../auth/token-data.js';
 import { toBool } from '../store/db.js';
-import { authorize, listBody, queryParam, selfLink, type Guard } from './kit.js';
+import { authorize, listBody, queryBool, queryParam, selfLink, type Guard } from './kit.js';
 import { assignedScopes } from './scopes.js';
 
 function subjectToken(request: FastifyRequest): string {
@@ -25,18 +25,18 @@ export function registerAuthRoutes(app: FastifyInstance, svc: IdentityService, a
     return reply.status(201).header('x-subject-token', token).send({ token: renderToken(data, catalog) });
   });
 
-  // HEAD has its own handler (no body, check_token policy), so GET must not expose one.
-  // HEAD before GET: Fastify only adds its automatic HEAD sibling when none exists yet.
+  // HEAD has its own handler (no body, check_token policy): declared first, and GET
+  // must not expose an automatic HEAD sibling.
   app.head('/v3/auth/tokens', authed, async (request, reply) => {
     const subject = subjectToken(request);
-    const data = await svc.tokens.validate(subject, 'subject');
+    const data = await svc.tokens.validate(subject, 'subject', { allowExpired: queryBool(request, 'allow_expired') === true });
     authorize(svc, request, 'identity:check_token', { 'target.token.user_id': data.user.id });
     return reply.status(200).header('x-subject-token', subject).send();
   });
 
   app.get('/v3/auth/tokens', { ...authed, exposeHeadRoute: false }, async (request, reply) => {
     const subject = subjectToken(request);
-    const data = await svc.tokens.validate(subject, 'subject');
+    const data = await svc.tokens.validate(subject, 'subject', { allowExpired: queryBool(request, 'allow_expired') === true });
     authorize(svc, request, 'identity:validate_token', { 'target.token.user_id': data.user.id });
     const catalog = wantsCatalog(request) ? await svc.catalog.build() : undefined;
     return reply.header('x-subject-token', subject).send({ token: renderToken(data, catalog) });

@@ -27,7 +27,8 @@ const PROJECT_ONLY = ['id', 'name', 'description', 'enabled', 'tags', 'options',
 
 /** Keystone's domain view: the project row acting as a domain, without project-only fields. */
 export function domainView(svc: IdentityService, request: FastifyRequest, row: ProjectRow, tags: readonly string[]): Record<string, unknown> {
-  const { [OPTIONS_KEY]: _o, ...extra } = parseJson(row.extra);
+  // Keys starting with '__' are Stratus's own bookkeeping (options, domain config).
+  const extra = Object.fromEntries(Object.entries(parseJson(row.extra)).filter(([k]) => !k.startsWith('__')));
   return {
     ...extra,
     id: row.id,

@@ -30,9 +30,11 @@ function view(svc: IdentityService, request: FastifyRequest, row: CredentialRow)
 async function loadByAccess(svc: IdentityService, request: FastifyRequest<{ Params: { uid: string; access: string } }>, action: string): Promise<CredentialRow> {
   const id = ec2CredentialId(request.params.access);
   const row = await getCredentialRow(svc.db, id);
-  authorize(svc, request, action, { user_id: request.params.uid, ...(row ? { target: { credential: { id: row.id, user_id: row.user_id, project_id: row.project_id } } } : {}) });
-  if (!(await getUserRow(svc.db, request.params.uid))) throw notFound('user', request.params.uid);
+  // Keystone loads the credential to build the policy target, so a missing one is a
+  // 404 even for a caller the policy would refuse.
   if (!row) throw notFound('credential', id);
+  authorize(svc, request, action, { user_id: request.params.uid, target: { credential: { id: row.id, user_id: row.user_id, project_id: row.project_id } } });
+  if (!(await getUserRow(svc.db, request.params.uid))) throw notFound('user', request.params.uid);
   if (row.type !== 'ec2' || row.user_id !== request.params.uid) throw new UnauthorizedError('EC2 access key not found.');
   return row;
 }

@@ -22,6 +22,7 @@ import { registerEndpointGroupRoutes } from './endpoint-groups.js';
 import { registerPolicyRoutes } from './policies-api.js';
 import { registerVersionRoutes } from './versions.js';
 import { registerDomainRoutes } from './domains.js';
+import { registerDomainConfigRoutes } from './domain-config.js';
 import { registerProjectRoutes } from './projects.js';
 import { registerProjectTagRoutes } from './project-tags.js';
 import { registerUserRoutes } from './users.js';
@@ -35,6 +36,7 @@ export type RouteModule = (app: FastifyInstance, svc: IdentityService, authed: G
 const resourceModules: RouteModule[] = [
   registerRegionRoutes,
   registerDomainRoutes,
+  registerDomainConfigRoutes,
   registerProjectRoutes,
   registerProjectTagRoutes,
   registerUserRoutes,

@@ -10,12 +10,13 @@ import { getUserRow } from '../store/users.js';
 import { deleteDomain } from './domains.js';
 import { applyInexactFilters } from './list-filters.js';
 import { authorize, created, listBody, queryBool, queryParam, selfLink, type Guard } from './kit.js';
-import { chainAbove, createProject, OPTIONS_KEY, optionsOf, ProjectCreate, ProjectUpdate, updateProject, type ProjectUpdateBody } from './project-model.js';
+import { chainAbove, createProject, optionsOf, ProjectCreate, ProjectUpdate, updateProject, type ProjectUpdateBody } from './project-model.js';
 import { assignedScopes } from './scopes.js';
 
 /** Keystone's project view: stored extras flat beside the known attributes. */
 export function projectView(svc: IdentityService, request: FastifyRequest, row: ProjectRow, tags: readonly string[]): Record<string, unknown> {
-  const { [OPTIONS_KEY]: _o, ...extra } = parseJson(row.extra);
+  // Keys starting with '__' are Stratus's own bookkeeping (options, domain config).
+  const extra = Object.fromEntries(Object.entries(parseJson(row.extra)).filter(([k]) => !k.startsWith('__')));
   return {
     ...extra,
     id: row.id,

@@ -4,7 +4,7 @@ import type { IdentityService } from '../service.js';
 import { notFound, validation } from '../errors.js';
 import { RoleAssignmentLister, type AssignmentQuery, type AssignmentRef } from '../role-assignments.js';
 import type { Queryable } from '../store/db.js';
-import { getGroupRow } from '../store/assignments.js';
+import { getGroupRow } from '../store/groups.js';
 import { getProjectRow } from '../store/projects.js';
 import { getRoleRow } from '../store/roles.js';
 import { NULL_DOMAIN } from '../store/schema.js';

@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { getProjectRow, projectAncestors } from '../store/projects.js';
 import { allImpliedRoles, assignedRoleIds, rolesByIds, type RoleRow } from '../store/roles.js';
+import { NULL_DOMAIN } from '../store/schema.js';
 import { groupIdsOfUser } from '../store/users.js';
 
 /** What a token is scoped to. */
@@ -35,7 +36,8 @@ export async function effectiveRoles(db: Queryable, userId: string, scope: Scope
     const fromDomain = await assignedRoleIds(db, { types: ['UserDomain', 'GroupDomain'], actorIds: actors, targetIds: [project.domain_id], inherited: true });
     direct = [...onProject, ...fromParents, ...fromDomain];
   }
-  return rolesByIds(db, await expandImplied(db, direct));
+  // Domain-specific roles only serve to imply global ones; Keystone never puts them in tokens.
+  return (await rolesByIds(db, await expandImplied(db, direct))).filter((r) => r.domain_id === NULL_DOMAIN);
 }
 
 /** Adds every role implied (transitively) by the given ones. */

@@ -27,6 +27,9 @@ export interface AuthResult {
   trustId?: string;
 }
 
+/** Keystone's [token] allow_expired_window default: how long `?allow_expired=1` reaches back. */
+const ALLOW_EXPIRED_WINDOW_MS = 48 * 3600 * 1000;
+
 export const newAuditId = (): string => randomBytes(16).toString('base64url');
 
 /**
@@ -85,13 +88,14 @@ export class TokenService {
    * token (X-Auth-Token) and NotFoundError for a subject token (X-Subject-Token), the
    * statuses Keystone uses.
    */
-  async validate(token: string, role: 'caller' | 'subject' = 'caller'): Promise<TokenData> {
+  async validate(token: string, role: 'caller' | 'subject' = 'caller', options: { allowExpired?: boolean } = {}): Promise<TokenData> {
+    const graceMs = options.allowExpired ? ALLOW_EXPIRED_WINDOW_MS : 0;
     try {
       const hit = this.cache.get(token);
-      if (hit && hit.expiresAt > this.clock.now()) return hit;
+      if (hit && hit.expiresAt.getTime() + graceMs > this.clock.now().getTime()) return hit;
       let payload: TokenPayload;
       try {
-        payload = this.formatter.validate(token);
+        payload = this.formatter.validate(token, graceMs);
       } catch (e) {
         if (e instanceof InvalidTokenError) throw invalid();
         throw e;

@@ -1,9 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Queryable } from './db.js';
-import type { AssignmentTable, AssignmentType, GroupTable } from './schema.js';
+import type { AssignmentTable, AssignmentType } from './schema.js';
 
 export type AssignmentRow = Selectable<AssignmentTable>;
-export type GroupRow = Selectable<GroupTable>;
 
 /** Target id of every system assignment (Keystone stores the same marker). */
 export const SYSTEM_TARGET = 'system';
@@ -67,25 +66,6 @@ export async function listAssignmentRows(db: Queryable, f: AssignmentFilter): Pr
   if (f.targetIds) q = q.where('target_id', 'in', [...f.targetIds]);
   if (f.inherited !== undefined) q = q.where('inherited', '=', f.inherited ? 1 : 0);
   return q.orderBy('role_id').orderBy('actor_id').orderBy('target_id').execute();
-}
-
-/** For whoever deletes a user or group: its grants go with it. */
-export async function deleteAssignmentsForActor(db: Queryable, actorId: string): Promise<void> {
-  await db.deleteFrom('assignment').where('actor_id', '=', actorId).execute();
-}
-
-/** For whoever deletes a project or domain: grants on it go with it. */
-export async function deleteAssignmentsForTarget(db: Queryable, targetId: string): Promise<void> {
-  await db.deleteFrom('assignment').where('target_id', '=', targetId).where('type', 'not in', ['UserSystem', 'GroupSystem']).execute();
-}
-
-export async function getGroupRow(db: Queryable, id: string): Promise<GroupRow | undefined> {
-  return db.selectFrom('group').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-export async function userIdsInGroup(db: Queryable, groupId: string): Promise<string[]> {
-  const rows = await db.selectFrom('user_group').select('user_id').where('group_id', '=', groupId).orderBy('user_id').execute();
-  return rows.map((r) => r.user_id);
 }
 
 /** Every project (not domain) below `parentId`, at any depth. */

@@ -31,8 +31,12 @@ export class TokenFormatter {
     return encrypt(pack(payload), primary, this.clock()).replace(/=+$/, '');
   }
 
-  /** The payload of a genuine, unexpired token; throws InvalidTokenError otherwise. */
-  validate(token: string): TokenPayload {
+  /**
+   * The payload of a genuine, unexpired token; throws InvalidTokenError otherwise.
+   * `allowExpiredMs` accepts tokens that expired at most that long ago (Keystone's
+   * `?allow_expired` with [token] allow_expired_window).
+   */
+  validate(token: string, allowExpiredMs = 0): TokenPayload {
     let plain: Buffer;
     try {
       plain = decrypt(token, this.keyRing.keys());
@@ -49,7 +53,7 @@ export class TokenFormatter {
       if (error instanceof MalformedPayloadError) throw new InvalidTokenError('payload', error.message);
       throw error;
     }
-    if (payload.expiresAt.getTime() <= this.clock().getTime()) {
+    if (payload.expiresAt.getTime() + allowExpiredMs <= this.clock().getTime()) {
       throw new InvalidTokenError('expired', 'The token has expired.');
     }
     return payload;
