@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../log.js';
+import { lazyValidatorCompiler } from './lazy-validator.js';
 import { ApiError, BadRequestError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
 
 /** Turns an ApiError into the status and JSON body of one service's wire format. */
@@ -30,8 +31,8 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     genReqId: () => `req-${randomUUID()}`,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: false,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
   });
+  app.setValidatorCompiler(lazyValidatorCompiler());
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-openstack-request-id', request.id);
