@@ -87,7 +87,8 @@ export class Authenticator {
   private async byToken(section: unknown, headerToken: string | undefined): Promise<AuthResult> {
     const id = isObject(section) && typeof section['id'] === 'string' ? section['id'] : headerToken;
     if (!id) throw new BadRequestError("Invalid input for field 'identity/token': 'id' is a required property.");
-    const parent = await this.tokens.validate(id, 'caller');
+    // Keystone answers 404 (token not found) for an invalid token given to the token method.
+    const parent = await this.tokens.validate(id, 'subject');
     // A token got from an application credential may not be used to get another token.
     if (parent.applicationCredential) throw authFailed();
     if (parent.trust) throw new ForbiddenError('Using trust-scoped token to create another token. Create a new trust-scoped token instead');

@@ -58,3 +58,19 @@ export async function consumeTrustUse(db: Queryable, id: string): Promise<boolea
   }
   return false;
 }
+
+/**
+ * Removes the trusts a deleted user or project leaves meaningless (Keystone's
+ * delete listeners do the same): trusts where the user is trustor or trustee, or that
+ * delegate roles on the project.
+ */
+export async function deleteTrustsOf(db: Queryable, owner: { userId: string } | { projectId: string }): Promise<void> {
+  let ids = db.selectFrom('trust').select('id');
+  ids = 'userId' in owner
+    ? ids.where((eb) => eb.or([eb('trustor_user_id', '=', owner.userId), eb('trustee_user_id', '=', owner.userId)]))
+    : ids.where('project_id', '=', owner.projectId);
+  const doomed = (await ids.execute()).map((r) => r.id);
+  if (doomed.length === 0) return;
+  await db.deleteFrom('trust_role').where('trust_id', 'in', doomed).execute();
+  await db.deleteFrom('trust').where('id', 'in', doomed).execute();
+}

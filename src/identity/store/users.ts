@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Queryable } from './db.js';
+import { deleteTrustsOf } from './trusts.js';
 import type { PasswordTable, UserTable } from './schema.js';
 
 export type UserRow = Selectable<UserTable>;
@@ -93,7 +94,7 @@ export async function usersInGroup(db: Queryable, groupId: string): Promise<User
 
 /**
  * Removes a user and everything that belongs to it: passwords, group memberships,
- * role assignments, credentials, application credentials and access rules.
+ * role assignments, credentials, application credentials, access rules and trusts.
  */
 export async function deleteUserRow(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('password').where('user_id', '=', id).execute();
@@ -105,5 +106,6 @@ export async function deleteUserRow(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('application_credential_access_rule').where('application_credential_id', 'in', appCreds).execute();
   await db.deleteFrom('application_credential').where('user_id', '=', id).execute();
   await db.deleteFrom('access_rule').where('user_id', '=', id).execute();
+  await deleteTrustsOf(db, { userId: id });
   await db.deleteFrom('user').where('id', '=', id).execute();
 }
