@@ -184,6 +184,10 @@ export async function runIdentityCli(cloud: Cloud, opts: { verbose: boolean }): 
     check(names(await os.json<Row[]>(['group', 'list', '--domain', DOM])).includes(GROUP), `${GROUP} not listed`);
     checkEqual((await os.json(['group', 'show', '--domain', DOM, GROUP])).id, ids.group, 'group id');
   });
+  await rec.case('group set --description', async () => {
+    await os.ok(['group', 'set', '--domain', DOM, '--description', 'changed', GROUP]);
+    checkEqual((await os.json(['group', 'show', '--domain', DOM, GROUP])).description, 'changed', 'description');
+  });
   const groupArgs = ['--group-domain', DOM, '--user-domain', DOM, GROUP, USER];
   await rec.case('group add user / contains user', async () => {
     await os.ok(['group', 'add', 'user', ...groupArgs]);
@@ -253,6 +257,14 @@ export async function runIdentityCli(cloud: Cloud, opts: { verbose: boolean }): 
     const rows = await os.json<Row[]>(['role', 'assignment', 'list', '--effective', '--names', ...userOpt, '--domain', DOM]);
     check(rows.some((r) => r.Role === 'member' && r.User === `${USER}@${DOM}` && r.Domain === DOM),
       `no effective member@${DOM} for ${USER}: ${str(rows)}`);
+  });
+  await rec.case('role add --project --group: members get a token for the project', async () => {
+    await os.ok(['role', 'add', '--project', CHILD, '--project-domain', DOM, '--group', GROUP, '--group-domain', DOM, 'member']);
+    const rows = await os.json<Row[]>(['role', 'assignment', 'list', '--names', '--group', GROUP, '--group-domain', DOM,
+      '--project', CHILD, '--project-domain', DOM]);
+    checkEqual(rows.map((r) => [r.Role, r.Group, r.Project]), [['member', `${GROUP}@${DOM}`, `${CHILD}@${DOM}`]], 'assignments');
+    const t = await os.json(['token', 'issue'], asUser(CHILD));
+    checkEqual([t.user_id, t.project_id], [ids.user, ids.child], 'user_id/project_id');
   });
   await rec.case('role add --system all --user; assignment list --names', async () => {
     await os.ok(['role', 'add', '--system', 'all', ...userOpt, 'reader']);

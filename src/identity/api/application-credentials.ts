@@ -13,7 +13,8 @@ import { toBool } from '../store/db.js';
 import { rolesByIds } from '../store/roles.js';
 import { NULL_DOMAIN } from '../store/schema.js';
 import { naiveTime, parseExpiration } from '../timestamps.js';
-import { callerToken, refuseRestrictedAppCred, refuseTrustToken, roleView } from './delegation.js';
+import { callerToken, refuseRestrictedAppCred, refuseTrustToken } from './delegation.js';
+import { roleView } from './roles.js';
 import { authorize, created, listBody, queryParam, selfLink, type Guard } from './kit.js';
 
 const RoleRef = Type.Object({

@@ -5,6 +5,8 @@ import { renderToken } from '../auth/token-data.js';
 import { toBool } from '../store/db.js';
 import { authorize, listBody, queryBool, queryParam, selfLink, type Guard } from './kit.js';
 import { assignedScopes } from './scopes.js';
+import { domainViews } from './domains.js';
+import { projectViews } from './projects.js';
 
 function subjectToken(request: FastifyRequest): string {
   const token = request.headers['x-subject-token'];
@@ -61,20 +63,13 @@ export function registerAuthRoutes(app: FastifyInstance, svc: IdentityService, a
   app.get('/v3/auth/projects', authed, async (request) => {
     const ctx = authorize(svc, request, 'identity:get_auth_projects');
     const { projects } = await assignedScopes(svc.db, ctx.userId);
-    const visible = projects.filter((p) => toBool(p.enabled));
-    return listBody(svc, request, 'projects', visible.map((p) => ({
-      id: p.id, name: p.name, domain_id: p.domain_id, description: p.description ?? '', enabled: true,
-      parent_id: p.parent_id, is_domain: false, links: selfLink(svc, request, `projects/${p.id}`),
-    })));
+    return listBody(svc, request, 'projects', await projectViews(svc, request, projects.filter((p) => toBool(p.enabled))));
   });
 
   app.get('/v3/auth/domains', authed, async (request) => {
     const ctx = authorize(svc, request, 'identity:get_auth_domains');
     const { domains } = await assignedScopes(svc.db, ctx.userId);
-    const visible = domains.filter((d) => toBool(d.enabled));
-    return listBody(svc, request, 'domains', visible.map((d) => ({
-      id: d.id, name: d.name, description: d.description ?? '', enabled: true, links: selfLink(svc, request, `domains/${d.id}`),
-    })));
+    return listBody(svc, request, 'domains', await domainViews(svc, request, domains.filter((d) => toBool(d.enabled))));
   });
 
   app.get('/v3/auth/system', authed, async (request) => {

@@ -2,11 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import { ForbiddenError } from '../../core/http/index.js';
 import type { TokenData } from '../auth/token-data.js';
-import { parseJson } from '../store/db.js';
-import type { RoleRow } from '../store/roles.js';
-import { NULL_DOMAIN } from '../store/schema.js';
 import type { IdentityService } from '../service.js';
-import { selfLink } from './kit.js';
 
 /**
  * Shared by the delegation APIs (application credentials, access rules, trusts): the
@@ -33,14 +29,3 @@ export function refuseRestrictedAppCred(token: TokenData, what: string): void {
   }
 }
 
-/** A role as delegation APIs embed it (Keystone's role reference). */
-export function roleView(svc: IdentityService, request: FastifyRequest, role: RoleRow): Record<string, unknown> {
-  return {
-    id: role.id,
-    name: role.name,
-    domain_id: role.domain_id === NULL_DOMAIN ? null : role.domain_id,
-    description: role.description,
-    options: parseJson(role.options),
-    links: selfLink(svc, request, `roles/${role.id}`),
-  };
-}

@@ -41,7 +41,7 @@ export function domainView(svc: IdentityService, request: FastifyRequest, row: P
   };
 }
 
-async function domainViews(svc: IdentityService, request: FastifyRequest, rows: ProjectRow[]): Promise<Record<string, unknown>[]> {
+export async function domainViews(svc: IdentityService, request: FastifyRequest, rows: ProjectRow[]): Promise<Record<string, unknown>[]> {
   const tags = await tagsOfProjects(svc.db, rows.map((r) => r.id));
   return rows.map((r) => domainView(svc, request, r, tags.get(r.id) ?? []));
 }

@@ -9,8 +9,9 @@ import {
   listEndpointRows, projectIdsOfEndpoint, projectIdsOfEndpointGroup, removeProjectEndpoint, removeProjectEndpointGroup,
   updateEndpointGroup, type EndpointGroupRow, type EndpointRow,
 } from '../store/catalog.js';
-import { parseJson, toBool, type Queryable } from '../store/db.js';
-import { getProjectRow, projectTags, type ProjectRow } from '../store/projects.js';
+import { parseJson, type Queryable } from '../store/db.js';
+import { getProjectRow, type ProjectRow } from '../store/projects.js';
+import { projectViews } from './projects.js';
 import { authorize, baseUrl, created, listBody, queryParam, selfLink, type Guard } from './kit.js';
 import { endpointView } from './endpoints.js';
 
@@ -38,30 +39,14 @@ function groupView(svc: IdentityService, request: FastifyRequest, row: EndpointG
   return { id: row.id, name: row.name, description: row.description, filters: parseJson(row.filters), links: selfLink(svc, request, groupPath(row.id)) };
 }
 
-/** The project view Keystone uses in these lists (the projects API owns the full one). */
-async function projectView(svc: IdentityService, request: FastifyRequest, row: ProjectRow): Promise<Record<string, unknown>> {
-  return {
-    ...parseJson(row.extra),
-    id: row.id,
-    name: row.name,
-    domain_id: row.domain_id,
-    description: row.description ?? '',
-    enabled: toBool(row.enabled),
-    parent_id: row.parent_id,
-    is_domain: toBool(row.is_domain),
-    tags: await projectTags(svc.db, row.id),
-    options: {},
-    links: selfLink(svc, request, `projects/${row.id}`),
-  };
-}
-
-async function projectViews(svc: IdentityService, request: FastifyRequest, ids: string[]): Promise<Array<Record<string, unknown>>> {
-  const views: Array<Record<string, unknown>> = [];
+/** Views of the projects with these ids that still exist. */
+async function projectViewsOf(svc: IdentityService, request: FastifyRequest, ids: string[]): Promise<Array<Record<string, unknown>>> {
+  const rows: ProjectRow[] = [];
   for (const id of ids) {
     const row = await getProjectRow(svc.db, id);
-    if (row) views.push(await projectView(svc, request, row));
+    if (row) rows.push(row);
   }
-  return views;
+  return projectViews(svc, request, rows);
 }
 
 /** Endpoints an endpoint group's filters select (every filter must match). */
@@ -150,7 +135,7 @@ export function registerEndpointGroupRoutes(app: FastifyInstance, svc: IdentityS
   app.get<G>(`${PREFIX}/endpoint_groups/:group_id/projects`, authed, async (request) => {
     authorize(svc, request, 'identity:list_projects_associated_with_endpoint_group');
     const group = await requireGroup(svc, request.params.group_id);
-    return listBody(svc, request, 'projects', await projectViews(svc, request, await projectIdsOfEndpointGroup(svc.db, group.id)));
+    return listBody(svc, request, 'projects', await projectViewsOf(svc, request, await projectIdsOfEndpointGroup(svc.db, group.id)));
   });
 
   app.get<GP>(`${PREFIX}/endpoint_groups/:group_id/projects/:project_id`, authed, async (request) => {
@@ -239,6 +224,6 @@ export function registerEndpointGroupRoutes(app: FastifyInstance, svc: IdentityS
   app.get<{ Params: { endpoint_id: string } }>(`${PREFIX}/endpoints/:endpoint_id/projects`, authed, async (request) => {
     authorize(svc, request, 'identity:list_projects_for_endpoint');
     const endpoint = await requireEndpoint(svc, request.params.endpoint_id);
-    return listBody(svc, request, 'projects', await projectViews(svc, request, await projectIdsOfEndpoint(svc.db, endpoint.id)));
+    return listBody(svc, request, 'projects', await projectViewsOf(svc, request, await projectIdsOfEndpoint(svc.db, endpoint.id)));
   });
 }

@@ -13,7 +13,8 @@ import { NULL_DOMAIN } from '../store/schema.js';
 import { insertTrust, listTrustRows, softDeleteTrust, trustRoleIds, type TrustRow } from '../store/trusts.js';
 import { getUserRow } from '../store/users.js';
 import { parseExpiration, storedTimeToDate } from '../timestamps.js';
-import { callerToken, roleView } from './delegation.js';
+import { callerToken } from './delegation.js';
+import { roleView } from './roles.js';
 import { authorize, baseUrl, created, listBody, queryParam, selfLink, type Guard } from './kit.js';
 
 /** Keystone's [trust] max_redelegation_count default. */
