@@ -5,7 +5,7 @@
  */
 import type { Cloud } from '../lib/cloud.js';
 import { cleanOsEnv, run } from '../lib/proc.js';
-import { OPENSTACK } from '../lib/tools.js';
+import { tools } from '../lib/tools.js';
 
 export interface OsResult {
   /** The command line as a user would type it (for failure reports). */
@@ -53,7 +53,7 @@ export class OpenStackCli {
     const cloudName = opts.cloud === undefined ? 'stratus' : opts.cloud;
     if (cloudName !== null) env.OS_CLOUD = cloudName;
     Object.assign(env, opts.env ?? {});
-    const r = await run(OPENSTACK, args, { env, timeoutMs: 120_000 });
+    const r = await run(tools.openstack, args, { env, timeoutMs: 120_000 });
     const shown = Object.entries(opts.env ?? {})
       .filter(([k]) => k !== 'OS_AUTH_URL' && k !== 'OS_IDENTITY_API_VERSION')
       .map(([k, v]) => `${k}=${/PASSWORD|SECRET|TOKEN/.test(k) ? '***' : quote(v)}`);

@@ -9,9 +9,9 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { onExit } from './exit.js';
+import { repoRoot } from './paths.js';
 import { cleanOsEnv, tail } from './proc.js';
 
 /** One entry of clouds.yaml (`clouds: NAME: ...`), as openstacksdk reads it. */
@@ -59,10 +59,7 @@ export interface StartOptions {
 const READY = 'Stratus is ready';
 /** OpenStack's default ports; the cloud listens on each plus the offset. */
 const DEFAULT_PORTS = [5000, 8774, 8775, 8778, 9292, 9696, 8776, 8080, 6080];
-const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-/** Path of the compiled `stratus` command this harness starts. */
-export const stratusMain = MAIN_JS;
+const MAIN_JS = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -105,7 +102,8 @@ function exited(child: ChildProcess): boolean {
 }
 
 async function killChild(child: ChildProcess): Promise<void> {
-  if (exited(child)) return;
+  // No pid: it never started, so there is nothing to wait for.
+  if (child.pid === undefined || exited(child)) return;
   const gone = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
   const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());

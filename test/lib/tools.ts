@@ -10,16 +10,30 @@ function tool(name: string): string {
   return existsSync(debian) ? debian : name;
 }
 
-export const TEMPEST = tool('tempest');
-export const STESTR = tool('stestr');
-/** From python3-subunit (a tempest dependency): subunit v2 -> CSV of test,status,... */
-export const SUBUNIT2CSV = tool('subunit2csv');
-/** From python3-subunit: subunit v2 -> v1 text, which keeps skip reasons and tracebacks. */
-export const SUBUNIT_2TO1 = tool('subunit-2to1');
-
-/** The official OpenStack client (python3-openstackclient). */
-export const OPENSTACK = tool('openstack');
+/**
+ * Paths resolved on use, not on import: a tier may install the packages first.
+ */
+export const tools = {
+  get tempest(): string {
+    return tool('tempest');
+  },
+  get stestr(): string {
+    return tool('stestr');
+  },
+  /** From Debian's subunit package (a tempest dependency): subunit v2 -> CSV of test,status,... */
+  get subunit2csv(): string {
+    return tool('subunit2csv');
+  },
+  /** From Debian's subunit package: subunit v2 -> v1 text, which keeps skip reasons and tracebacks. */
+  get subunit2to1(): string {
+    return tool('subunit-2to1');
+  },
+  /** The official OpenStack client (python3-openstackclient). */
+  get openstack(): string {
+    return tool('openstack');
+  },
+};
 
 /** Debian packages that provide the tools above (and the openstack CLI). */
-export const TEMPEST_DEBS = ['tempest', 'python3-subunit'];
+export const TEMPEST_DEBS = ['tempest', 'subunit'];
 export const CLI_DEBS = ['python3-openstackclient'];

@@ -12,7 +12,7 @@ import type { Cloud, CloudEntry } from '../lib/cloud.js';
 import { onExit } from '../lib/exit.js';
 import { repoRoot } from '../lib/paths.js';
 import { cleanOsEnv, run } from '../lib/proc.js';
-import { TEMPEST } from '../lib/tools.js';
+import { tools } from '../lib/tools.js';
 
 export const templatePath = join(repoRoot, 'test', 'tempest', 'tempest.conf.template');
 
@@ -168,7 +168,7 @@ export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
   const dir = join(root, 'ws');
   try {
     // A private workspace registry keeps ~/.tempest/workspace.yaml free of temp dirs.
-    const init = await run(TEMPEST, ['init', '--workspace-path', join(root, 'workspace.yaml'), '--name', 'stratus', dir], {
+    const init = await run(tools.tempest, ['init', '--workspace-path', join(root, 'workspace.yaml'), '--name', 'stratus', dir], {
       env: cleanOsEnv(), cwd: root, timeoutMs: 120_000,
     });
     if (init.code !== 0) throw new Error(`tempest init failed: ${init.stderr.trim() || init.stdout.trim()}`);

@@ -17,7 +17,7 @@ import { resultsDir as persistentResults } from '../lib/paths.js';
 import { cleanOsEnv, run, tail } from '../lib/proc.js';
 import { createWorkspace, stratusConfForTempest, type Workspace } from './conf.js';
 import { parseSubunitCsv, parseSubunitV1, parseTestList, summarize, type TempestSummary } from './results.js';
-import { STESTR, SUBUNIT2CSV, SUBUNIT_2TO1, TEMPEST, TEMPEST_DEBS } from '../lib/tools.js';
+import { TEMPEST_DEBS, tools } from '../lib/tools.js';
 
 export interface Selection {
   /** Tempest --regex; ignored when loadList is given. */
@@ -47,7 +47,7 @@ async function listSelection(ws: Workspace, sel: Selection): Promise<string[]> {
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
   }
-  const r = await run(TEMPEST, ['run', '--list-tests', ...selectionArgs(sel)], { cwd: ws.dir, env: cleanOsEnv(), timeoutMs: 300_000 });
+  const r = await run(tools.tempest, ['run', '--list-tests', ...selectionArgs(sel)], { cwd: ws.dir, env: cleanOsEnv(), timeoutMs: 300_000 });
   if (r.code !== 0) throw new Error(`tempest run --list-tests failed: ${tail(r.stderr || r.stdout, 10)}`);
   return parseTestList(r.stdout);
 }
@@ -62,16 +62,16 @@ export async function runTempest(
   mkdirSync(out, { recursive: true });
   const selection = await listSelection(ws, sel);
   const env = cleanOsEnv();
-  const tr = await run(TEMPEST, ['run', ...selectionArgs(sel), '--concurrency', String(opts.concurrency ?? 2)], {
+  const tr = await run(tools.tempest, ['run', ...selectionArgs(sel), '--concurrency', String(opts.concurrency ?? 2)], {
     cwd: ws.dir, env, timeoutMs: opts.timeoutMs ?? 60 * 60_000,
   });
   writeFileSync(join(out, 'tempest-run.txt'), tr.stdout + tr.stderr + (tr.timedOut ? '\n[harness] timed out\n' : ''));
 
-  const last = await run(STESTR, ['last', '--subunit'], { cwd: ws.dir, env, timeoutMs: 300_000 });
+  const last = await run(tools.stestr, ['last', '--subunit'], { cwd: ws.dir, env, timeoutMs: 300_000 });
   const stream = last.code === 0 ? last.stdoutBytes : Buffer.alloc(0);
   writeFileSync(join(out, 'last.subunit'), stream);
-  const csv = await run(SUBUNIT2CSV, [], { input: stream, env, timeoutMs: 300_000 });
-  const v1 = await run(SUBUNIT_2TO1, [], { input: stream, env, timeoutMs: 300_000 });
+  const csv = await run(tools.subunit2csv, [], { input: stream, env, timeoutMs: 300_000 });
+  const v1 = await run(tools.subunit2to1, [], { input: stream, env, timeoutMs: 300_000 });
   writeFileSync(join(out, 'results.csv'), csv.stdout);
   const summary = summarize(selection, parseSubunitCsv(csv.stdout), parseSubunitV1(v1.stdoutBytes));
 

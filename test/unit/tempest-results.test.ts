@@ -11,7 +11,7 @@ import {
 } from '../tempest/results.js';
 
 // Both fixtures come from one synthetic subunit v2 stream, converted by Debian's
-// subunit2csv and subunit-2to1 (python3-subunit 1.4).
+// subunit2csv and subunit-2to1 (Debian subunit 1.4).
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const csvText = fixture('tempest-sample.csv').toString('utf8');
 const v1 = fixture('tempest-sample.v1');
