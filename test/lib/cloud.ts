@@ -60,6 +60,8 @@ const READY = 'Stratus is ready';
 /** OpenStack's default ports; the cloud listens on each plus the offset. */
 const DEFAULT_PORTS = [5000, 8774, 8775, 8778, 9292, 9696, 8776, 8080, 6080];
 const MAIN_JS = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+/** Tests start the cloud the way users do, through the launcher (it sets memory knobs). */
+const LAUNCHER = join(repoRoot, 'bin', 'stratus');
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,10 +71,14 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A random offset in 20000..40000 whose identity port (and the other default ports) are free. */
+/**
+ * A random offset in 20000..23000 whose default ports are all free. Every shifted port
+ * stays below 32768, where Linux's ephemeral range starts, so a client connection can
+ * never be holding the port the cloud is about to listen on.
+ */
 export async function pickPortOffset(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const n = 20000 + Math.floor(Math.random() * 20001);
+    const n = 20000 + Math.floor(Math.random() * 3001);
     let free = true;
     for (const p of DEFAULT_PORTS) {
       if (!(await portFree(p + n))) {
@@ -82,7 +88,7 @@ export async function pickPortOffset(): Promise<number> {
     }
     if (free) return n;
   }
-  throw new Error('no free port offset found in 20000..40000');
+  throw new Error('no free port offset found in 20000..23000');
 }
 
 function sleep(ms: number): Promise<void> {
@@ -121,7 +127,7 @@ async function startOnce(opts: StartOptions, offset: number): Promise<Cloud> {
   const logFd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [MAIN_JS, 'up', '--data-dir', dataDir, '--port-offset', String(offset)], {
+    child = spawn(LAUNCHER, ['up', '--data-dir', dataDir, '--port-offset', String(offset)], {
       cwd: dataDir,
       env: cleanOsEnv(),
       stdio: ['ignore', logFd, logFd],
