@@ -32,14 +32,19 @@ const ALLOW_EXPIRED_WINDOW_MS = 48 * 3600 * 1000;
 
 export const newAuditId = (): string => randomBytes(16).toString('base64url');
 
+/** Longest time a memoised validation is trusted without looking at the database. */
+const MEMO_TTL_MS = 2000;
+
 /**
  * Issues Fernet tokens and turns them back into TokenData. Nothing but the key ring is
  * persisted: roles, names and enabled flags are read at validation time, so disabling
  * a user or removing a grant takes effect on existing tokens at once. Validations are
- * memoised until identity's data changes (`invalidate`) to keep the hot path cheap.
+ * memoised until identity's data changes (`invalidate`) to keep the hot path cheap,
+ * and for at most MEMO_TTL_MS, so changes made by another identity process sharing the
+ * database (split deployments) reach this one within that time too.
  */
 export class TokenService {
-  private readonly cache = new Map<string, TokenData>();
+  private readonly cache = new Map<string, { data: TokenData; until: number }>();
 
   constructor(
     private readonly db: IdentityDb,
@@ -93,8 +98,9 @@ export class TokenService {
   async validate(token: string, role: 'caller' | 'subject' = 'caller', options: { allowExpired?: boolean } = {}): Promise<TokenData> {
     const graceMs = options.allowExpired ? ALLOW_EXPIRED_WINDOW_MS : 0;
     try {
+      const now = this.clock.now().getTime();
       const hit = this.cache.get(token);
-      if (hit && hit.expiresAt.getTime() + graceMs > this.clock.now().getTime()) return hit;
+      if (hit && hit.until > now && hit.data.expiresAt.getTime() + graceMs > now) return hit.data;
       let payload: TokenPayload;
       try {
         payload = this.formatter.validate(token, graceMs);
@@ -104,7 +110,7 @@ export class TokenService {
       }
       const data = await this.resolve(payload);
       if (this.cache.size > 50_000) this.cache.clear();
-      this.cache.set(token, data);
+      this.cache.set(token, { data, until: now + MEMO_TTL_MS });
       return data;
     } catch (e) {
       if (e instanceof InvalidTokenReason) {
