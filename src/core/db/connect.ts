@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
+import { withStatementCache } from './statement-cache.js';
 
 /** Which engine a connection URL selects; services branch on capabilities, not on this. */
 export type DatabaseEngine = 'sqlite' | 'postgresql' | 'mysql';
@@ -48,7 +49,7 @@ async function openSqlite<DB>(dir: string, service: string): Promise<ServiceData
   handle.pragma('synchronous = NORMAL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
 }
 
