@@ -158,6 +158,20 @@ export interface Workspace {
   remove(): void;
 }
 
+/**
+ * Extra tempest.conf settings for exploratory runs, e.g.
+ * STRATUS_TEMPEST_SET='enforce_scope.keystone=true;identity-feature-enabled.trust=false'.
+ */
+export function applyOverrides(conf: string, spec: string | undefined): string {
+  let out = conf;
+  for (const item of (spec ?? '').split(';').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^.=]+)\.([^=]+)=(.*)$/.exec(item);
+    if (!m) throw new Error(`STRATUS_TEMPEST_SET: expected section.key=value, got "${item}"`);
+    out = setIniOption(out, m[1] as string, m[2] as string, m[3] as string);
+  }
+  return out;
+}
+
 /** `tempest init` in a temp dir, with a tempest.conf filled from `cloud`. */
 export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
   const admin = cloud.clouds.stratus;
@@ -179,7 +193,7 @@ export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
       workspaceDir: dir,
       serviceAvailable: serviceAvailability(services),
     });
-    writeFileSync(join(dir, 'etc', 'tempest.conf'), conf);
+    writeFileSync(join(dir, 'etc', 'tempest.conf'), applyOverrides(conf, process.env['STRATUS_TEMPEST_SET']));
     return {
       dir,
       services,
