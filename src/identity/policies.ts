@@ -18,6 +18,10 @@ const ADMIN = 'rule:admin_required';
 const readInDomain = (domainAttr: string): string =>
   `${SYSTEM_READER} or (role:reader and domain_id:%(${domainAttr})s) or ${ADMIN}`;
 
+/** Writes: system admins, admins of the target's domain, and (legacy) any admin. */
+const adminInDomain = (domainAttr: string): string =>
+  `${SYSTEM_ADMIN} or (role:admin and domain_id:%(${domainAttr})s) or ${ADMIN}`;
+
 const adminOnly = `${SYSTEM_ADMIN} or ${ADMIN}`;
 const systemReadOrAdmin = `${SYSTEM_READER} or ${ADMIN}`;
 
@@ -89,21 +93,21 @@ export const identityPolicies: PolicyRule[] = [
   { name: 'identity:get_project', checkStr: `${readInDomain('target.project.domain_id')} or project_id:%(target.project.id)s` },
   { name: 'identity:list_projects', checkStr: readInDomain('target.domain_id') },
   { name: 'identity:list_user_projects', checkStr: `${readInDomain('target.user.domain_id')} or user_id:%(target.user.id)s` },
-  { name: 'identity:create_project', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:update_project', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:delete_project', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:create_project', checkStr: adminInDomain('target.project.domain_id') },
+  { name: 'identity:update_project', checkStr: adminInDomain('target.project.domain_id') },
+  { name: 'identity:delete_project', checkStr: adminInDomain('target.project.domain_id') },
   { name: 'identity:list_project_tags', checkStr: `${readInDomain('target.project.domain_id')} or project_id:%(target.project.id)s` },
   { name: 'identity:get_project_tag', checkStr: `${readInDomain('target.project.domain_id')} or project_id:%(target.project.id)s` },
-  { name: 'identity:update_project_tags', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:create_project_tag', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:delete_project_tags', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:delete_project_tag', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.project.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:update_project_tags', checkStr: adminInDomain('target.project.domain_id') },
+  { name: 'identity:create_project_tag', checkStr: adminInDomain('target.project.domain_id') },
+  { name: 'identity:delete_project_tags', checkStr: adminInDomain('target.project.domain_id') },
+  { name: 'identity:delete_project_tag', checkStr: adminInDomain('target.project.domain_id') },
   // Users: everyone may read themselves and change their own password.
   { name: 'identity:get_user', checkStr: `${readInDomain('target.user.domain_id')} or user_id:%(target.user.id)s` },
   { name: 'identity:list_users', checkStr: readInDomain('target.domain_id') },
-  { name: 'identity:create_user', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:update_user', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:delete_user', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:create_user', checkStr: adminInDomain('target.user.domain_id') },
+  { name: 'identity:update_user', checkStr: adminInDomain('target.user.domain_id') },
+  { name: 'identity:delete_user', checkStr: adminInDomain('target.user.domain_id') },
   { name: 'identity:change_password', checkStr: 'rule:admin_or_owner' },
   // Groups.
   { name: 'identity:get_group', checkStr: readInDomain('target.group.domain_id') },
@@ -111,11 +115,11 @@ export const identityPolicies: PolicyRule[] = [
   { name: 'identity:list_groups_for_user', checkStr: `${readInDomain('target.user.domain_id')} or user_id:%(user_id)s` },
   { name: 'identity:list_users_in_group', checkStr: readInDomain('target.group.domain_id') },
   { name: 'identity:check_user_in_group', checkStr: readInDomain('target.group.domain_id') },
-  { name: 'identity:create_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:update_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:delete_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:add_user_to_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
-  { name: 'identity:remove_user_from_group', checkStr: `${SYSTEM_ADMIN} or (role:admin and domain_id:%(target.group.domain_id)s) or ${ADMIN}` },
+  { name: 'identity:create_group', checkStr: adminInDomain('target.group.domain_id') },
+  { name: 'identity:update_group', checkStr: adminInDomain('target.group.domain_id') },
+  { name: 'identity:delete_group', checkStr: adminInDomain('target.group.domain_id') },
+  { name: 'identity:add_user_to_group', checkStr: adminInDomain('target.group.domain_id') },
+  { name: 'identity:remove_user_from_group', checkStr: adminInDomain('target.group.domain_id') },
   // Roles, implied roles and grants.
   ...crud('role', 'roles', systemReadOrAdmin, adminOnly),
   ...crud('domain_role', 'domain_roles', systemReadOrAdmin, adminOnly),
