@@ -2,10 +2,11 @@
  * `npm test`: runs the test tiers in order and prints one summary line per tier,
  * then the totals; exits non-zero when anything failed.
  *
- *   node dist/test/run-all.js            # unit, cli, tempest
+ *   node dist/test/run-all.js            # unit, db, cli, tempest
  *   node dist/test/run-all.js cli        # one tier (or several, in the order given)
  *
- * Tiers: unit (vitest), cli (the official openstack CLI against a fresh cloud),
+ * Tiers: unit (vitest), db (the identity vitest suite again on throw-away PostgreSQL and
+ * MariaDB servers), cli (the official openstack CLI against a fresh cloud),
  * tempest (the whole tempest.api.identity module against a fresh cloud).
  * Under CI=true only failures and summary lines are printed.
  */
@@ -13,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runIdentityCli } from './cli/identity.js';
+import { runDbTier } from './db/identity.js';
 import { withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
 import { repoRoot, resultsDir } from './lib/paths.js';
@@ -107,7 +109,23 @@ async function tempestTier(): Promise<TierResult> {
   }
 }
 
-const tiers: Record<string, () => Promise<TierResult>> = { unit: unitTier, cli: cliTier, tempest: tempestTier };
+async function dbTier(): Promise<TierResult> {
+  try {
+    const r = await runDbTier();
+    for (const e of r.engines) {
+      if (e.note === undefined && (e.failed > 0 || !quiet)) say(`  ${e.engine}: ${e.passed} passed, ${e.failed} failed (${e.seconds} s)`);
+      else if (e.note !== undefined && r.note === undefined) say(`  ${e.engine}: not run: ${e.note}`);
+      for (const l of e.failures.slice(0, 20)) say(`  ${e.engine}${l}`);
+      if (e.failures.length > 20) say(`  ${e.engine}  ... and ${e.failures.length - 20} more`);
+    }
+    return { passed: r.passed, failed: r.failed, ...(r.note ? { note: r.note } : {}) };
+  } catch (e) {
+    say(`  FAIL  db: ${messageOf(e)}`);
+    return { passed: 0, failed: 1 };
+  }
+}
+
+const tiers: Record<string, () => Promise<TierResult>> = { unit: unitTier, db: dbTier, cli: cliTier, tempest: tempestTier };
 
 async function main(argv: string[]): Promise<number> {
   const names = argv.length > 0 ? argv : Object.keys(tiers);

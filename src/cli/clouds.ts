@@ -9,8 +9,10 @@ export interface CloudUser {
 }
 
 /**
- * Writes clouds.yaml (clouds `stratus` and `stratus-demo`) and an openrc for the admin,
- * the two ways OpenStack clients find a cloud. Both hold passwords: mode 0600.
+ * Writes clouds.yaml (clouds `stratus` and `stratus-demo`, and `stratus-system-admin`: the
+ * admin with a system-scoped token, which Keystone requires for e.g. unified limits, as
+ * devstack's `devstack-system-admin`) and an openrc for the admin, the two ways OpenStack
+ * clients find a cloud. Both hold passwords: mode 0600.
  */
 export function writeClientFiles(dataDir: string, authUrl: string, region: string, admin: CloudUser, demo: CloudUser): { cloudsYaml: string; openrc: string } {
   const cloud = (u: CloudUser): Record<string, unknown> => ({
@@ -23,7 +25,13 @@ export function writeClientFiles(dataDir: string, authUrl: string, region: strin
     identity_api_version: 3,
   });
   const cloudsYaml = join(dataDir, 'clouds.yaml');
-  writeFileSync(cloudsYaml, stringify({ clouds: { stratus: cloud(admin), 'stratus-demo': cloud(demo) } }), { mode: 0o600 });
+  const adminCloud = cloud(admin);
+  const systemAdmin = {
+    ...adminCloud,
+    auth: { auth_url: authUrl, username: admin.username, password: admin.password, user_domain_name: 'Default', system_scope: 'all' },
+  };
+  const clouds = { stratus: adminCloud, 'stratus-demo': cloud(demo), 'stratus-system-admin': systemAdmin };
+  writeFileSync(cloudsYaml, stringify({ clouds }), { mode: 0o600 });
   const openrc = join(dataDir, 'openrc');
   const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   writeFileSync(openrc, [

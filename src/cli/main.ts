@@ -20,7 +20,7 @@ withCommonFlags(program.command('up'))
     const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
     say(`Identity (Keystone v3)  ${cloud.identityUrl}/v3`);
     say(`Admin user              admin / ${cloud.adminPassword} (project admin, domain Default)`);
-    say(`clouds.yaml             ${cloud.cloudsYaml}  (clouds: stratus, stratus-demo)`);
+    say(`clouds.yaml             ${cloud.cloudsYaml}  (clouds: stratus, stratus-demo, stratus-system-admin)`);
     say(`openrc                  ${cloud.openrc}`);
     say();
     say(`Try:  OS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml} OS_CLOUD=stratus openstack token issue`);

@@ -31,6 +31,11 @@ export const identityOptions = defineSchema({
     change_password_upon_first_use: opt.bool({ default: false }),
     disable_user_account_days_inactive: opt.int({ min: 1 }),
   },
+  unified_limit: {
+    // Keystone also offers strict_two_level, which caps project trees at two levels;
+    // Stratus implements only the flat model, so naming another fails at start.
+    enforcement_model: opt.str({ choices: ['flat'], default: 'flat', help: 'How limits relate across the project hierarchy.' }),
+  },
 });
 
 export type IdentityConfig = ConfigOf<typeof identityOptions>;
@@ -52,6 +57,7 @@ export function identitySettingsFrom(cfg: IdentityConfig, dataDir: string, publi
     listLimit: cfg.identity.list_limit,
     maxPasswordLength: cfg.identity.max_password_length,
     publicEndpoint,
+    enforcementModel: cfg.unified_limit.enforcement_model,
     securityCompliance: {
       lockoutFailureAttempts: sc.lockout_failure_attempts,
       lockoutDurationSeconds: sc.lockout_duration,

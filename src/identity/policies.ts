@@ -167,6 +167,22 @@ export const identityPolicies: PolicyRule[] = [
   { name: 'identity:create_consumer', checkStr: ADMIN },
   { name: 'identity:update_consumer', checkStr: ADMIN },
   { name: 'identity:delete_consumer', checkStr: ADMIN },
+  // Unified limits (Zed has no deprecated rules here: writes need a system admin).
+  { name: 'identity:get_registered_limit', checkStr: '' },
+  { name: 'identity:list_registered_limits', checkStr: '' },
+  { name: 'identity:create_registered_limits', checkStr: SYSTEM_ADMIN },
+  { name: 'identity:update_registered_limit', checkStr: SYSTEM_ADMIN },
+  { name: 'identity:delete_registered_limit', checkStr: SYSTEM_ADMIN },
+  { name: 'identity:get_limit_model', checkStr: '' },
+  {
+    name: 'identity:get_limit',
+    checkStr: `${SYSTEM_READER} or (domain_id:%(target.limit.domain.id)s or domain_id:%(target.limit.project.domain_id)s) or ` +
+      '(project_id:%(target.limit.project_id)s and not None:%(target.limit.project_id)s)',
+  },
+  { name: 'identity:list_limits', checkStr: '' },
+  { name: 'identity:create_limits', checkStr: SYSTEM_ADMIN },
+  { name: 'identity:update_limit', checkStr: SYSTEM_ADMIN },
+  { name: 'identity:delete_limit', checkStr: SYSTEM_ADMIN },
   // OS-REVOKE.
   { name: 'identity:list_revoke_events', checkStr: 'rule:service_or_admin' },
   // EC2-style credentials belong to their user.

@@ -11,6 +11,7 @@ import { CatalogBuilder } from './catalog.js';
 import type { IdentityDb } from './store/db.js';
 import type { IdentitySettings } from './settings.js';
 import { FernetKeyRing, TokenFormatter } from './tokens/index.js';
+import { enforcementModels, UnifiedLimits } from './unified-limits.js';
 
 /**
  * Everything the identity API needs, wired once. Routes receive this object; nothing
@@ -23,6 +24,7 @@ export class IdentityService {
   readonly tokens: TokenService;
   readonly authenticator: Authenticator;
   readonly catalog: CatalogBuilder;
+  readonly limits: UnifiedLimits;
 
   constructor(
     readonly db: IdentityDb,
@@ -40,6 +42,7 @@ export class IdentityService {
     this.tokens = new TokenService(db, formatter, this.revocations, clock, settings.tokenExpirationSeconds);
     this.authenticator = new Authenticator(db, this.hasher, this.passwordRules, this.tokens, clock);
     this.catalog = new CatalogBuilder(db);
+    this.limits = new UnifiedLimits(db, ids, enforcementModels[settings.enforcementModel ?? 'flat']);
   }
 
   /** Called after every change to identity data: memoised tokens and catalog are stale. */

@@ -18,6 +18,8 @@ export interface IdentitySettings {
   securityCompliance: SecurityCompliance;
   /** [DEFAULT] public_endpoint: base URL used in links; derived from the request when unset. */
   publicEndpoint: string | null;
+  /** [unified_limit] enforcement_model; Keystone's default `flat` when unset. */
+  enforcementModel?: 'flat';
 }
 
 /** Keystone's [security_compliance] group; null / 0 disables a rule as it does there. */

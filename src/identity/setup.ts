@@ -13,6 +13,8 @@ import type { IdentitySettings } from './settings.js';
 
 export interface IdentityDeps {
   connection: string;
+  /** Schema (PostgreSQL) / database suffix (MariaDB) / file name (SQLite); default "identity". */
+  schema?: string;
   settings: IdentitySettings;
   policyFile?: string;
   clock: Clock;
@@ -25,7 +27,7 @@ export interface IdentityDeps {
  * exist and wires the service. Every process kind that hosts identity starts here.
  */
 export async function openIdentity(deps: IdentityDeps): Promise<{ svc: IdentityService; database: ServiceDatabase<IdentityTables> }> {
-  const database = await openServiceDatabase<IdentityTables>(deps.connection, 'identity');
+  const database = await openServiceDatabase<IdentityTables>(deps.connection, 'identity', deps.schema ? { name: deps.schema } : {});
   try {
     await migrateToLatest(database.db as never, identityMigrations, 'identity');
     initializeKeys(deps.settings.fernetKeyRepository);

@@ -326,6 +326,66 @@ export async function runIdentityCli(cloud: Cloud, opts: { verbose: boolean }): 
     check(!names(await os.json<Row[]>(['region', 'list']), 'Region').includes(REGION), `${REGION} still listed`);
   });
 
+  // --- unified limits ---------------------------------------------------------------
+  // Keystone lets only a system-scoped admin write limits (no deprecated rule in Zed),
+  // so writes go through the stratus-system-admin cloud, as devstack's system admin.
+  const sysOpt = { cloud: 'stratus-system-admin' };
+  await rec.case('registered limit create is refused for a project-scoped admin', async () => {
+    const r = await os.fails(['registered', 'limit', 'create', '--service', 'keystone', '--default-limit', '10', '--region', 'RegionOne', 'projects']);
+    check(/403|not authorized/i.test(r.stderr + r.stdout), `expected a 403: ${r.stderr.trim()}`, r);
+  });
+  await rec.case('registered limit create, list and show', async () => {
+    const rl = await os.json(['registered', 'limit', 'create', '--service', 'keystone', '--default-limit', '10', '--region', 'RegionOne',
+      '--description', 'projects per domain', 'projects'], sysOpt);
+    checkEqual([rl.resource_name, rl.default_limit, rl.region_id, rl.description], ['projects', 10, 'RegionOne', 'projects per domain'], 'registered limit fields');
+    ids.registeredLimit = String(rl.id);
+    const svc = await os.json(['service', 'show', 'keystone']);
+    checkEqual(rl.service_id, svc.id, 'service_id');
+    const rows = await os.json<Row[]>(['registered', 'limit', 'list', '--service', 'keystone', '--resource-name', 'projects'], sysOpt);
+    checkEqual(rows.map((r) => [r.ID, r['Default Limit']]), [[ids.registeredLimit, 10]], 'registered limit list');
+    checkEqual((await os.json(['registered', 'limit', 'show', ids.registeredLimit], { cloud: 'stratus-demo' })).default_limit, 10, 'shown to demo');
+  });
+  await rec.case('registered limit create for the same resource again fails', async () => {
+    const r = await os.fails(['registered', 'limit', 'create', '--service', 'keystone', '--default-limit', '11', '--region', 'RegionOne', 'projects'], sysOpt);
+    check(/409|conflict/i.test(r.stderr + r.stdout), `expected a 409: ${r.stderr.trim()}`, r);
+  });
+  await rec.case('registered limit set --default-limit', async () => {
+    await os.ok(['registered', 'limit', 'set', '--default-limit', '20', ids.registeredLimit ?? 'missing'], sysOpt);
+    checkEqual((await os.json(['registered', 'limit', 'show', ids.registeredLimit ?? 'missing'])).default_limit, 20, 'default_limit after set');
+  });
+  await rec.case('limit create, list and show', async () => {
+    const l = await os.json(['limit', 'create', '--project', 'demo', '--service', 'keystone', '--resource-limit', '5', '--region', 'RegionOne', 'projects'], sysOpt);
+    checkEqual([l.project_id, l.resource_name, l.resource_limit, l.region_id], [ids.demoProject, 'projects', 5, 'RegionOne'], 'limit fields');
+    ids.limit = String(l.id);
+    const rows = await os.json<Row[]>(['limit', 'list', '--project', 'demo'], sysOpt);
+    checkEqual(rows.map((r) => [r.ID, r['Resource Limit']]), [[ids.limit, 5]], 'limit list --project');
+    checkEqual((await os.json(['limit', 'show', ids.limit], sysOpt)).resource_limit, 5, 'limit show');
+  });
+  await rec.case('limit list: demo sees its limit, the admin project none', async () => {
+    checkEqual((await os.json<Row[]>(['limit', 'list'], { cloud: 'stratus-demo' })).map((r) => r.ID), [ids.limit], 'demo limit list');
+    checkEqual(await os.json<Row[]>(['limit', 'list']), [], 'admin-project limit list');
+  });
+  await rec.case('limit create without a registered limit fails', async () => {
+    const r = await os.fails(['limit', 'create', '--project', 'demo', '--service', 'keystone', '--resource-limit', '5', '--region', 'RegionOne', 'no-such-resource'], sysOpt);
+    check(/403|registered limit/i.test(r.stderr + r.stdout), `expected a 403: ${r.stderr.trim()}`, r);
+  });
+  await rec.case('registered limit in use cannot be changed or deleted', async () => {
+    await os.fails(['registered', 'limit', 'set', '--default-limit', '30', ids.registeredLimit ?? 'missing'], sysOpt);
+    await os.fails(['registered', 'limit', 'delete', ids.registeredLimit ?? 'missing'], sysOpt);
+    checkEqual((await os.json(['registered', 'limit', 'show', ids.registeredLimit ?? 'missing'])).default_limit, 20, 'default_limit unchanged');
+  });
+  await rec.case('limit set --resource-limit --description', async () => {
+    await os.ok(['limit', 'set', '--resource-limit', '7', '--description', 'seven', ids.limit ?? 'missing'], sysOpt);
+    const l = await os.json(['limit', 'show', ids.limit ?? 'missing'], sysOpt);
+    checkEqual([l.resource_limit, l.description], [7, 'seven'], 'resource_limit/description after set');
+  });
+  await rec.case('limit delete and registered limit delete', async () => {
+    await os.ok(['limit', 'delete', ids.limit ?? 'missing'], sysOpt);
+    await os.fails(['limit', 'show', ids.limit ?? 'missing'], sysOpt);
+    await os.ok(['registered', 'limit', 'delete', ids.registeredLimit ?? 'missing'], sysOpt);
+    checkEqual(await os.json<Row[]>(['registered', 'limit', 'list'], sysOpt), [], 'registered limits left');
+  });
+
   // --- application credentials (as demo) ------------------------------------------
   const demoOpt = { cloud: 'stratus-demo' };
   await rec.case('application credential create, list and show', async () => {

@@ -63,7 +63,8 @@ const MAIN_JS = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 /** Tests start the cloud the way users do, through the launcher (it sets memory knobs). */
 const LAUNCHER = join(repoRoot, 'bin', 'stratus');
 
-function portFree(port: number): Promise<boolean> {
+/** True when `port` can be bound on 127.0.0.1 right now. */
+export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = createServer();
     srv.once('error', () => resolve(false));

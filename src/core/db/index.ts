@@ -1,3 +1,3 @@
-export { openServiceDatabase, engineOf, ping, type ServiceDatabase, type DatabaseEngine } from './connect.js';
+export { openServiceDatabase, dropServiceDatabase, engineOf, ping, type ServiceDatabase, type ServiceDatabaseOptions, type DatabaseEngine } from './connect.js';
 export { migrateToLatest, type MigrationSet } from './migrate.js';
 export { withAutoIncrementId } from './columns.js';

@@ -29,6 +29,8 @@ import { registerUserRoutes } from './users.js';
 import { registerGroupRoutes } from './groups.js';
 import { registerCredentialRoutes } from './credentials.js';
 import { registerEc2CredentialRoutes } from './ec2-credentials.js';
+import { registerRegisteredLimitRoutes } from './registered-limits.js';
+import { registerLimitRoutes } from './limits.js';
 
 /** Each resource family registers its routes through one of these. */
 export type RouteModule = (app: FastifyInstance, svc: IdentityService, authed: Guard) => void;
@@ -56,6 +58,8 @@ const resourceModules: RouteModule[] = [
   registerTrustRoutes,
   registerOauth1ConsumerRoutes,
   registerOsRevokeRoutes,
+  registerRegisteredLimitRoutes,
+  registerLimitRoutes,
 ];
 
 /** The Keystone v3 API as one Fastify app. */

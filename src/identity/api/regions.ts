@@ -5,6 +5,7 @@ import type { IdentityService } from '../service.js';
 import { duplicate, notFound, validation } from '../errors.js';
 import { parseJson } from '../store/db.js';
 import { listEndpointRows, regionWithChildren } from '../store/catalog.js';
+import { countRegisteredLimitsFor } from '../store/limits.js';
 import { deleteRegion, getRegionRow, insertRegion, listRegionRows, updateRegion, type RegionRow } from '../store/regions.js';
 import { authorize, created, listBody, queryParam, selfLink, type Guard } from './kit.js';
 
@@ -119,6 +120,10 @@ export function registerRegionRoutes(app: FastifyInstance, svc: IdentityService,
       const subtree = await regionWithChildren(tx, id);
       if ((await listEndpointRows(tx, { regionIds: subtree })).length > 0) {
         throw new ForbiddenError(`Unable to delete region ${id} because it or its child regions have associated endpoints.`);
+      }
+      // registered_limit.region_id is a foreign key in Keystone.
+      if (await countRegisteredLimitsFor(tx, { regionIds: subtree }) > 0) {
+        throw new ForbiddenError(`Unable to delete region ${id} because it or its child regions have registered limits.`);
       }
       for (const regionId of subtree.reverse()) await deleteRegion(tx, regionId);
     });

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { ForbiddenError } from '../../core/http/index.js';
 import type { IdentityService } from '../service.js';
 import { notFound, validation } from '../errors.js';
 import { deleteServiceCascade, getServiceRow, insertService, listServiceRows, updateService, type ServiceRow } from '../store/catalog.js';
 import { fromBool, parseJson, toBool } from '../store/db.js';
+import { countRegisteredLimitsFor } from '../store/limits.js';
 import { authorize, created, listBody, queryParam, selfLink, type Guard } from './kit.js';
 
 const serviceProperties = {
@@ -92,7 +94,14 @@ export function registerServiceRoutes(app: FastifyInstance, svc: IdentityService
     authorize(svc, request, 'identity:delete_service');
     const id = request.params.service_id;
     if (!(await getServiceRow(svc.db, id))) throw notFound('service', id);
-    await svc.db.transaction().execute(async (tx) => deleteServiceCascade(tx, id));
+    await svc.db.transaction().execute(async (tx) => {
+      // Keystone's registered_limit.service_id is a foreign key: the service stays
+      // while registered limits name it.
+      if (await countRegisteredLimitsFor(tx, { serviceId: id }) > 0) {
+        throw new ForbiddenError(`Unable to delete service ${id} because registered limits refer to it.`);
+      }
+      await deleteServiceCascade(tx, id);
+    });
     return reply.status(204).send();
   });
 }

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Queryable } from './db.js';
 import { ROOT_DOMAIN, type ProjectTable } from './schema.js';
 import { deleteTrustsOf } from './trusts.js';
+import { deleteLimitsOf } from './limits.js';
 
 export type ProjectRow = Selectable<ProjectTable>;
 
@@ -115,7 +116,7 @@ export async function setProjectTags(db: Queryable, projectId: string, tags: rea
 /**
  * Removes a project (or a domain's own row) and everything that only makes sense with
  * it: tags, role assignments on it, EC2/other credentials, trusts, application
- * credentials and endpoint associations scoped to it, and users' default_project_id
+ * credentials, endpoint associations and unified limits of it, and users' default_project_id
  * pointing at it. Callers delete children first.
  */
 export async function deleteProjectRow(db: Queryable, id: string): Promise<void> {
@@ -124,6 +125,7 @@ export async function deleteProjectRow(db: Queryable, id: string): Promise<void>
   await db.deleteFrom('credential').where('project_id', '=', id).execute();
   await db.updateTable('user').set({ default_project_id: null }).where('default_project_id', '=', id).execute();
   await deleteTrustsOf(db, { projectId: id });
+  await deleteLimitsOf(db, id);
   await db.deleteFrom('project_endpoint_group').where('project_id', '=', id).execute();
   await db.deleteFrom('project_endpoint').where('project_id', '=', id).execute();
   const appCreds = db.selectFrom('application_credential').select('id').where('project_id', '=', id);

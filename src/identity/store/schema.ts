@@ -216,6 +216,26 @@ export interface ProjectEndpointTable {
   project_id: string;
 }
 
+/** Unified limits: the default limit of a resource of a service (in a region, or everywhere). */
+export interface RegisteredLimitTable {
+  id: string;
+  service_id: string;
+  region_id: string | null;
+  resource_name: string;
+  default_limit: number;
+  description: string | null;
+}
+
+/** A project's or a domain's override of a registered limit (exactly one of the two ids is set). */
+export interface UnifiedLimitTable {
+  id: string;
+  registered_limit_id: string;
+  project_id: string | null;
+  domain_id: string | null;
+  resource_limit: number;
+  description: string | null;
+}
+
 export interface IdentityTables {
   project: ProjectTable;
   project_tag: ProjectTagTable;
@@ -242,6 +262,8 @@ export interface IdentityTables {
   endpoint_group: EndpointGroupTable;
   project_endpoint_group: ProjectEndpointGroupTable;
   project_endpoint: ProjectEndpointTable;
+  registered_limit: RegisteredLimitTable;
+  unified_limit: UnifiedLimitTable;
 }
 
 /** Keystone's marker for "no domain" on global roles and the root of domains. */
