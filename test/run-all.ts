@@ -10,17 +10,14 @@
  * tempest (the whole tempest.api.identity module against a fresh cloud).
  * Under CI=true only failures and summary lines are printed.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runIdentityCli } from './cli/identity.js';
 import { runDbTier } from './db/identity.js';
 import { withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
-import { repoRoot, resultsDir } from './lib/paths.js';
-import { run, tail } from './lib/proc.js';
+import { resultsDir } from './lib/paths.js';
 import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
 import { CLI_DEBS } from './lib/tools.js';
+import { runVitest } from './lib/vitest.js';
 
 interface TierResult {
   passed: number;
@@ -40,46 +37,11 @@ function messageOf(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).trim();
 }
 
-interface VitestReport {
-  numPassedTests?: number;
-  numFailedTests?: number;
-  testResults?: Array<{
-    name?: string;
-    status?: string;
-    message?: string;
-    assertionResults?: Array<{ fullName?: string; status?: string; failureMessages?: string[] }>;
-  }>;
-}
-
 async function unitTier(): Promise<TierResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'stratus-unit-'));
-  try {
-    const file = join(dir, 'vitest.json');
-    const r = await run('npx', ['vitest', 'run', '--reporter=json', `--outputFile=${file}`], { cwd: repoRoot, timeoutMs: 30 * 60_000 });
-    let report: VitestReport;
-    try {
-      report = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
-    } catch {
-      say(`  FAIL  vitest wrote no report (exit ${r.code}): ${tail(r.stderr || r.stdout, 10)}`);
-      return { passed: 0, failed: 1 };
-    }
-    let failed = report.numFailedTests ?? 0;
-    const lines: string[] = [];
-    for (const file of report.testResults ?? []) {
-      const bad = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
-      for (const a of bad) lines.push(`  FAIL  ${a.fullName ?? '?'}: ${(a.failureMessages?.[0] ?? '').split('\n')[0]}`);
-      if (file.status === 'failed' && bad.length === 0) {
-        // The file itself failed (syntax/import error): no test in it ran.
-        failed++;
-        lines.push(`  FAIL  ${file.name ?? '?'}: ${(file.message ?? '').split('\n')[0]}`);
-      }
-    }
-    for (const l of lines.slice(0, 40)) say(l);
-    if (lines.length > 40) say(`  ... and ${lines.length - 40} more`);
-    return { passed: report.numPassedTests ?? 0, failed };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = await runVitest([]);
+  for (const l of r.failures.slice(0, 40)) say(l);
+  if (r.failures.length > 40) say(`  ... and ${r.failures.length - 40} more`);
+  return { passed: r.passed, failed: r.failed };
 }
 
 async function cliTier(): Promise<TierResult> {
