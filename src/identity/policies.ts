@@ -167,6 +167,9 @@ export const identityPolicies: PolicyRule[] = [
   { name: 'identity:create_consumer', checkStr: ADMIN },
   { name: 'identity:update_consumer', checkStr: ADMIN },
   { name: 'identity:delete_consumer', checkStr: ADMIN },
+  // OS-OAUTH1 delegation: Keystone leaves authorizing and access tokens to admins.
+  ...['authorize_request_token', 'get_access_token', 'get_access_token_role', 'list_access_tokens', 'list_access_token_roles', 'delete_access_token']
+    .map((action) => ({ name: `identity:${action}`, checkStr: ADMIN })),
   // Unified limits (Zed has no deprecated rules here: writes need a system admin).
   { name: 'identity:get_registered_limit', checkStr: '' },
   { name: 'identity:list_registered_limits', checkStr: '' },

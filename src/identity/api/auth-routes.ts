@@ -7,6 +7,7 @@ import { authorize, listBody, queryBool, queryParam, selfLink, type Guard } from
 import { assignedScopes } from './scopes.js';
 import { domainViews } from './domains.js';
 import { projectViews } from './projects.js';
+import { oauthHttpRequest } from './oauth1-flow.js';
 
 function subjectToken(request: FastifyRequest): string {
   const token = request.headers['x-subject-token'];
@@ -21,7 +22,7 @@ const wantsCatalog = (request: FastifyRequest): boolean => queryParam(request, '
 export function registerAuthRoutes(app: FastifyInstance, svc: IdentityService, authed: Guard): void {
   app.post('/v3/auth/tokens', async (request, reply) => {
     const headerToken = typeof request.headers['x-auth-token'] === 'string' ? request.headers['x-auth-token'] : undefined;
-    const { auth, scope } = await svc.authenticator.authenticate(request.body, headerToken);
+    const { auth, scope } = await svc.authenticator.authenticate(request.body, headerToken, oauthHttpRequest(svc, request, { withQuery: false }));
     const { token, data } = await svc.tokens.issue(auth, scope);
     const catalog = wantsCatalog(request) ? await svc.catalog.build() : undefined;
     return reply.status(201).header('x-subject-token', token).send({ token: renderToken(data, catalog) });

@@ -11,6 +11,7 @@ import { registerApplicationCredentialRoutes } from './application-credentials.j
 import { registerAccessRuleRoutes } from './access-rules.js';
 import { registerTrustRoutes } from './trusts.js';
 import { registerOauth1ConsumerRoutes } from './oauth1-consumers.js';
+import { registerOauth1FlowRoutes } from './oauth1-flow.js';
 import { registerOsRevokeRoutes } from './os-revoke.js';
 import { registerRoleRoutes } from './roles.js';
 import { registerImpliedRoleRoutes } from './implied-roles.js';
@@ -57,6 +58,7 @@ const resourceModules: RouteModule[] = [
   registerAccessRuleRoutes,
   registerTrustRoutes,
   registerOauth1ConsumerRoutes,
+  registerOauth1FlowRoutes,
   registerOsRevokeRoutes,
   registerRegisteredLimitRoutes,
   registerLimitRoutes,

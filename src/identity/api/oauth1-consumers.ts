@@ -30,7 +30,7 @@ function view(svc: IdentityService, request: FastifyRequest, row: ConsumerRow, w
 
 /**
  * /v3/OS-OAUTH1/consumers: the OAuth1 consumer registry. The delegation flow itself
- * (request tokens, authorization, access tokens) is not implemented yet.
+ * (request tokens, authorization, access tokens) is in oauth1-flow.ts.
  */
 export function registerOauth1ConsumerRoutes(app: FastifyInstance, svc: IdentityService, authed: Guard): void {
   const base = '/v3/OS-OAUTH1/consumers';

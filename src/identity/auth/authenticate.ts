@@ -12,13 +12,15 @@ import { effectiveRoles, type Scope } from './effective-roles.js';
 import { activeTrust, trustTokenRoles } from './trust-roles.js';
 import { storedTimeToDate } from '../timestamps.js';
 import type { AuthResult, TokenService } from './token-service.js';
+import { authenticateOauth1, oauthHeadersMissing } from './oauth1-method.js';
+import type { OAuth1HttpRequest } from './oauth1-signature.js';
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Methods Keystone's [auth] methods enables by default that Stratus implements. */
-const SUPPORTED_METHODS = ['password', 'token', 'application_credential'] as const;
+const SUPPORTED_METHODS = ['password', 'token', 'oauth1', 'application_credential'] as const;
 
 /**
  * POST /v3/auth/tokens: checks every identity method the request names, then resolves
@@ -34,7 +36,8 @@ export class Authenticator {
     private readonly clock: Clock,
   ) {}
 
-  async authenticate(body: unknown, headerToken: string | undefined): Promise<{ auth: AuthResult; scope: Scope }> {
+  /** `signed` is the HTTP request as the `oauth1` method checks its signature. */
+  async authenticate(body: unknown, headerToken: string | undefined, signed?: OAuth1HttpRequest): Promise<{ auth: AuthResult; scope: Scope }> {
     const auth = isObject(body) ? body['auth'] : undefined;
     if (!isObject(auth)) throw new BadRequestError("Invalid input for field 'auth': 'auth' is a required property.");
     const identity = auth['identity'];
@@ -47,6 +50,7 @@ export class Authenticator {
       if (!(SUPPORTED_METHODS as readonly string[]).includes(m)) throw new UnauthorizedError('Attempted to authenticate with an unsupported method.');
     }
     let result: AuthResult | undefined;
+    let oauthProjectId: string | undefined;
     const merge = (next: AuthResult): void => {
       if (result && result.userId !== next.userId) throw authFailed();
       result = result ? { ...result, ...next, methods: [...new Set([...result.methods, ...next.methods])] } : next;
@@ -56,10 +60,18 @@ export class Authenticator {
       if (method === 'token') merge(await this.byToken(section, headerToken));
       else if (!isObject(section)) throw new BadRequestError(`Invalid input for field 'identity/${method}': '${method}' is a required property.`);
       else if (method === 'password') merge(await this.byPassword(section));
+      else if (method === 'oauth1') {
+        if (!signed) throw oauthHeadersMissing();
+        const { projectId, ...byOauth } = await authenticateOauth1(this.db, signed, this.clock.now());
+        oauthProjectId = projectId;
+        merge(byOauth);
+      }
       else merge(await this.byApplicationCredential(section));
     }
     if (!result) throw authFailed();
-    const scope = await this.resolveScope(auth['scope'], result);
+    // As in Keystone, an OAuth1 access token decides the scope whatever was asked for.
+    const scope = oauthProjectId ? { type: 'project' as const, projectId: await this.projectIdOf({ id: oauthProjectId }) }
+      : await this.resolveScope(auth['scope'], result);
     return { auth: result, scope };
   }
 

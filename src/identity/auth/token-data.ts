@@ -18,6 +18,8 @@ export interface TokenData {
    * when the trust impersonates.
    */
   trust?: { id: string; impersonation: boolean; trusteeUserId: string; trustor: TokenData['user'] };
+  /** Set on OS-OAUTH1 tokens: the access token (still existing) and its consumer. */
+  oauth?: { accessTokenId: string; consumerId: string };
 }
 
 /** Keystone prints token times with microseconds: 2026-01-01T00:00:00.000000Z. */
@@ -51,6 +53,7 @@ export function renderToken(data: TokenData, catalog: unknown[] | undefined): Re
       impersonation: data.trust.impersonation,
     };
   }
+  if (data.oauth) body['OS-OAUTH1'] = { access_token_id: data.oauth.accessTokenId, consumer_id: data.oauth.consumerId };
   if (data.domain) body['domain'] = { id: data.domain.id, name: data.domain.name };
   if (data.scope.type === 'system') body['system'] = { all: true };
   if (data.scope.type !== 'unscoped') body['roles'] = data.roles.map((r) => ({ id: r.id, name: r.name }));

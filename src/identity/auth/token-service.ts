@@ -10,6 +10,8 @@ import { getAppCredRow, appCredRoleIds } from '../store/app-creds.js';
 import { consumeTrustUse } from '../store/trusts.js';
 import type { UserRow } from '../store/users.js';
 import { activeTrust, trustTokenRoles } from './trust-roles.js';
+import { getAccessToken } from '../store/oauth1-tokens.js';
+import { oauthTokenRoles } from './oauth1-roles.js';
 import { effectiveRoles, type Scope } from './effective-roles.js';
 import type { RevocationList } from './revocation-list.js';
 import type { TokenData } from './token-data.js';
@@ -25,6 +27,8 @@ export interface AuthResult {
   expiresAt?: Date;
   /** Set for a trust-scoped token (`OS-TRUST:trust` scope); the user is the trustee. */
   trustId?: string;
+  /** Set for an OS-OAUTH1 token: the access token the signed request presented. */
+  accessTokenId?: string;
 }
 
 /** Keystone's [token] allow_expired_window default: how long `?allow_expired=1` reaches back. */
@@ -75,6 +79,7 @@ export class TokenService {
       auditIds,
       ...(auth.applicationCredentialId ? { appCredId: auth.applicationCredentialId } : {}),
       ...(auth.trustId ? { trustId: auth.trustId } : {}),
+      ...(auth.accessTokenId ? { accessTokenId: auth.accessTokenId } : {}),
     };
     const token = this.formatter.create(payload);
     try {
@@ -172,6 +177,13 @@ export class TokenService {
       const allowed = new Set(await appCredRoleIds(this.db, cred.id));
       roles = roles.filter((r) => allowed.has(r.id));
       data.applicationCredential = { id: cred.id, name: cred.name, restricted: !toBool(cred.unrestricted) };
+    }
+    if (p.accessTokenId) {
+      const access = await getAccessToken(this.db, p.accessTokenId);
+      // A deleted access token (or consumer, which takes its tokens along) ends the token.
+      if (!access || access.authorizing_user_id !== user.id || access.project_id !== data.project?.id) throw invalid();
+      roles = await oauthTokenRoles(this.db, access, roles);
+      data.oauth = { accessTokenId: access.id, consumerId: access.consumer_id };
     }
     if (data.scope.type !== 'unscoped' && roles.length === 0) throw invalid();
     data.roles = roles.map((r) => ({ id: r.id, name: r.name })).sort((a, b) => a.name.localeCompare(b.name));

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Queryable } from './db.js';
 import type { ConsumerTable } from './schema.js';
+import { deleteConsumerTokens } from './oauth1-tokens.js';
 
 export type ConsumerRow = Selectable<ConsumerTable>;
 
@@ -20,8 +21,9 @@ export async function updateConsumer(db: Queryable, id: string, changes: { descr
   await db.updateTable('consumer').set(changes).where('id', '=', id).execute();
 }
 
-/** False when there was no such consumer. */
+/** False when there was no such consumer. Its request and access tokens go with it, as in Keystone. */
 export async function deleteConsumer(db: Queryable, id: string): Promise<boolean> {
+  await deleteConsumerTokens(db, id);
   const res = await db.deleteFrom('consumer').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }

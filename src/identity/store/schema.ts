@@ -190,6 +190,32 @@ export interface ConsumerTable {
   extra: string;
 }
 
+/** OS-OAUTH1 request tokens: created by a consumer, authorized by a user, then exchanged. */
+export interface RequestTokenTable {
+  id: string;
+  request_secret: string;
+  verifier: string | null;
+  authorizing_user_id: string | null;
+  requested_project_id: string;
+  /** JSON list of role ids, set on authorization. */
+  role_ids: string | null;
+  consumer_id: string;
+  /** Keystone's isotime with microseconds, or null for no expiry. */
+  expires_at: string | null;
+}
+
+/** OS-OAUTH1 access tokens: a user's delegation of roles on a project to a consumer. */
+export interface AccessTokenTable {
+  id: string;
+  access_secret: string;
+  authorizing_user_id: string;
+  project_id: string;
+  /** JSON list of role ids. */
+  role_ids: string;
+  consumer_id: string;
+  expires_at: string | null;
+}
+
 /** /v3/policies: opaque policy blobs stored for other services (Keystone's Policies API). */
 export interface PolicyTable {
   id: string;
@@ -258,6 +284,8 @@ export interface IdentityTables {
   trust: TrustTable;
   trust_role: TrustRoleTable;
   consumer: ConsumerTable;
+  request_token: RequestTokenTable;
+  access_token: AccessTokenTable;
   policy: PolicyTable;
   endpoint_group: EndpointGroupTable;
   project_endpoint_group: ProjectEndpointGroupTable;

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { deleteUserOauthTokens } from './oauth1-tokens.js';
 import type { Queryable } from './db.js';
 import { deleteTrustsOf } from './trusts.js';
 import type { PasswordTable, UserTable } from './schema.js';
@@ -94,7 +95,8 @@ export async function usersInGroup(db: Queryable, groupId: string): Promise<User
 
 /**
  * Removes a user and everything that belongs to it: passwords, group memberships,
- * role assignments, credentials, application credentials, access rules and trusts.
+ * role assignments, credentials, application credentials, access rules, trusts and
+ * the OAuth1 request and access tokens the user authorized.
  */
 export async function deleteUserRow(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('password').where('user_id', '=', id).execute();
@@ -107,5 +109,6 @@ export async function deleteUserRow(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('application_credential').where('user_id', '=', id).execute();
   await db.deleteFrom('access_rule').where('user_id', '=', id).execute();
   await deleteTrustsOf(db, { userId: id });
+  await deleteUserOauthTokens(db, id);
   await db.deleteFrom('user').where('id', '=', id).execute();
 }

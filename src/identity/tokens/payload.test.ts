@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMethods, encodeMethods } from './methods.js';
 import { MalformedPayloadError, newAuditId, pack, unpack, type NewTokenPayload } from './payload.js';
-import { encode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 
 const USER = '0123456789abcdef0123456789abcdef';
 const PROJECT = 'fedcba9876543210fedcba9876543210';
@@ -24,6 +24,7 @@ const cases: Array<[string, NewTokenPayload, number]> = [
   ['project', { ...base, scope: { type: 'project', projectId: PROJECT } }, 2],
   ['trust', { ...base, scope: { type: 'project', projectId: PROJECT }, trustId: 'aa'.repeat(16) }, 3],
   ['system', { ...base, scope: { type: 'system' } }, 8],
+  ['OAuth1', { ...base, methods: ['oauth1'], scope: { type: 'project', projectId: PROJECT }, accessTokenId: 'cc'.repeat(16) }, 7],
   ['application credential', { ...base, methods: ['application_credential'], scope: { type: 'project', projectId: PROJECT }, appCredId: 'bb'.repeat(16) }, 9],
 ];
 
@@ -91,6 +92,17 @@ describe('payload', () => {
     expect(() => unpack(Buffer.from(encode([0, 'user', 2, 1.5, []])), ISSUED)).toThrow(MalformedPayloadError);
     expect(() => unpack(Buffer.from(encode([0, [false, 'u'], 64, 1.5, []])), ISSUED)).toThrow(/unknown auth methods/);
     expect(() => unpack(Buffer.from(encode([0, [false, 'u'], 2])), ISSUED)).toThrow(/missing field 3/);
+  });
+
+  it("pack: an OAuth1 payload orders its fields as Keystone's OauthScopedPayload", () => {
+    const buf = pack({ ...base, methods: ['oauth1'], scope: { type: 'project', projectId: PROJECT }, accessTokenId: 'cc'.repeat(16) });
+    const fields = decode(buf) as unknown[];
+    expect(fields[0]).toBe(7);
+    const [asBytes, accessToken] = fields[4] as [boolean, Uint8Array];
+    expect([asBytes, Buffer.from(accessToken).toString('hex')]).toEqual([true, 'cc'.repeat(16)]);
+    expect(typeof fields[5]).toBe('number');
+    expect(() => pack({ ...base, scope: { type: 'system' }, accessTokenId: 'cc'.repeat(16) })).toThrow(TypeError);
+    expect(() => pack({ ...base, scope: { type: 'project', projectId: PROJECT }, accessTokenId: 'cc'.repeat(16), trustId: 'aa'.repeat(16) })).toThrow(TypeError);
   });
 
   it('newAuditId: is 22 url-safe characters from 16 random bytes', () => {

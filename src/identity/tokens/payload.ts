@@ -7,8 +7,8 @@ import { decodeMethods, encodeMethods } from './methods.js';
  * `[version, ...fields]`, ids that are UUID hex compressed to 16 raw bytes,
  * `expires_at` as float seconds, audit ids as their 16 raw bytes. Packing is
  * byte-compatible with Keystone so tokens can be validated by either side
- * given the same key repository. Federated (4-6), OAuth1 (7) and OAuth2 (10)
- * payloads are not issued by Stratus and are refused on unpack.
+ * given the same key repository. Federated (4-6) and OAuth2 (10) payloads are not
+ * issued by Stratus and are refused on unpack.
  */
 
 export type TokenScope =
@@ -29,6 +29,8 @@ export interface TokenPayload {
   appCredId?: string;
   /** Set for trust-scoped tokens (UUID hex); requires project scope. */
   trustId?: string;
+  /** Set for OS-OAUTH1 tokens: the access token they were got with; requires project scope. */
+  accessTokenId?: string;
   /** The Fernet timestamp; not packed in the payload. */
   issuedAt: Date;
 }
@@ -41,8 +43,8 @@ export class MalformedPayloadError extends Error {
   override readonly name = 'MalformedPayloadError';
 }
 
-/** Keystone's payload class versions; 4-7 and 10 are the ones Stratus omits. */
-const Version = { Unscoped: 0, Domain: 1, Project: 2, Trust: 3, System: 8, AppCred: 9 } as const;
+/** Keystone's payload class versions; 4-6 and 10 are the ones Stratus omits. */
+const Version = { Unscoped: 0, Domain: 1, Project: 2, Trust: 3, OAuth: 7, System: 8, AppCred: 9 } as const;
 
 /** Keystone's only system scope value. */
 const SYSTEM_ALL = 'all';
@@ -60,11 +62,12 @@ export function pack(payload: NewTokenPayload): Buffer {
   const expires = floatField(payload.expiresAt.getTime() / 1000);
   const audit = payload.auditIds.map(auditIdToBytes);
   const { scope } = payload;
-  if ((payload.trustId !== undefined || payload.appCredId !== undefined) && scope.type !== 'project') {
-    throw new TypeError('Trust and application credential tokens must be project scoped.');
+  const delegations = [payload.trustId, payload.appCredId, payload.accessTokenId].filter((d) => d !== undefined);
+  if (delegations.length > 0 && scope.type !== 'project') {
+    throw new TypeError('Trust, application credential and OAuth1 tokens must be project scoped.');
   }
-  if (payload.trustId !== undefined && payload.appCredId !== undefined) {
-    throw new TypeError('A token cannot be both trust and application credential scoped.');
+  if (delegations.length > 1) {
+    throw new TypeError('A token carries at most one of a trust, an application credential or an OAuth1 access token.');
   }
   // Same precedence as Keystone's _determine_payload_class_from_token.
   switch (scope.type) {
@@ -72,6 +75,10 @@ export function pack(payload: NewTokenPayload): Buffer {
       const project = maybeUuid(scope.projectId);
       if (payload.trustId !== undefined) {
         return packArray([Version.Trust, user, methods, project, expires, audit, uuidToBytes(payload.trustId)]);
+      }
+      if (payload.accessTokenId !== undefined) {
+        // Keystone's OauthScopedPayload puts the access token before expiry and audit ids.
+        return packArray([Version.OAuth, user, methods, project, maybeUuid(payload.accessTokenId), expires, audit]);
       }
       if (payload.appCredId !== undefined) {
         return packArray([Version.AppCred, user, methods, project, expires, audit, maybeUuid(payload.appCredId)]);
@@ -111,6 +118,8 @@ export function unpack(buf: Uint8Array, issuedAt: Date): TokenPayload {
       return { ...base, scope: { type: 'project', projectId: f.id(3) }, expiresAt: f.time(4), auditIds: f.audit(5) };
     case Version.Trust:
       return { ...f.projectScoped(base), trustId: f.uuid(6) };
+    case Version.OAuth:
+      return { ...base, scope: { type: 'project', projectId: f.id(3) }, accessTokenId: f.id(4), expiresAt: f.time(5), auditIds: f.audit(6) };
     case Version.AppCred:
       return { ...f.projectScoped(base), appCredId: f.id(6) };
     case Version.System:

@@ -4,6 +4,7 @@ import * as catalogExtras from './0002_catalog_extras.js';
 import * as trustsOauth from './0003_trusts_oauth.js';
 import * as portableStrings from './0004_portable_strings.js';
 import * as unifiedLimits from './0005_unified_limits.js';
+import * as oauth1Tokens from './0006_oauth1_tokens.js';
 
 /** Identity migrations in the order they apply. */
 export const identityMigrations: MigrationSet = {
@@ -12,4 +13,5 @@ export const identityMigrations: MigrationSet = {
   '0003_trusts_oauth': trustsOauth,
   '0004_portable_strings': portableStrings,
   '0005_unified_limits': unifiedLimits,
+  '0006_oauth1_tokens': oauth1Tokens,
 };
