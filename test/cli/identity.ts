@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Cloud } from '../lib/cloud.js';
+import { repoRoot } from '../lib/paths.js';
 import { cleanOsEnv, run } from '../lib/proc.js';
 import { CaseRecorder, type CaseTotals, check, checkEqual, OpenStackCli, type OsOptions, type OsResult } from './osc.js';
 
@@ -469,6 +470,12 @@ export async function runIdentityCli(cloud: Cloud, opts: { verbose: boolean }): 
     await os.fails(['project', 'show', '--domain', DOM, CHILD]);
     await os.ok(['project', 'delete', '--domain', DOM, PARENT]);
     await os.fails(['project', 'show', '--domain', DOM, PARENT]);
+  });
+  await rec.case('OS-OAUTH1 flow with python-keystoneclient (V3OAuth1 plugin)', async () => {
+    // Debian's /usr/bin/python3 sees python3-keystoneclient (a python3-openstackclient dependency).
+    const script = join(repoRoot, 'test', 'cli', 'oauth1_keystoneclient.py');
+    const r = await run('/usr/bin/python3', [script, authUrl, admin.auth.password ?? ''], { env: cleanOsEnv(), timeoutMs: 120_000 });
+    check(r.code === 0, `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   });
   await rec.case('domain delete refuses an enabled domain', async () => {
     await os.fails(['domain', 'delete', DOM]);
