@@ -10,15 +10,6 @@
  */
 import type { JsonObject } from './json.js';
 
-export {
-  BusClosedError,
-  BusError,
-  BusSerializationError,
-  BusTimeoutError,
-  NoSuchMethodError,
-  RemoteError,
-  type RemoteFailure,
-} from './errors.js';
 
 /** Where a message goes. `server` narrows a topic to one named server (a host). */
 export interface Target {
