@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { callerOf, policyCredentials, type RequestContext } from '../../core/auth/index.js';
 
 import type { IdentityService } from '../service.js';
+import { extraAttributes } from '../attributes.js';
 import { duplicate, forbidden, notFound, validation } from '../errors.js';
 import { isUniqueViolation, parseJson, toBool } from '../store/db.js';
 import { getAppCredRow } from '../store/app-creds.js';
@@ -24,9 +25,6 @@ const CredentialUpdate = Type.Object({
 });
 
 const KNOWN = ['id', 'user_id', 'type', 'blob', 'project_id', 'links'];
-const extraOf = (body: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(body).filter(([k]) => !KNOWN.includes(k)));
-
 /** Keystone's id of an EC2 credential: the SHA-256 hex digest of its access key. */
 export const ec2CredentialId = (access: string): string => createHash('sha256').update(access, 'utf8').digest('hex');
 
@@ -95,7 +93,7 @@ export function registerCredentialRoutes(app: FastifyInstance, svc: IdentityServ
       id = ec2CredentialId(String(parseEc2Blob(body.blob)['access']));
     }
     const row: CredentialRow = {
-      id, user_id: body.user_id, project_id: body.project_id ?? null, type: body.type, blob: body.blob, extra: JSON.stringify(extraOf(body)),
+      id, user_id: body.user_id, project_id: body.project_id ?? null, type: body.type, blob: body.blob, extra: JSON.stringify(extraAttributes(body, KNOWN)),
     };
     try {
       await insertCredential(svc.db, row);
@@ -125,7 +123,7 @@ export function registerCredentialRoutes(app: FastifyInstance, svc: IdentityServ
       type: body.type ?? row.type,
       blob: body.blob ?? row.blob,
       project_id: body.project_id !== undefined ? body.project_id : row.project_id,
-      extra: JSON.stringify({ ...parseJson(row.extra), ...extraOf(body) }),
+      extra: JSON.stringify({ ...parseJson(row.extra), ...extraAttributes(body, KNOWN) }),
     };
     if (next.type.toLowerCase() === 'ec2') {
       const fresh = parseEc2Blob(next.blob);

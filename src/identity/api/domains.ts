@@ -8,7 +8,8 @@ import { getDomainRow, insertProject, listProjectRows, setProjectTags, tagsOfPro
 import { ROOT_DOMAIN } from '../store/schema.js';
 import { applyInexactFilters } from './list-filters.js';
 import { authorize, created, listBody, queryBool, queryParam, selfLink, type Guard } from './kit.js';
-import { extraOf, mergeOptions, Name64, OPTIONS_KEY, optionsOf, ResourceOptions, storeProject, TagList, updateProject } from './project-model.js';
+import { extraOf, Name64, OPTIONS_KEY, optionsOf, ResourceOptions, storeProject, TagList, updateProject } from './project-model.js';
+import { mergeOptions } from '../attributes.js';
 
 const domainProps = {
   name: Name64,

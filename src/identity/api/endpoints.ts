@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { IdentityService } from '../service.js';
+import { extraAttributes } from '../attributes.js';
 import { notFound, validation } from '../errors.js';
 import {
   deleteEndpointCascade, getEndpointRow, getServiceRow, insertEndpoint, listEndpointRows, regionWithChildren, updateEndpoint, type EndpointRow,
@@ -30,9 +31,6 @@ const EndpointUpdate = Type.Object({
 type EndpointBody = Partial<Static<typeof EndpointCreate>['endpoint']>;
 
 const KNOWN = ['id', 'interface', 'service_id', 'url', 'region_id', 'region', 'enabled', 'links', 'legacy_endpoint_id'];
-const extraOf = (body: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(body).filter(([k]) => !KNOWN.includes(k)));
-
 /** Keystone's endpoint view: `region` repeats region_id for v3.0 clients. */
 export function endpointView(svc: IdentityService, request: FastifyRequest, row: EndpointRow): Record<string, unknown> {
   return {
@@ -102,7 +100,7 @@ export function registerEndpointRoutes(app: FastifyInstance, svc: IdentityServic
         url: body.url as string,
         region_id: regionId ?? null,
         enabled: fromBool(body.enabled),
-        extra: JSON.stringify(extraOf(body)),
+        extra: JSON.stringify(extraAttributes(body, KNOWN)),
       };
       await insertEndpoint(tx, next);
       return next;
@@ -134,7 +132,7 @@ export function registerEndpointRoutes(app: FastifyInstance, svc: IdentityServic
         url: body.url ?? row.url,
         region_id: regionId !== undefined ? regionId : row.region_id,
         enabled: body.enabled !== undefined ? fromBool(body.enabled) : row.enabled,
-        extra: JSON.stringify({ ...parseJson(row.extra), ...extraOf(body) }),
+        extra: JSON.stringify({ ...parseJson(row.extra), ...extraAttributes(body, KNOWN) }),
       };
       await updateEndpoint(tx, updated);
       return updated;

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { callerOf } from '../../core/auth/index.js';
 import { ConflictError, NotFoundError } from '../../core/http/index.js';
 import type { IdentityService } from '../service.js';
+import { extraAttributes } from '../attributes.js';
 import { notFound, validation } from '../errors.js';
 import { isUniqueViolation, parseJson, toBool } from '../store/db.js';
 import {
@@ -24,9 +25,6 @@ const GroupCreate = Type.Object({ group: Type.Object(groupProps, { additionalPro
 const GroupUpdate = Type.Object({ group: Type.Partial(Type.Object(groupProps, { additionalProperties: true }), { additionalProperties: true, minProperties: 1 }) });
 
 const KNOWN = ['id', 'name', 'domain_id', 'description', 'links'];
-const extraOf = (body: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(body).filter(([k]) => !KNOWN.includes(k)));
-
 export function groupView(svc: IdentityService, request: FastifyRequest, row: GroupRow): Record<string, unknown> {
   return {
     ...parseJson(row.extra),
@@ -83,7 +81,7 @@ export function registerGroupRoutes(app: FastifyInstance, svc: IdentityService, 
     const domainId = body.domain_id ?? ctx.domainId ?? 'default';
     if (!(await getDomainRow(svc.db, domainId))) throw notFound('domain', domainId);
     const row: GroupRow = {
-      id: svc.ids.hex(), name: body.name.trim(), domain_id: domainId, description: body.description ?? '', extra: JSON.stringify(extraOf(body)),
+      id: svc.ids.hex(), name: body.name.trim(), domain_id: domainId, description: body.description ?? '', extra: JSON.stringify(extraAttributes(body, KNOWN)),
     };
     await storeGroup(row.name, domainId, () => insertGroup(svc.db, row));
     return created(reply, { group: groupView(svc, request, row) });
@@ -107,7 +105,7 @@ export function registerGroupRoutes(app: FastifyInstance, svc: IdentityService, 
       ...row,
       name: body.name !== undefined ? body.name.trim() : row.name,
       description: body.description !== undefined ? body.description : row.description,
-      extra: JSON.stringify({ ...parseJson(row.extra), ...extraOf(body) }),
+      extra: JSON.stringify({ ...parseJson(row.extra), ...extraAttributes(body, KNOWN) }),
     };
     const { id: _id, ...patch } = next;
     await storeGroup(next.name, next.domain_id, () => updateGroupRow(svc.db, row.id, patch));

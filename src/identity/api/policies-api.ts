@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { IdentityService } from '../service.js';
+import { extraAttributes } from '../attributes.js';
 import { notFound, validation } from '../errors.js';
 import { parseJson } from '../store/db.js';
 import { deletePolicy, getPolicyRow, insertPolicy, listPolicyRows, updatePolicy, type PolicyRow } from '../store/policies.js';
@@ -19,9 +20,6 @@ const PolicyUpdate = Type.Object({ policy: Type.Partial(Type.Object(policyProper
 type PolicyBody = Partial<Static<typeof PolicyCreate>['policy']> & Record<string, unknown>;
 
 const KNOWN = ['id', 'blob', 'type', 'links'];
-const extraOf = (body: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(body).filter(([k]) => !KNOWN.includes(k)));
-
 function view(svc: IdentityService, request: FastifyRequest, row: PolicyRow): Record<string, unknown> {
   return { ...parseJson(row.extra), id: row.id, type: row.type, blob: row.blob, links: selfLink(svc, request, `policies/${row.id}`) };
 }
@@ -36,7 +34,7 @@ export function registerPolicyRoutes(app: FastifyInstance, svc: IdentityService,
   app.post('/v3/policies', { ...authed, schema: { body: PolicyCreate } }, async (request, reply) => {
     authorize(svc, request, 'identity:create_policy');
     const body = (request.body as { policy: PolicyBody }).policy;
-    const row: PolicyRow = { id: svc.ids.hex(), type: body.type as string, blob: body.blob as string, extra: JSON.stringify(extraOf(body)) };
+    const row: PolicyRow = { id: svc.ids.hex(), type: body.type as string, blob: body.blob as string, extra: JSON.stringify(extraAttributes(body, KNOWN)) };
     await insertPolicy(svc.db, row);
     return created(reply, { policy: view(svc, request, row) });
   });
@@ -59,7 +57,7 @@ export function registerPolicyRoutes(app: FastifyInstance, svc: IdentityService,
       ...row,
       type: body.type ?? row.type,
       blob: body.blob ?? row.blob,
-      extra: JSON.stringify({ ...parseJson(row.extra), ...extraOf(body) }),
+      extra: JSON.stringify({ ...parseJson(row.extra), ...extraAttributes(body, KNOWN) }),
     };
     await updatePolicy(svc.db, next);
     return { policy: view(svc, request, next) };

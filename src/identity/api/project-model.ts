@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ConflictError } from '../../core/http/index.js';
 import type { IdentityService } from '../service.js';
+import { extraAttributes, mergeOptions } from '../attributes.js';
 import { forbidden, validation } from '../errors.js';
 import { isUniqueViolation, parseJson, toBool, type Queryable } from '../store/db.js';
 import { getDomainRow, getProjectRow, insertProject, projectSubtree, setProjectTags, updateProjectRow, type ProjectRow } from '../store/projects.js';
@@ -40,9 +41,8 @@ export type ProjectUpdateBody = Static<typeof ProjectUpdate>['project'];
 /** Attributes with their own column (or meaning); everything else is "extra". */
 const KNOWN = ['id', 'name', 'description', 'domain_id', 'parent_id', 'enabled', 'is_domain', 'tags', 'options', 'links'];
 
-export function extraOf(body: Record<string, unknown>, known: readonly string[] = KNOWN): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body).filter(([k]) => !known.includes(k)));
-}
+export const extraOf = (body: Record<string, unknown>, known: readonly string[] = KNOWN): Record<string, unknown> =>
+  extraAttributes(body, known);
 
 /** Options live in the extra JSON under a reserved key, so no schema change is needed. */
 export const OPTIONS_KEY = '__options';
@@ -52,14 +52,6 @@ export function optionsOf(row: ProjectRow): Record<string, unknown> {
   return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : {};
 }
 
-export function mergeOptions(current: Record<string, unknown>, patch: Record<string, unknown> | undefined): Record<string, unknown> {
-  const next = { ...current };
-  for (const [k, v] of Object.entries(patch ?? {})) {
-    if (v === null) delete next[k];
-    else next[k] = v;
-  }
-  return next;
-}
 
 const conflictOf = (row: { name: string; id: string; is_domain: number }): ConflictError =>
   new ConflictError(row.is_domain === 1

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { IdentityService } from '../service.js';
+import { extraAttributes, mergeOptions } from '../attributes.js';
 import { duplicate, forbidden, notFound, validation } from '../errors.js';
 import { isUniqueViolation, parseJson } from '../store/db.js';
 import { getDomainRow } from '../store/projects.js';
@@ -29,9 +30,6 @@ type RoleCreateBody = Static<typeof RoleCreate>['role'];
 type RoleUpdateBody = Static<typeof RoleUpdate>['role'];
 
 const KNOWN = ['id', 'name', 'description', 'domain_id', 'options', 'links'];
-const extraOf = (body: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(body).filter(([k]) => !KNOWN.includes(k)));
-
 export const roleDomainId = (row: RoleRow): string | null => (row.domain_id === NULL_DOMAIN ? null : row.domain_id);
 
 /** Keystone's role view: extra attributes beside the known ones, domain_id null for global roles. */
@@ -45,16 +43,6 @@ export function roleView(svc: IdentityService, request: FastifyRequest, row: Rol
     options: parseJson(row.options),
     links: selfLink(svc, request, `roles/${row.id}`),
   };
-}
-
-/** Options after applying a change: a null value removes the option. */
-function mergeOptions(current: Record<string, unknown>, change: Record<string, unknown> | undefined): Record<string, unknown> {
-  const next = { ...current };
-  for (const [k, v] of Object.entries(change ?? {})) {
-    if (v === null) delete next[k];
-    else next[k] = v;
-  }
-  return next;
 }
 
 const isImmutable = (row: RoleRow): boolean => parseJson(row.options)['immutable'] === true;
@@ -84,7 +72,7 @@ export function registerRoleRoutes(app: FastifyInstance, svc: IdentityService, a
       domain_id: domainId ?? NULL_DOMAIN,
       description: body.description ?? null,
       options: JSON.stringify(mergeOptions({}, body.options)),
-      extra: JSON.stringify(extraOf(body)),
+      extra: JSON.stringify(extraAttributes(body, KNOWN)),
     };
     if (await findRoleByName(svc.db, row.name, row.domain_id)) throw duplicate('role', 'name', row.name);
     try {
@@ -125,7 +113,7 @@ export function registerRoleRoutes(app: FastifyInstance, svc: IdentityService, a
       name: body.name ?? row.name,
       description: body.description !== undefined ? body.description : row.description,
       options: JSON.stringify(mergeOptions(parseJson(row.options), body.options)),
-      extra: JSON.stringify({ ...parseJson(row.extra), ...extraOf(body) }),
+      extra: JSON.stringify({ ...parseJson(row.extra), ...extraAttributes(body, KNOWN) }),
     };
     if (next.name !== row.name) {
       const clash = await findRoleByName(svc.db, next.name, row.domain_id);

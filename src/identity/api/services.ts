@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ForbiddenError } from '../../core/http/index.js';
 import type { IdentityService } from '../service.js';
+import { extraAttributes } from '../attributes.js';
 import { notFound, validation } from '../errors.js';
 import { deleteServiceCascade, getServiceRow, insertService, listServiceRows, updateService, type ServiceRow } from '../store/catalog.js';
 import { fromBool, parseJson, toBool } from '../store/db.js';
@@ -24,9 +25,6 @@ type ServiceCreateBody = Static<typeof ServiceCreate>['service'];
 type ServiceUpdateBody = Static<typeof ServiceUpdate>['service'];
 
 const KNOWN = ['id', 'type', 'enabled', 'name', 'description', 'links'];
-const extraOf = (body: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(body).filter(([k]) => !KNOWN.includes(k)));
-
 /** Keystone keeps name and description among a service's extra attributes: shown only when set. */
 export function serviceView(svc: IdentityService, request: FastifyRequest, row: ServiceRow): Record<string, unknown> {
   return {
@@ -58,7 +56,7 @@ export function registerServiceRoutes(app: FastifyInstance, svc: IdentityService
       name: body.name ?? null,
       description: body.description ?? null,
       enabled: fromBool(body.enabled),
-      extra: JSON.stringify(extraOf(body)),
+      extra: JSON.stringify(extraAttributes(body, KNOWN)),
     };
     await insertService(svc.db, row);
     return created(reply, { service: serviceView(svc, request, row) });
@@ -84,7 +82,7 @@ export function registerServiceRoutes(app: FastifyInstance, svc: IdentityService
       name: body.name !== undefined ? body.name : row.name,
       description: body.description !== undefined ? body.description : row.description,
       enabled: body.enabled !== undefined ? fromBool(body.enabled) : row.enabled,
-      extra: JSON.stringify({ ...parseJson(row.extra), ...extraOf(body) }),
+      extra: JSON.stringify({ ...parseJson(row.extra), ...extraAttributes(body, KNOWN) }),
     };
     await updateService(svc.db, next);
     return { service: serviceView(svc, request, next) };

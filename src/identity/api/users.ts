@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { callerOf } from '../../core/auth/index.js';
 import { BadRequestError, ConflictError, UnauthorizedError } from '../../core/http/index.js';
 import type { IdentityService } from '../service.js';
+import { extraAttributes, mergeOptions } from '../attributes.js';
 import { notFound, validation } from '../errors.js';
 import { isUniqueViolation, parseJson, toBool } from '../store/db.js';
 import { getDomainRow, getProjectRow } from '../store/projects.js';
@@ -41,9 +42,6 @@ const PasswordChange = Type.Object({
 
 /** Attributes with their own column; every other attribute is kept in `extra`. */
 const KNOWN = ['id', 'name', 'domain_id', 'enabled', 'default_project_id', 'description', 'password', 'options', 'links', 'password_expires_at', 'federated'];
-const extraOf = (body: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(body).filter(([k]) => !KNOWN.includes(k)));
-
 /** Keystone's user view; default_project_id and description only when set. */
 export function userView(svc: IdentityService, request: FastifyRequest, row: UserRow, passwordExpiresAt: string | null): Record<string, unknown> {
   return {
@@ -75,15 +73,6 @@ async function assertDefaultProjectNotDomain(svc: IdentityService, projectId: st
   if (!projectId) return;
   const project = await getProjectRow(svc.db, projectId);
   if (project?.is_domain === 1) throw validation(`User's default project ID cannot be a domain ID: ${projectId}`);
-}
-
-function mergeOptions(current: Record<string, unknown>, patch: Record<string, unknown> | undefined): Record<string, unknown> {
-  const next = { ...current };
-  for (const [k, v] of Object.entries(patch ?? {})) {
-    if (v === null) delete next[k];
-    else next[k] = v;
-  }
-  return next;
 }
 
 /**
@@ -132,7 +121,7 @@ export function registerUserRoutes(app: FastifyInstance, svc: IdentityService, a
     const row: UserRow = {
       id: svc.ids.hex(), name: body.name.trim(), domain_id: domainId, enabled: body.enabled === false ? 0 : 1,
       default_project_id: body.default_project_id ?? null, description: body.description ?? null,
-      extra: JSON.stringify(extraOf(body)), options: JSON.stringify(mergeOptions({}, body.options as Record<string, unknown> | undefined)),
+      extra: JSON.stringify(extraAttributes(body, KNOWN)), options: JSON.stringify(mergeOptions({}, body.options as Record<string, unknown> | undefined)),
       created_at: now.toISOString(), last_active_at: null, failed_auth_count: 0, failed_auth_at: null,
     };
     let expiresAt: string | null = null;
@@ -176,7 +165,7 @@ export function registerUserRoutes(app: FastifyInstance, svc: IdentityService, a
       enabled: body.enabled !== undefined ? (body.enabled ? 1 : 0) : row.enabled,
       default_project_id: body.default_project_id !== undefined ? body.default_project_id : row.default_project_id,
       description: body.description !== undefined ? body.description : row.description,
-      extra: JSON.stringify({ ...parseJson(row.extra), ...extraOf(body) }),
+      extra: JSON.stringify({ ...parseJson(row.extra), ...extraAttributes(body, KNOWN) }),
       options: JSON.stringify(mergeOptions(parseJson(row.options), body.options as Record<string, unknown> | undefined)),
     };
     const now = svc.clock.now();
