@@ -5,9 +5,9 @@
  *   node dist/test/run-all.js            # unit, db, cli, tempest
  *   node dist/test/run-all.js cli        # one tier (or several, in the order given)
  *
- * Tiers: unit (vitest), db (the identity vitest suite again on throw-away PostgreSQL and
+ * Tiers: unit (vitest), db (the identity and image vitest suites again on throw-away PostgreSQL and
  * MariaDB servers), cli (the official openstack CLI against a fresh cloud),
- * tempest (the whole tempest.api.identity module against a fresh cloud).
+ * tempest (the whole tempest.api.identity and tempest.api.image modules against a fresh cloud).
  * Under CI=true only failures and summary lines are printed.
  */
 import { runIdentityCli } from './cli/identity.js';
@@ -55,19 +55,37 @@ async function cliTier(): Promise<TierResult> {
   }
 }
 
+/** The Tempest API modules `npm test` runs, per catalog service type (the rest run in `npm run conformance`). */
+const TEMPEST_IN_TEST: ReadonlyArray<[string, string]> = [
+  ['identity', 'tempest.api.identity'],
+  ['image', 'tempest.api.image'],
+];
+
 async function tempestTier(): Promise<TierResult> {
   const missing = await tempestUnavailable();
   if (missing) return { passed: 0, failed: 0, skipped: 0, note: missing };
+  const total = { passed: 0, failed: 0, skipped: 0 };
   try {
-    const r = await withTempestCloud('identity', (_cloud, ws) =>
-      runTempest(ws, { regex: 'tempest.api.identity' }, { label: 'identity', concurrency: 2 }),
-    );
-    for (const l of failureLines(r, 40)) say(l);
-    if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
-    return { passed: r.passed, failed: r.failed, skipped: r.skipped };
+    await withTempestCloud('test', async (_cloud, ws) => {
+      for (const [service, module] of TEMPEST_IN_TEST) {
+        if (!ws.services.includes(service)) {
+          say(`  FAIL  ${service}: not in the catalog`);
+          total.failed++;
+          continue;
+        }
+        const r = await runTempest(ws, { regex: `^${module.replace(/\./g, '\\.')}\\.` }, { label: service, concurrency: 2 });
+        for (const l of failureLines(r, 40)) say(l);
+        if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
+        say(`  ${service}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+        total.passed += r.passed;
+        total.failed += r.failed;
+        total.skipped += r.skipped;
+      }
+    });
+    return total;
   } catch (e) {
     say(`  FAIL  tempest: ${messageOf(e)}`);
-    return { passed: 0, failed: 1, skipped: 0 };
+    return { ...total, failed: total.failed + 1 };
   }
 }
 

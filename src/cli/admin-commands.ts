@@ -3,7 +3,7 @@ import { createLogger } from '../core/log.js';
 import { identitySettingsFrom } from '../identity/options.js';
 import { bootstrap } from '../identity/setup.js';
 import { initialize, rotate } from '../identity/tokens/index.js';
-import { catalogServices, openConfiguredIdentity } from './all-in-one.js';
+import { catalogServices, openConfiguredIdentity, openConfiguredImage } from './all-in-one.js';
 import type { CommonFlags } from './load-config.js';
 import { loadProcessConfig } from './load-config.js';
 import { allInOneOptions, type AllInOneConfig } from './options.js';
@@ -30,8 +30,12 @@ export function registerAdminCommands(program: Command, withCommonFlags: WithFla
   withCommonFlags(db.command('sync'))
     .description('create or upgrade every service schema to the latest version')
     .action(async (flags: CommonFlags) => {
-      await withIdentity(flags, async ({ database }) => {
+      await withIdentity(flags, async ({ database, config, dataDir }) => {
         process.stdout.write(`identity schema is up to date (${database.engine}: ${database.location})\n`);
+        const noLimits = { limitsFor: async () => new Map<string, number>() };
+        const image = await openConfiguredImage(config, dataDir, createLogger({ level: 'warn' }), noLimits);
+        await image.database.close();
+        process.stdout.write(`image schema is up to date (${image.database.engine}: ${image.database.location})\n`);
       });
     });
 

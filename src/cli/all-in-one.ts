@@ -8,6 +8,12 @@ import { createIdentityApp } from '../identity/api/index.js';
 import { identitySettingsFrom } from '../identity/options.js';
 import { bootstrap, openIdentity } from '../identity/setup.js';
 import type { CatalogService } from '../identity/bootstrap.js';
+import { LocalTokenValidator } from '../identity/auth/context.js';
+import { RemoteLimitReader, ServiceSession } from '../identity/contract/index.js';
+import { createImageApp } from '../image/api/index.js';
+import { IMAGE_LIMIT_RESOURCES, type ProjectLimits } from '../image/domain/quotas.js';
+import { imageSettingsFrom } from '../image/options.js';
+import { openImage } from '../image/setup.js';
 import { writeClientFiles } from './clouds.js';
 import { loadProcessConfig, type CommonFlags } from './load-config.js';
 import { allInOneOptions, type AllInOneConfig } from './options.js';
@@ -18,6 +24,7 @@ type Closer = () => Promise<void>;
 
 export interface RunningCloud {
   identityUrl: string;
+  imageUrl: string;
   cloudsYaml: string;
   openrc: string;
   adminPassword: string;
@@ -42,12 +49,38 @@ export function openConfiguredIdentity(config: AllInOneConfig, dataDir: string, 
   });
 }
 
+/** The image service opened as the configuration says; `limits` is where its quotas come from. */
+export function openConfiguredImage(config: AllInOneConfig, dataDir: string, log: Logger, limits: ProjectLimits): ReturnType<typeof openImage> {
+  const policyFile = policyFileOf(config, dataDir);
+  return openImage({
+    connection: databaseUrl(config, dataDir), settings: imageSettingsFrom(config, dataDir), limits,
+    clock: systemClock, ids: randomIds, log, ...(policyFile ? { policyFile } : {}),
+  });
+}
+
+/** Glance's default unified limits: generous, so a fresh cloud is usable; sizes in MiB. */
+const IMAGE_DEFAULT_LIMITS: Record<keyof typeof IMAGE_LIMIT_RESOURCES, number> = {
+  image_size_total: 1024 * 1024,
+  image_stage_total: 1024 * 1024,
+  image_count_total: 1000,
+  image_count_uploading: 100,
+};
+
 /** The services this process kind registers in the catalog, at their configured URLs. */
 export function catalogServices(config: AllInOneConfig): CatalogService[] {
   const host = config.DEFAULT.public_host ?? config.DEFAULT.bind_host;
-  const identityUrl = `http://${host}:${config.identity.port + config.DEFAULT.port_offset}`;
+  const url = (port: number): { public: string; internal: string; admin: string } => {
+    const u = `http://${host}:${port + config.DEFAULT.port_offset}`;
+    return { public: u, internal: u, admin: u };
+  };
   return [
-    { type: 'identity', name: 'keystone', description: 'Identity', urls: { public: identityUrl, internal: identityUrl, admin: identityUrl } },
+    { type: 'identity', name: 'keystone', description: 'Identity', urls: url(config.identity.port) },
+    {
+      type: 'image', name: 'glance', description: 'Image', urls: url(config.image.port),
+      registeredLimits: Object.entries(IMAGE_DEFAULT_LIMITS).map(([resource, defaultLimit]) => ({
+        resource, defaultLimit, description: IMAGE_LIMIT_RESOURCES[resource as keyof typeof IMAGE_LIMIT_RESOURCES],
+      })),
+    },
   ];
 }
 
@@ -80,10 +113,22 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const app: FastifyInstance = createIdentityApp(svc, { bodyLimit: config.oslo_middleware.max_request_body_size });
     closers.push(() => app.close());
     await app.listen({ host, port: identityPort });
+
+    const imagePort = config.image.port + offset;
+    const imageUrl = `http://${publicHost}:${imagePort}`;
+    // The image service reads its quotas from identity over HTTP with a service
+    // session, exactly as it would on another machine; tokens it validates in-process.
+    const session = new ServiceSession(identityUrl, { username: 'admin', password: secrets.adminPassword, projectName: 'admin' });
+    const image = await openConfiguredImage(config, dataDir, log, new RemoteLimitReader(session, 'image', config.DEFAULT.region_name));
+    closers.push(() => image.database.close());
+    closers.push(() => image.svc.drain());
+    const imageApp = createImageApp(image.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
+    closers.push(() => imageApp.close());
+    await imageApp.listen({ host, port: imagePort });
     const files = writeClientFiles(dataDir, `${identityUrl}/v3`, config.DEFAULT.region_name,
       { username: 'admin', password: secrets.adminPassword, project: 'admin' },
       { username: 'demo', password: secrets.demoPassword, project: 'demo' });
-    return { identityUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
+    return { identityUrl, imageUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defineSchema, mergeSchemas, opt, type ConfigOf } from '../core/config/index.js';
 import { identityOptions } from '../identity/options.js';
+import { imageOptions } from '../image/options.js';
 
 /** Options every process kind shares. */
 export const commonOptions = defineSchema({
@@ -25,5 +26,5 @@ export const commonOptions = defineSchema({
   },
 });
 
-export const allInOneOptions = mergeSchemas(commonOptions, identityOptions);
+export const allInOneOptions = mergeSchemas(mergeSchemas(commonOptions, identityOptions), imageOptions);
 export type AllInOneConfig = ConfigOf<typeof allInOneOptions>;

@@ -12,6 +12,11 @@ export interface CatalogService {
   name: string;
   description?: string;
   urls: { public: string; internal: string; admin: string };
+  /**
+   * Unified limits the service enforces (oslo.limit reads them from identity), created
+   * with these defaults in the region when missing and left alone once they exist.
+   */
+  registeredLimits?: ReadonlyArray<{ resource: string; defaultLimit: number; description?: string }>;
 }
 
 export interface BootstrapOptions {
@@ -134,6 +139,16 @@ async function ensureService(tx: Queryable, ids: IdGenerator, region: string, se
       await tx.insertInto('endpoint').values({ id: ids.hex(), service_id: serviceId, interface: iface, url, region_id: region, enabled: 1, extra: '{}' }).execute();
     } else if (existing.url !== url) {
       await tx.updateTable('endpoint').set({ url }).where('id', '=', existing.id).execute();
+    }
+  }
+  for (const limit of service.registeredLimits ?? []) {
+    const found = await tx.selectFrom('registered_limit').select('id').where('service_id', '=', serviceId)
+      .where('region_id', '=', region).where('resource_name', '=', limit.resource).executeTakeFirst();
+    if (!found) {
+      await tx.insertInto('registered_limit').values({
+        id: ids.hex(), service_id: serviceId, region_id: region, resource_name: limit.resource,
+        default_limit: limit.defaultLimit, description: limit.description ?? null,
+      }).execute();
     }
   }
 }

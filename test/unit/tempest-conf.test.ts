@@ -79,8 +79,14 @@ describe('fillTempestConf', () => {
     expect(iniGet(conf, 'identity', 'user_lockout_duration')).toBe(String(securityCompliance.lockout_duration));
     expect(iniGet(conf, 'identity', 'user_unique_last_password_count')).toBe(String(securityCompliance.unique_last_password_count));
     expect(stratusConfForTempest()).toBe(
-      '[security_compliance]\nlockout_failure_attempts = 2\nlockout_duration = 5\nunique_last_password_count = 2\nminimum_password_age = 0\n',
+      '[security_compliance]\nlockout_failure_attempts = 2\nlockout_duration = 5\nunique_last_password_count = 2\nminimum_password_age = 0\n\n'
+      + '[image_format]\nrequire_image_format_match = false\n',
     );
+  });
+
+  it('turns on interoperable import, which the image service offers with glance-direct', () => {
+    expect(iniGet(conf, 'image-feature-enabled', 'import_image')).toBe('true');
+    expect(iniGet(conf, 'image-feature-enabled', 'os_glance_reserved')).toBe('true');
   });
 
   it('marks services missing from the catalog unavailable', () => {

@@ -4,8 +4,17 @@ import type { Logger } from '../log.js';
 import { lazyValidatorCompiler } from './lazy-validator.js';
 import { ApiError, BadRequestError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
 
-/** Turns an ApiError into the status and JSON body of one service's wire format. */
-export type ErrorRenderer = (error: ApiError, requestId: string) => unknown;
+/**
+ * Turns an ApiError into the body of one service's wire format: a value sent as JSON,
+ * or a RenderedBody when the service negotiates another type (Glance answers HTML
+ * unless the client asks for JSON).
+ */
+export type ErrorRenderer = (error: ApiError, requestId: string, request: FastifyRequest) => unknown;
+
+/** An error body already serialised, with its content type. */
+export class RenderedBody {
+  constructor(readonly contentType: string, readonly body: string) {}
+}
 
 export interface ServiceAppOptions {
   /** Service name, used in logs. */
@@ -29,7 +38,8 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: options.bodyLimit,
     genReqId: () => `req-${randomUUID()}`,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Names in paths (metadef namespaces, tags) may be long once percent-encoded.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: false,
   });
   app.setValidatorCompiler(lazyValidatorCompiler());
@@ -41,15 +51,7 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   // Clients send JSON with and without a charset, and some send an empty body with a
   // JSON content type (for example DELETE): treat that as "no body" rather than an error.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new BadRequestError('Malformed JSON in request body.'), undefined);
-    }
-  });
+  addJsonParser(app, /^application\/(.+\+)?json/);
 
   app.setNotFoundHandler(async (request, reply) => {
     const methods = routeMethodsFor(app, request);
@@ -64,6 +66,22 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   return app;
 }
 
+/**
+ * Parses bodies of the given media types as JSON: empty means "no body", malformed is
+ * a 400. Services with JSON dialects of their own (Glance's JSON-patch types) add theirs.
+ */
+export function addJsonParser(app: FastifyInstance, types: RegExp | string[]): void {
+  app.addContentTypeParser(types, { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new BadRequestError('Malformed JSON in request body.'), undefined);
+    }
+  });
+}
+
 function routeMethodsFor(app: FastifyInstance, request: FastifyRequest): boolean {
   const url = request.url.split('?')[0] ?? '/';
   for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const) {
@@ -74,7 +92,9 @@ function routeMethodsFor(app: FastifyInstance, request: FastifyRequest): boolean
 
 function sendError(reply: FastifyReply, request: FastifyRequest, error: ApiError, render: ErrorRenderer): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  return reply.status(error.status).type('application/json').send(render(error, request.id));
+  const body = render(error, request.id, request);
+  if (body instanceof RenderedBody) return reply.status(error.status).type(body.contentType).send(body.body);
+  return reply.status(error.status).type('application/json').send(body);
 }
 
 /** Maps anything thrown to an ApiError; the unexpected is logged and becomes a bare 500. */

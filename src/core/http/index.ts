@@ -1,2 +1,2 @@
 export * from './errors.js';
-export { createServiceApp, type ErrorRenderer, type ServiceAppOptions } from './app.js';
+export { addJsonParser, createServiceApp, RenderedBody, type ErrorRenderer, type ServiceAppOptions } from './app.js';

@@ -1,2 +1,4 @@
-/** What other services may import from identity: how to validate a caller's token. */
-export { RemoteTokenValidator, type ServiceCredentials } from './remote-validator.js';
+/** What other services may import from identity: token validation and limits, over HTTP. */
+export { RemoteTokenValidator } from './remote-validator.js';
+export { RemoteLimitReader } from './remote-limits.js';
+export { ServiceSession, type ServiceCredentials } from './service-session.js';
