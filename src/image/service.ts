@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
+import { KeyedLock } from '../core/concurrency/keyed-lock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/log.js';
 import type { PolicyEnforcer } from '../core/policy/index.js';
@@ -10,6 +11,8 @@ import type { ImageDataStore } from './store/data-store.js';
 
 /** Everything the image API and its domain logic share, wired once by setup. */
 export class ImageService {
+  /** Serialises each project's quota check with the write it guards. */
+  readonly projectLock = new KeyedLock();
   /** Uploads in flight, so shutdown can wait for them and tests can observe them. */
   readonly activeTransfers = new Set<Promise<unknown>>();
 

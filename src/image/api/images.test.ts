@@ -277,6 +277,19 @@ describe('tags and quotas', () => {
   });
 });
 
+describe('quotas under parallel requests', () => {
+  it('lets exactly the allowed number of parallel creates through', async () => {
+    const own = (await f.app.inject({ method: 'GET', url: '/v2/images?limit=1000', headers: json('reader') })).json().images
+      .filter((i: any) => i.owner === PROJECTS.demo).length;
+    f.limits.limits.set('image_count_total', own + 3);
+    const results = await Promise.all(Array.from({ length: 10 }, () =>
+      f.app.inject({ method: 'POST', url: '/v2/images', headers: json('demo'), payload: { name: 'race' } })));
+    f.limits.limits.set('image_count_total', 1000);
+    expect(results.filter((r) => r.statusCode === 201)).toHaveLength(3);
+    expect(results.filter((r) => r.statusCode === 413)).toHaveLength(7);
+  });
+});
+
 describe('schemas and versions', () => {
   it('serves the image and member schemas and the version list', async () => {
     const image = (await f.app.inject({ method: 'GET', url: '/v2/schemas/image', headers: json('demo') })).json();

@@ -83,15 +83,19 @@ export async function createImage(svc: ImageService, validator: ImageValidator, 
   authorizeVisibility(svc, ctx, image, undefined, image.visibility);
   checkQuotaOfProperties(svc, image.properties);
   checkQuotaOfTags(svc, image.tags);
-  if (image.owner) await new ImageQuotas(svc).checkImageCount(image.owner);
-  if (await getImage(svc.db, image.id)) throw new ConflictError(`Image with identifier ${image.id} already exists!`);
-  try {
-    await insertImage(svc.db, image);
-  } catch (e) {
+  // Count and insert under the project's lock, so parallel creates cannot all pass
+  // the check while the project has room for only one.
+  return svc.projectLock.run(image.owner ?? '', async () => {
+    if (image.owner) await new ImageQuotas(svc).checkImageCount(image.owner);
     if (await getImage(svc.db, image.id)) throw new ConflictError(`Image with identifier ${image.id} already exists!`);
-    throw e;
-  }
-  return image;
+    try {
+      await insertImage(svc.db, image);
+    } catch (e) {
+      if (await getImage(svc.db, image.id)) throw new ConflictError(`Image with identifier ${image.id} already exists!`);
+      throw e;
+    }
+    return image;
+  });
 }
 
 export type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string[]; value?: unknown; draft: 4 | 10 };

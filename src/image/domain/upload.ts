@@ -99,10 +99,14 @@ async function beginTransfer(svc: ImageService, ctx: RequestContext, id: string,
   const { image, membership } = await findVisibleImage(svc, ctx, id);
   requireOwnerAction(svc, ctx, image, membership, 'upload_image');
   if (image.status !== 'queued') throw statusConflict(image.status, to);
-  const budget = await byteBudget(svc, image, resource);
-  if (contentLength !== undefined && contentLength > budget.max) throw tooLarge(budget, contentLength);
-  if (!(await setStatus(svc.db, id, ['queued'], to, svc.clock.now()))) throw statusConflict(image.status, to);
-  return { image, budget };
+  // The in-flight count is checked and raised (queued -> saving/uploading) under the
+  // project's lock, so parallel uploads cannot all slip under image_count_uploading.
+  return svc.projectLock.run(image.owner ?? '', async () => {
+    const budget = await byteBudget(svc, image, resource);
+    if (contentLength !== undefined && contentLength > budget.max) throw tooLarge(budget, contentLength);
+    if (!(await setStatus(svc.db, id, ['queued'], to, svc.clock.now()))) throw statusConflict(image.status, to);
+    return { image, budget };
+  });
 }
 
 /**
