@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageFixture, PROJECTS, type Caller, type ImageFixture } from '../test-support.js';
@@ -196,6 +197,26 @@ describe('image data', () => {
     expect(tasks[0]).toMatchObject({ status: 'success', request_id: imp.headers['x-openstack-request-id'], input: { import_req: { method: { name: 'glance-direct' } } } });
     const web = await f.app.inject({ method: 'POST', url: `/v2/images/${image.id}/import`, headers: json('demo'), payload: { method: { name: 'web-download', uri: 'http://x' } } });
     expect(web.statusCode).toBe(400);
+  });
+});
+
+describe('interrupted uploads', () => {
+  it('put the image back to queued and keep no partial data when the client goes away', async () => {
+    const image = await create('demo');
+    const url = await f.app.listen({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => {
+      const req = request(`${url}/v2/images/${image.id}/file`, { method: 'PUT', headers: { 'x-auth-token': 'demo', 'content-type': 'application/octet-stream', 'content-length': String(10 << 20) } });
+      req.on('error', () => resolve());
+      req.write(randomBytes(1 << 20), () => setTimeout(() => { req.destroy(); resolve(); }, 100));
+    });
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'queued'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      status = (await show('demo', image.id)).json().status;
+    }
+    expect(status).toBe('queued');
+    expect(readdirSync(join(f.dir, 'images')).filter((n) => n.includes(image.id))).toEqual([]);
+    expect((await upload('demo', image.id, Buffer.from('again'))).statusCode).toBe(204);
   });
 });
 
