@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metadefFixture, PROJECT_A, type Json, type MetadefFixture } from './test-support.js';
+import { metadefFixture, namespaceMaker, PROJECT_A, type Json, type MetadefFixture } from './test-support.js';
 
 let f: MetadefFixture;
 beforeAll(async () => { f = await metadefFixture(); });
 afterAll(async () => { await f.close(); });
 
 const NS = '/v2/metadefs/namespaces';
-let seq = 0;
-async function namespace(body: Json = {}): Promise<string> {
-  const name = `objects-ns-${++seq}`;
-  const res = await f.call('admin', 'POST', NS, { namespace: name, visibility: 'public', ...body });
-  expect(res.status).toBe(201);
-  return name;
-}
+const namespace = namespaceMaker(() => f, 'objects-ns');
 const objectNames = async (ns: string) => (await f.call('admin', 'GET', `${NS}/${ns}/objects`)).json['objects'].map((o: Json) => o['name']);
 
 describe('objects (tempest test_images_metadefs_namespace_objects)', () => {

@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metadefFixture, type Json, type MetadefFixture } from './test-support.js';
+import { metadefFixture, namespaceMaker, type Json, type MetadefFixture } from './test-support.js';
 
 let f: MetadefFixture;
 beforeAll(async () => { f = await metadefFixture(); });
 afterAll(async () => { await f.close(); });
 
 const NS = '/v2/metadefs/namespaces';
-let seq = 0;
-async function namespace(body: Json = {}): Promise<string> {
-  const name = `props-ns-${++seq}`;
-  const res = await f.call('admin', 'POST', NS, { namespace: name, visibility: 'public', ...body });
-  expect(res.status).toBe(201);
-  return name;
-}
+const namespace = namespaceMaker(() => f, 'props-ns');
 
 describe('properties (tempest test_basic_meta_def_namespace_property)', () => {
   it('properties: create, show, update, delete, list', async () => {

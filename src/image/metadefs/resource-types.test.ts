@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEEDED_RESOURCE_TYPES } from './migration.js';
-import { metadefFixture, PROJECT_A, type Json, type MetadefFixture } from './test-support.js';
+import { metadefFixture, namespaceMaker, PROJECT_A, type Json, type MetadefFixture } from './test-support.js';
 
 let f: MetadefFixture;
 beforeAll(async () => { f = await metadefFixture(); });
 afterAll(async () => { await f.close(); });
 
 const NS = '/v2/metadefs/namespaces';
-let seq = 0;
-async function namespace(body: Json = {}): Promise<string> {
-  const name = `rt-ns-${++seq}`;
-  const res = await f.call('admin', 'POST', NS, { namespace: name, visibility: 'public', ...body });
-  expect(res.status).toBe(201);
-  return name;
-}
+const namespace = namespaceMaker(() => f, 'rt-ns');
 const associated = async (ns: string) => (await f.call('admin', 'GET', `${NS}/${ns}/resource_types`)).json['resource_type_associations'].map((a: Json) => a['name']);
 
 describe('resource types (tempest test_basic_meta_def_resource_type_association)', () => {

@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metadefFixture, type Json, type MetadefFixture } from './test-support.js';
+import { metadefFixture, namespaceMaker, type Json, type MetadefFixture } from './test-support.js';
 
 let f: MetadefFixture;
 beforeAll(async () => { f = await metadefFixture(); });
 afterAll(async () => { await f.close(); });
 
 const NS = '/v2/metadefs/namespaces';
-let seq = 0;
-async function namespace(body: Json = {}): Promise<string> {
-  const name = `tags-ns-${++seq}`;
-  const res = await f.call('admin', 'POST', NS, { namespace: name, visibility: 'public', ...body });
-  expect(res.status).toBe(201);
-  return name;
-}
+const namespace = namespaceMaker(() => f, 'tags-ns');
 const tagNames = async (ns: string, query = '') => (await f.call('admin', 'GET', `${NS}/${ns}/tags${query}`)).json['tags'].map((t: Json) => t['name']);
 const TAGS = [{ name: 'sample-tag1' }, { name: 'sample-tag2' }, { name: 'sample-tag3' }];
 

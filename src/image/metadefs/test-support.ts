@@ -101,3 +101,17 @@ export async function metadefFixture(): Promise<MetadefFixture> {
     throw e;
   }
 }
+
+/**
+ * A maker of public namespaces named `<prefix>-1`, `<prefix>-2`, ... created by the
+ * admin in the fixture `fixture()` returns at call time (tests assign it in beforeAll).
+ */
+export function namespaceMaker(fixture: () => MetadefFixture, prefix: string): (body?: Json) => Promise<string> {
+  let seq = 0;
+  return async (body = {}) => {
+    const name = `${prefix}-${++seq}`;
+    const res = await fixture().call('admin', 'POST', '/v2/metadefs/namespaces', { namespace: name, visibility: 'public', ...body });
+    if (res.status !== 201) throw new Error(`creating namespace ${name} answered ${res.status}`);
+    return name;
+  };
+}
