@@ -34,11 +34,13 @@ export class CaseFailure extends Error {
   }
 }
 
-function quote(arg: string): string {
+/** `arg` as a POSIX shell would need it quoted (for the command lines failures show). */
+export function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-function oneLine(text: string, max = 400): string {
+/** The last three non-empty lines of `text` on one line, cut at `max` characters. */
+export function oneLine(text: string, max = 400): string {
   const s = text.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
   return s.length > max ? `${s.slice(0, max)}...` : s;
 }

@@ -32,8 +32,16 @@ export const tools = {
   get openstack(): string {
     return tool('openstack');
   },
+  /** The legacy Image API client (python3-glanceclient). */
+  get glance(): string {
+    return tool('glance');
+  },
+  /** qemu-img (qemu-utils), when installed; the cli tier builds its images without it otherwise. */
+  get qemuImg(): string {
+    return tool('qemu-img');
+  },
 };
 
-/** Debian packages that provide the tools above (and the openstack CLI). */
+/** Debian packages that provide the tools above (qemu-img is optional and not among them). */
 export const TEMPEST_DEBS = ['tempest', 'subunit'];
-export const CLI_DEBS = ['python3-openstackclient'];
+export const CLI_DEBS = ['python3-openstackclient', 'python3-glanceclient'];
