@@ -3,7 +3,7 @@ import { createLogger } from '../core/log.js';
 import { identitySettingsFrom } from '../identity/options.js';
 import { bootstrap } from '../identity/setup.js';
 import { initialize, rotate } from '../identity/tokens/index.js';
-import { catalogServices, openConfiguredIdentity, openConfiguredImage } from './all-in-one.js';
+import { catalogServices, openConfiguredIdentity, openConfiguredImage, openConfiguredNetwork } from './all-in-one.js';
 import type { CommonFlags } from './load-config.js';
 import { loadProcessConfig } from './load-config.js';
 import { allInOneOptions, type AllInOneConfig } from './options.js';
@@ -36,6 +36,9 @@ export function registerAdminCommands(program: Command, withCommonFlags: WithFla
         const image = await openConfiguredImage(config, dataDir, createLogger({ level: 'warn' }), noLimits);
         await image.database.close();
         process.stdout.write(`image schema is up to date (${image.database.engine}: ${image.database.location})\n`);
+        const network = await openConfiguredNetwork(config, dataDir, createLogger({ level: 'warn' }));
+        await network.database.close();
+        process.stdout.write(`network schema is up to date (${network.database.engine}: ${network.database.location})\n`);
       });
     });
 

@@ -14,6 +14,9 @@ import { createImageApp } from '../image/api/index.js';
 import { IMAGE_LIMIT_RESOURCES, type ProjectLimits } from '../image/domain/quotas.js';
 import { imageSettingsFrom } from '../image/options.js';
 import { openImage } from '../image/setup.js';
+import { createNetworkApp } from '../network/api/index.js';
+import { networkSettingsFrom } from '../network/options.js';
+import { openNetwork } from '../network/setup.js';
 import { writeClientFiles } from './clouds.js';
 import { loadProcessConfig, type CommonFlags } from './load-config.js';
 import { allInOneOptions, type AllInOneConfig } from './options.js';
@@ -25,6 +28,7 @@ type Closer = () => Promise<void>;
 export interface RunningCloud {
   identityUrl: string;
   imageUrl: string;
+  networkUrl: string;
   cloudsYaml: string;
   openrc: string;
   adminPassword: string;
@@ -58,6 +62,15 @@ export function openConfiguredImage(config: AllInOneConfig, dataDir: string, log
   });
 }
 
+/** The network service opened as the configuration says. */
+export function openConfiguredNetwork(config: AllInOneConfig, dataDir: string, log: Logger): ReturnType<typeof openNetwork> {
+  const policyFile = policyFileOf(config, dataDir);
+  return openNetwork({
+    connection: databaseUrl(config, dataDir), settings: networkSettingsFrom(config),
+    clock: systemClock, ids: randomIds, log, ...(policyFile ? { policyFile } : {}),
+  });
+}
+
 /** Glance's default unified limits: generous, so a fresh cloud is usable; sizes in MiB. */
 const IMAGE_DEFAULT_LIMITS: Record<keyof typeof IMAGE_LIMIT_RESOURCES, number> = {
   image_size_total: 1024 * 1024,
@@ -81,6 +94,7 @@ export function catalogServices(config: AllInOneConfig): CatalogService[] {
         resource, defaultLimit, description: IMAGE_LIMIT_RESOURCES[resource as keyof typeof IMAGE_LIMIT_RESOURCES],
       })),
     },
+    { type: 'network', name: 'neutron', description: 'Network', urls: url(config.network.port) },
   ];
 }
 
@@ -125,10 +139,18 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const imageApp = createImageApp(image.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => imageApp.close());
     await imageApp.listen({ host, port: imagePort });
+
+    const networkPort = config.network.port + offset;
+    const networkUrl = `http://${publicHost}:${networkPort}`;
+    const network = await openConfiguredNetwork(config, dataDir, log);
+    closers.push(() => network.database.close());
+    const networkApp = createNetworkApp(network.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
+    closers.push(() => networkApp.close());
+    await networkApp.listen({ host, port: networkPort });
     const files = writeClientFiles(dataDir, `${identityUrl}/v3`, config.DEFAULT.region_name,
       { username: 'admin', password: secrets.adminPassword, project: 'admin' },
       { username: 'demo', password: secrets.demoPassword, project: 'demo' });
-    return { identityUrl, imageUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
+    return { identityUrl, imageUrl, networkUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
   } catch (e) {
     await stop();
     throw e;

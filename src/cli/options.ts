@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { defineSchema, mergeSchemas, opt, type ConfigOf } from '../core/config/index.js';
 import { identityOptions } from '../identity/options.js';
 import { imageOptions } from '../image/options.js';
+import { networkOptions } from '../network/options.js';
 
 /** Options every process kind shares. */
 export const commonOptions = defineSchema({
@@ -26,5 +27,5 @@ export const commonOptions = defineSchema({
   },
 });
 
-export const allInOneOptions = mergeSchemas(mergeSchemas(commonOptions, identityOptions), imageOptions);
+export const allInOneOptions = mergeSchemas(mergeSchemas(mergeSchemas(commonOptions, identityOptions), imageOptions), networkOptions);
 export type AllInOneConfig = ConfigOf<typeof allInOneOptions>;

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Guard } from './kit.js';
+import { requestBase } from './kit.js';
+
+/** Resources this slice serves, for GET /v2.0 (Neutron lists each collection with its link). */
+const RESOURCES = [['network', 'networks']] as const;
+
+/**
+ * Extensions Neutron would list that this slice really implements. Only what works is
+ * listed: Tempest and clients switch features on from this list.
+ */
+export const EXTENSIONS = [
+  { alias: 'provider', name: 'Provider Network', description: 'Expose mapping of virtual networks to physical networks' },
+  { alias: 'external-net', name: 'Neutron external network', description: 'Adds external network attribute to network resource.' },
+  { alias: 'net-mtu', name: 'Network MTU', description: 'Provides MTU attribute for a network resource.' },
+  { alias: 'net-mtu-writable', name: 'Network MTU (writable)', description: 'Provides a writable MTU attribute for a network resource.' },
+  { alias: 'port-security', name: 'Port Security', description: 'Provides port security' },
+  { alias: 'standard-attr-description', name: 'standard-attr-description', description: 'Extension to add descriptions to standard attributes' },
+  { alias: 'standard-attr-timestamp', name: 'Resource timestamps', description: 'Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.' },
+  { alias: 'standard-attr-revisions', name: 'Resource revision numbers', description: 'This extension will display the revision number of neutron resources.' },
+  { alias: 'standard-attr-tag', name: 'Tag support for resources with standard attribute: subnet, trunk, network_segment_range, router, network, policy, subnetpool, port, security_group, floatingip', description: 'Enables to set tag on resources with standard attribute.' },
+  { alias: 'project-id', name: 'project_id field enabled', description: 'Extension that indicates that project_id field is enabled.' },
+  { alias: 'pagination', name: 'Pagination support', description: 'Extension that indicates that pagination is enabled.' },
+  { alias: 'sorting', name: 'Sorting support', description: 'Extension that indicates that sorting is enabled.' },
+  { alias: 'filter-validation', name: 'Filter parameters validation', description: 'Provides validation on filter parameters.' },
+];
+
+export function registerVersionRoutes(app: FastifyInstance, authed: Guard): void {
+  app.get('/', async (request) => ({
+    versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${requestBase(request)}/v2.0/`, rel: 'self' }] }],
+  }));
+  app.get('/v2.0', authed, async (request) => ({
+    resources: RESOURCES.map(([name, collection]) => ({ name, collection, links: [{ href: `${requestBase(request)}/v2.0/${collection}`, rel: 'self' }] })),
+  }));
+  app.get('/v2.0/extensions', authed, async () => ({
+    extensions: EXTENSIONS.map((e) => ({ ...e, links: [], updated: '2013-01-20T00:00:00-00:00' })),
+  }));
+  app.get<{ Params: { alias: string } }>('/v2.0/extensions/:alias', authed, async (request, reply) => {
+    const e = EXTENSIONS.find((x) => x.alias === request.params.alias);
+    if (!e) return reply.status(404).send({ NeutronError: { type: 'HTTPNotFound', message: `Extension with alias ${request.params.alias} does not exist`, detail: '' } });
+    return { extension: { ...e, links: [], updated: '2013-01-20T00:00:00-00:00' } };
+  });
+}

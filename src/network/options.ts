@@ -1,0 +1,35 @@
+import { defineSchema, opt, type ConfigOf } from '../core/config/index.js';
+import type { NetworkSettings } from './settings.js';
+
+/** The network service's configuration, with Neutron's option names and defaults. */
+export const networkOptions = defineSchema({
+  network: {
+    port: opt.port({ default: 9696, help: 'Port of the network API (before the port offset).' }),
+    global_physnet_mtu: opt.int({ default: 1500, min: 68, help: 'MTU of the underlying physical network.' }),
+    pagination_max_limit: opt.int({ default: -1, min: -1, help: 'Largest page a list returns; -1 for no limit.' }),
+  },
+  ml2: {
+    tenant_network_types: opt.list({ default: ['vxlan'], help: 'Network types of project networks, in order of preference.' }),
+  },
+  ml2_type_vxlan: {
+    vni_ranges: opt.list({ default: ['1:1000'], help: 'VXLAN VNI ranges available for project networks (min:max).' }),
+  },
+});
+
+export type NetworkConfig = ConfigOf<typeof networkOptions>;
+
+export function networkSettingsFrom(cfg: NetworkConfig): NetworkSettings {
+  const ranges = cfg.ml2_type_vxlan.vni_ranges.map((r) => {
+    const [min, max] = r.split(':').map(Number);
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min! < 1 || max! < min! || max! > 16777215) {
+      throw new Error(`invalid value for option [ml2_type_vxlan] vni_ranges: "${r}" is not min:max within 1:16777215`);
+    }
+    return { min: min!, max: max! };
+  });
+  return {
+    physnetMtu: cfg.network.global_physnet_mtu,
+    paginationMaxLimit: cfg.network.pagination_max_limit < 0 ? null : cfg.network.pagination_max_limit,
+    tenantNetworkTypes: cfg.ml2.tenant_network_types,
+    vniRanges: ranges,
+  };
+}

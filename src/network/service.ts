@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import { policyCredentials, type RequestContext } from '../core/auth/index.js';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/log.js';
+import type { PolicyEnforcer } from '../core/policy/index.js';
+import type { NetworkTables } from './db/schema.js';
+import { policyNotAuthorized } from './errors.js';
+import type { NetworkSettings } from './settings.js';
+
+/** Everything the network API and its domain logic share, wired once by setup. */
+export class NetworkService {
+  constructor(
+    readonly db: Kysely<NetworkTables>,
+    readonly settings: NetworkSettings,
+    readonly policy: PolicyEnforcer,
+    readonly clock: Clock,
+    readonly ids: IdGenerator,
+    readonly log: Logger,
+  ) {}
+
+  /** Neutron's policy credentials: tenant_id is the caller's project. */
+  creds(ctx: RequestContext): Record<string, unknown> {
+    return { ...policyCredentials(ctx), tenant_id: ctx.projectId ?? null };
+  }
+
+  isAdmin(ctx: RequestContext): boolean {
+    return this.policy.check('context_is_admin', {}, this.creds(ctx));
+  }
+
+  allowed(ctx: RequestContext, action: string, target: Record<string, unknown>): boolean {
+    return this.policy.check(action, target, this.creds(ctx));
+  }
+
+  authorize(ctx: RequestContext, action: string, target: Record<string, unknown>): void {
+    if (!this.allowed(ctx, action, target)) throw policyNotAuthorized(action);
+  }
+}

@@ -1,0 +1,8 @@
+/** What the network service needs from its configuration, already resolved. */
+export interface NetworkSettings {
+  physnetMtu: number;
+  /** null means lists are not capped. */
+  paginationMaxLimit: number | null;
+  tenantNetworkTypes: readonly string[];
+  vniRanges: ReadonlyArray<{ min: number; max: number }>;
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { RequestContext, TokenValidator } from '../core/auth/index.js';
+import { systemClock } from '../core/clock.js';
+import { dropServiceDatabase } from '../core/db/index.js';
+import { UnauthorizedError } from '../core/http/index.js';
+import { randomIds } from '../core/ids.js';
+import { createLogger } from '../core/log.js';
+import { createNetworkApp } from './api/index.js';
+import type { NetworkService } from './service.js';
+import type { NetworkSettings } from './settings.js';
+import { openNetwork } from './setup.js';
+
+/** Fixed callers: the token is the caller's name. */
+export const PROJECTS = { admin: 'p-admin', demo: 'p-demo', alt: 'p-alt' } as const;
+export type Caller = 'admin' | 'demo' | 'alt';
+
+const tokens: TokenValidator = {
+  validate: async (token, requestId): Promise<RequestContext> => {
+    if (token !== 'admin' && token !== 'demo' && token !== 'alt') throw new UnauthorizedError();
+    const roles = token === 'admin' ? ['admin', 'member', 'reader'] : ['member', 'reader'];
+    const project = PROJECTS[token];
+    return {
+      token, userId: `u-${token}`, userName: token, userDomainId: 'default', userDomainName: 'Default',
+      projectId: project, projectName: project, projectDomainId: 'default', projectDomainName: 'Default',
+      roles, roleIds: roles, expiresAt: new Date(Date.now() + 3600_000), auditIds: ['a'], methods: ['password'], requestId,
+    };
+  },
+};
+
+export interface NetworkFixture {
+  app: FastifyInstance;
+  svc: NetworkService;
+  close(): Promise<void>;
+}
+
+/** The network API on a temporary SQLite directory (or STRATUS_TEST_DATABASE_URL's server). */
+export async function networkFixture(overrides: Partial<NetworkSettings> = {}): Promise<NetworkFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'stratus-network-test-'));
+  const server = process.env.STRATUS_TEST_DATABASE_URL || undefined;
+  const connection = server ?? `sqlite://${dir}`;
+  const schema = server ? `network_${randomBytes(6).toString('hex')}` : undefined;
+  const cleanup = async (): Promise<void> => {
+    if (schema) await dropServiceDatabase(connection, 'network', { name: schema }).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const settings: NetworkSettings = { physnetMtu: 1500, paginationMaxLimit: null, tenantNetworkTypes: ['vxlan'], vniRanges: [{ min: 1, max: 1000 }], ...overrides };
+    const { svc, database } = await openNetwork({ connection, ...(schema ? { schema } : {}), settings, clock: systemClock, ids: randomIds, log: createLogger({ level: 'silent' }) });
+    const app = createNetworkApp(svc, { bodyLimit: 114688, tokens });
+    await app.ready();
+    return { app, svc, close: async () => { await app.close(); await database.close(); await cleanup(); } };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
