@@ -1,15 +1,8 @@
 import type { Namespace } from '../model.js';
 import { type MetadefDb, namespaceFromRow, storedTime } from './rows.js';
 
-/** What a create or an update writes to a namespace. */
-export interface NamespaceValues {
-  namespace: string;
-  displayName: string | null;
-  description: string | null;
-  visibility: string;
-  protected: boolean;
-  owner: string;
-}
+/** What a create or an update writes to a namespace: everything but its id and times. */
+export type NamespaceValues = Omit<Namespace, 'id' | 'createdAt' | 'updatedAt'>;
 
 /** Which namespaces a listing considers, before ordering and paging. */
 export interface NamespaceFilter {
