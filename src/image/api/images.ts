@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
-import { ApiError, BadRequestError, NotFoundError } from '../../core/http/index.js';
-import { addTag, removeTag, setStatus, touch } from '../db/images.js';
-import { findVisibleImage, requireOwnerAction } from '../domain/access.js';
-import { checkQuotaOfTags, createImage, deleteImage, updateImage } from '../domain/images.js';
+import { ApiError, BadRequestError } from '../../core/http/index.js';
+import { findVisibleImage } from '../domain/access.js';
+import { ACTIVATION, changeActivation, tagImage, untagImage } from '../domain/image-actions.js';
+import { createImage, deleteImage, updateImage } from '../domain/images.js';
 import type { ImageValidator } from '../domain/image-schema.js';
 import { listVisibleImages, type RawQuery } from '../domain/listing.js';
 import { parsePatch, PATCH_MEDIA_TYPES } from '../domain/patch.js';
@@ -65,38 +65,20 @@ export function registerImageRoutes(app: FastifyInstance, svc: ImageService, val
     return reply.status(204).send();
   });
 
-  // deactivate: active -> deactivated; reactivate: deactivated -> active. Repeating
-  // either is a no-op; from any other status Glance answers 400.
-  for (const [action, from, to] of [['deactivate', 'active', 'deactivated'], ['reactivate', 'deactivated', 'active']] as const) {
+  for (const action of Object.keys(ACTIVATION) as Array<keyof typeof ACTIVATION>) {
     app.post<{ Params: IdParams }>(`/v2/images/:id/actions/${action}`, authed, async (request, reply) => {
-      const ctx = callerOf(request);
-      const { image, membership } = await findVisibleImage(svc, ctx, request.params.id);
-      requireOwnerAction(svc, ctx, image, membership, action);
-      if (image.status !== to && (image.status !== from || !(await setStatus(svc.db, image.id, [from], to, svc.clock.now())))) {
-        throw new BadRequestError(`Not allowed to ${action} image in status '${image.status}'`);
-      }
+      await changeActivation(svc, callerOf(request), request.params.id, action);
       return reply.status(204).send();
     });
   }
 
   app.put<{ Params: IdParams & { tag: string } }>('/v2/images/:id/tags/:tag', authed, async (request, reply) => {
-    const ctx = callerOf(request);
-    const { image, membership } = await findVisibleImage(svc, ctx, request.params.id);
-    requireOwnerAction(svc, ctx, image, membership, 'modify_image');
-    const tag = request.params.tag;
-    if (tag.length > 255) throw new BadRequestError(`Provided object does not match schema 'image': '${tag}' is too long`);
-    if (!image.tags.includes(tag)) checkQuotaOfTags(svc, [...image.tags, tag]);
-    await addTag(svc.db, image.id, tag);
-    await touch(svc.db, image.id, svc.clock.now());
+    await tagImage(svc, callerOf(request), request.params.id, request.params.tag);
     return reply.status(204).send();
   });
 
   app.delete<{ Params: IdParams & { tag: string } }>('/v2/images/:id/tags/:tag', authed, async (request, reply) => {
-    const ctx = callerOf(request);
-    const { image, membership } = await findVisibleImage(svc, ctx, request.params.id);
-    requireOwnerAction(svc, ctx, image, membership, 'modify_image');
-    if (!(await removeTag(svc.db, image.id, request.params.tag))) throw new NotFoundError(`Tag ${request.params.tag} not found.`);
-    await touch(svc.db, image.id, svc.clock.now());
+    await untagImage(svc, callerOf(request), request.params.id, request.params.tag);
     return reply.status(204).send();
   });
 }
