@@ -64,9 +64,6 @@ export interface ImageTask {
   expiresAt: Date | null;
 }
 
-/** Base attributes a client may set or patch (everything else is an extra property). */
-export const WRITABLE_BASE_ATTRIBUTES = ['name', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_format', 'container_format', 'min_ram', 'min_disk', 'tags'] as const;
-
 /** Attributes Glance computes: a client naming them gets 403 "Attribute 'x' is read-only." */
 export const READ_ONLY_ATTRIBUTES = ['created_at', 'updated_at', 'status', 'checksum', 'size', 'virtual_size', 'direct_url', 'self', 'file', 'schema', 'id', 'os_hash_algo', 'os_hash_value', 'stores'] as const;
 

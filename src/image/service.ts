@@ -13,7 +13,7 @@ import type { ImageDataStore } from './store/data-store.js';
 export class ImageService {
   /** Serialises each project's quota check with the write it guards. */
   readonly projectLock = new KeyedLock();
-  /** Uploads in flight, so shutdown can wait for them and tests can observe them. */
+  /** Background imports in flight, so shutdown (drain) can wait for them. */
   readonly activeTransfers = new Set<Promise<unknown>>();
 
   constructor(

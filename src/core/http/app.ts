@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { TokenValidator } from '../auth/validator.js';
 import type { Logger } from '../log.js';
 import { lazyValidatorCompiler } from './lazy-validator.js';
 import { ApiError, BadRequestError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.js';
@@ -14,6 +15,14 @@ export type ErrorRenderer = (error: ApiError, requestId: string, request: Fastif
 /** An error body already serialised, with its content type. */
 export class RenderedBody {
   constructor(readonly contentType: string, readonly body: string) {}
+}
+
+/** What every service's API app is built with by the process that hosts it. */
+export interface ServiceApiOptions {
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** How callers' tokens are validated: in-process in the all-in-one, over HTTP when split. */
+  tokens: TokenValidator;
 }
 
 export interface ServiceAppOptions {

@@ -1,2 +1,2 @@
 export * from './errors.js';
-export { addJsonParser, createServiceApp, RenderedBody, type ErrorRenderer, type ServiceAppOptions } from './app.js';
+export { addJsonParser, createServiceApp, RenderedBody, type ServiceApiOptions, type ErrorRenderer, type ServiceAppOptions } from './app.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { requireToken, type TokenValidator } from '../../core/auth/index.js';
-import { addJsonParser, createServiceApp, NotFoundError } from '../../core/http/index.js';
+import { requireToken } from '../../core/auth/index.js';
+import { addJsonParser, createServiceApp, NotFoundError, type ServiceApiOptions } from '../../core/http/index.js';
 import { ImageValidator } from '../domain/image-schema.js';
 import { PATCH_MEDIA_TYPES } from '../domain/patch.js';
 import { renderGlanceError } from '../errors.js';
@@ -14,14 +14,8 @@ import { registerMemberRoutes } from './members.js';
 import { registerSchemaRoutes } from './schemas.js';
 import { registerVersionRoutes } from './versions.js';
 
-export interface ImageAppOptions {
-  bodyLimit: number;
-  /** How callers' tokens are validated: in-process in the all-in-one, over HTTP when split. */
-  tokens: TokenValidator;
-}
-
 /** The Glance v2 API as one Fastify app. */
-export function createImageApp(svc: ImageService, options: ImageAppOptions): FastifyInstance {
+export function createImageApp(svc: ImageService, options: ServiceApiOptions): FastifyInstance {
   const app = createServiceApp({ service: 'image', logger: svc.log, bodyLimit: options.bodyLimit, renderError: renderGlanceError });
   const authed: Guard = { preHandler: requireToken(options.tokens) };
 

@@ -16,22 +16,21 @@ function reservedKey(key: string): boolean {
   return (RESERVED_ATTRIBUTES as readonly string[]).includes(key) || key.startsWith(RESERVED_NAMESPACE);
 }
 
+/** Glance answers per-image limits (properties, tags, members) with 413. */
 export function checkQuotaOfProperties(svc: ImageService, props: Record<string, string>): void {
   const max = svc.settings.propertyQuota;
   if (max !== null && Object.keys(props).length > max) {
-    throw new ApiLimit(`Maximum number of image properties exceeded. Attempted: ${Object.keys(props).length}, Maximum: ${max}`);
+    throw new PayloadTooLargeError(`Maximum number of image properties exceeded. Attempted: ${Object.keys(props).length}, Maximum: ${max}`);
   }
 }
 
 export function checkQuotaOfTags(svc: ImageService, tags: readonly string[]): void {
   const max = svc.settings.tagQuota;
   if (max !== null && new Set(tags).size > max) {
-    throw new ApiLimit(`Maximum number of tags exceeded. Attempted: ${new Set(tags).size}, Maximum: ${max}`);
+    throw new PayloadTooLargeError(`Maximum number of tags exceeded. Attempted: ${new Set(tags).size}, Maximum: ${max}`);
   }
 }
 
-/** Glance answers per-image limits (properties, tags, members) with 413. */
-class ApiLimit extends PayloadTooLargeError {}
 
 function checkNonNegative(name: string, value: unknown): void {
   if (typeof value === 'number' && value < 0) throw new BadRequestError(`Cannot set ${name} to a negative value.`);

@@ -66,9 +66,4 @@ export class ImageQuotas {
     if (remaining <= 0) throw overLimit(projectId, resource, limitMiB, Math.ceil(used / MiB), 0);
     return remaining;
   }
-
-  /** The 413 raised when a stream runs past what remainingBytes allowed. */
-  exceeded(projectId: string, resource: 'image_size_total' | 'image_stage_total', limitBytes: number, written: number): PayloadTooLargeError {
-    return overLimit(projectId, resource, Math.round(limitBytes / MiB), 0, Math.ceil(written / MiB));
-  }
 }

@@ -1,19 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { requireToken, type TokenValidator } from '../../core/auth/index.js';
-import { createServiceApp } from '../../core/http/index.js';
+import { requireToken } from '../../core/auth/index.js';
+import { createServiceApp, type ServiceApiOptions } from '../../core/http/index.js';
 import { renderNeutronError } from '../errors.js';
 import type { NetworkService } from '../service.js';
 import type { Guard } from './kit.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerVersionRoutes } from './versions.js';
 
-export interface NetworkAppOptions {
-  bodyLimit: number;
-  tokens: TokenValidator;
-}
-
 /** The Neutron v2.0 API as one Fastify app. */
-export function createNetworkApp(svc: NetworkService, options: NetworkAppOptions): FastifyInstance {
+export function createNetworkApp(svc: NetworkService, options: ServiceApiOptions): FastifyInstance {
   const app = createServiceApp({ service: 'network', logger: svc.log, bodyLimit: options.bodyLimit, renderError: renderNeutronError });
   const authed: Guard = { preHandler: requireToken(options.tokens) };
   registerVersionRoutes(app, authed);
