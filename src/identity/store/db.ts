@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { IdentityTables } from './schema.js';
+export { isUniqueViolation } from '../../core/db/index.js';
 
 export type IdentityDb = Kysely<IdentityTables>;
 export type IdentityTx = Transaction<IdentityTables>;
@@ -19,9 +20,3 @@ export function parseJson(text: string | null | undefined): Record<string, unkno
   }
 }
 
-/** True when a database error is a unique / primary key violation on any engine. */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; errno?: number; message?: string };
-  return e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    e.code === '23505' || e.code === 'ER_DUP_ENTRY' || e.errno === 1062;
-}

@@ -1,5 +1,5 @@
 import { BadRequestError, ConflictError } from '../../core/http/index.js';
-import { isUniqueViolation } from './store/rows.js';
+import { isUniqueViolation } from '../../core/db/index.js';
 
 /**
  * Runs a write whose only expected failure is a name already taken, and turns that

@@ -10,12 +10,6 @@ export const storedTime = (d: Date): string => d.toISOString();
 const time = (s: string): Date => new Date(s);
 const optionalTime = (s: string | null): Date | null => (s === null ? null : new Date(s));
 
-/** True when a database error is a unique or primary key violation, on any engine. */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; errno?: unknown };
-  return e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    e.code === '23505' || e.code === 'ER_DUP_ENTRY' || e.errno === 1062;
-}
 
 /** A JSON blob this service wrote; anything unreadable reads as empty rather than failing a listing. */
 function parseJson(text: string | null, fallback: unknown): unknown {
