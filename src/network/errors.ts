@@ -28,6 +28,8 @@ export function renderNeutronError(error: ApiError): unknown {
 }
 
 export const invalidInput = (message: string): NeutronError => new NeutronError(400, 'InvalidInput', `Invalid input for operation: ${message}.`);
+/** neutron_lib's BadRequest: "Bad <resource> request: <msg>." */
+export const badRequest = (resource: string, msg: string): NeutronError => new NeutronError(400, 'BadRequest', `Bad ${resource} request: ${msg}.`);
 export const notFound = (type: string, message: string): NeutronError => new NeutronError(404, type, message);
 export const inUse = (type: string, message: string): NeutronError => new NeutronError(409, type, message);
 export const notAuthorized = (): NeutronError => new NeutronError(403, 'HTTPForbidden', 'The request you have made requires authentication.');

@@ -22,3 +22,87 @@ export interface Network {
 
 /** VXLAN carries 50 bytes of headers (outer IPv4, UDP, VXLAN, inner Ethernet). */
 export const VXLAN_OVERHEAD = 50;
+
+export interface AllocationPool {
+  start: string;
+  end: string;
+}
+
+export interface HostRoute {
+  destination: string;
+  nexthop: string;
+}
+
+export type Ipv6Mode = 'slaac' | 'dhcpv6-stateful' | 'dhcpv6-stateless';
+
+/** A subnet: an address range of a network with its DHCP and routing settings. */
+export interface Subnet {
+  id: string;
+  projectId: string;
+  networkId: string;
+  name: string;
+  description: string;
+  ipVersion: 4 | 6;
+  cidr: string;
+  gatewayIp: string | null;
+  allocationPools: AllocationPool[];
+  dnsNameservers: string[];
+  hostRoutes: HostRoute[];
+  enableDhcp: boolean;
+  ipv6RaMode: Ipv6Mode | null;
+  ipv6AddressMode: Ipv6Mode | null;
+  subnetpoolId: string | null;
+  serviceTypes: string[];
+  revisionNumber: number;
+  createdAt: Date;
+  updatedAt: Date;
+  tags: string[];
+}
+
+export interface FixedIp {
+  subnetId: string;
+  ipAddress: string;
+}
+
+export interface AddressPair {
+  ip_address: string;
+  mac_address: string;
+}
+
+export interface ExtraDhcpOpt {
+  opt_name: string;
+  opt_value: string | null;
+  ip_version: 4 | 6;
+}
+
+/** A port: a virtual NIC's place on a network, its addresses and its binding to a host. */
+export interface Port {
+  id: string;
+  projectId: string;
+  networkId: string;
+  name: string;
+  description: string;
+  macAddress: string;
+  adminStateUp: boolean;
+  status: 'ACTIVE' | 'DOWN' | 'BUILD' | 'ERROR';
+  deviceId: string;
+  deviceOwner: string;
+  fixedIps: FixedIp[];
+  securityGroups: string[];
+  portSecurityEnabled: boolean;
+  allowedAddressPairs: AddressPair[];
+  extraDhcpOpts: ExtraDhcpOpt[];
+  binding: PortBinding;
+  revisionNumber: number;
+  createdAt: Date;
+  updatedAt: Date;
+  tags: string[];
+}
+
+export interface PortBinding {
+  hostId: string;
+  vnicType: string;
+  vifType: string;
+  vifDetails: Record<string, unknown>;
+  profile: Record<string, unknown>;
+}

@@ -1,4 +1,5 @@
 import { defineSchema, opt, type ConfigOf } from '../core/config/index.js';
+import { canonicalMac } from './ipam/mac.js';
 import type { NetworkSettings } from './settings.js';
 
 /** The network service's configuration, with Neutron's option names and defaults. */
@@ -7,6 +8,10 @@ export const networkOptions = defineSchema({
     port: opt.port({ default: 9696, help: 'Port of the network API (before the port offset).' }),
     global_physnet_mtu: opt.int({ default: 1500, min: 68, help: 'MTU of the underlying physical network.' }),
     pagination_max_limit: opt.int({ default: -1, min: -1, help: 'Largest page a list returns; -1 for no limit.' }),
+    base_mac: opt.str({ default: 'fa:16:3e:00:00:00', help: 'Base of generated port MACs: the non-zero leading bytes stay, the rest are random.' }),
+    max_dns_nameservers: opt.int({ default: 5, min: 0, help: 'Most DNS nameservers a subnet may have.' }),
+    max_subnet_host_routes: opt.int({ default: 20, min: 0, help: 'Most host routes a subnet may have.' }),
+    max_fixed_ips_per_port: opt.int({ default: 5, min: 1, help: 'Most fixed IPs a port may have.' }),
   },
   ml2: {
     tenant_network_types: opt.list({ default: ['vxlan'], help: 'Network types of project networks, in order of preference.' }),
@@ -26,10 +31,15 @@ export function networkSettingsFrom(cfg: NetworkConfig): NetworkSettings {
     }
     return { min: min!, max: max! };
   });
+  if (!canonicalMac(cfg.network.base_mac)) throw new Error(`invalid value for option [network] base_mac: "${cfg.network.base_mac}" is not a MAC address`);
   return {
     physnetMtu: cfg.network.global_physnet_mtu,
     paginationMaxLimit: cfg.network.pagination_max_limit < 0 ? null : cfg.network.pagination_max_limit,
     tenantNetworkTypes: cfg.ml2.tenant_network_types,
     vniRanges: ranges,
+    baseMac: cfg.network.base_mac,
+    maxDnsNameservers: cfg.network.max_dns_nameservers,
+    maxSubnetHostRoutes: cfg.network.max_subnet_host_routes,
+    maxFixedIpsPerPort: cfg.network.max_fixed_ips_per_port,
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { policyCredentials, type RequestContext } from '../core/auth/index.js';
 import type { Clock } from '../core/clock.js';
+import { KeyedLock } from '../core/concurrency/keyed-lock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/log.js';
 import type { PolicyEnforcer } from '../core/policy/index.js';
@@ -10,6 +11,13 @@ import type { NetworkSettings } from './settings.js';
 
 /** Everything the network API and its domain logic share, wired once by setup. */
 export class NetworkService {
+  /**
+   * Serialises IP allocation and subnet changes per network inside this process, so
+   * parallel requests do not all race for the same first free address; the unique
+   * indexes still decide between processes.
+   */
+  readonly networkLocks = new KeyedLock();
+
   constructor(
     readonly db: Kysely<NetworkTables>,
     readonly settings: NetworkSettings,

@@ -5,4 +5,9 @@ export interface NetworkSettings {
   paginationMaxLimit: number | null;
   tenantNetworkTypes: readonly string[];
   vniRanges: ReadonlyArray<{ min: number; max: number }>;
+  /** Base MAC of generated port MACs (Neutron's base_mac). */
+  baseMac: string;
+  maxDnsNameservers: number;
+  maxSubnetHostRoutes: number;
+  maxFixedIpsPerPort: number;
 }

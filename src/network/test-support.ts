@@ -48,7 +48,8 @@ export async function networkFixture(overrides: Partial<NetworkSettings> = {}): 
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const settings: NetworkSettings = { physnetMtu: 1500, paginationMaxLimit: null, tenantNetworkTypes: ['vxlan'], vniRanges: [{ min: 1, max: 1000 }], ...overrides };
+    const settings: NetworkSettings = { physnetMtu: 1500, paginationMaxLimit: null, tenantNetworkTypes: ['vxlan'], vniRanges: [{ min: 1, max: 1000 }],
+      baseMac: 'fa:16:3e:00:00:00', maxDnsNameservers: 5, maxSubnetHostRoutes: 20, maxFixedIpsPerPort: 5, ...overrides };
     const { svc, database } = await openNetwork({ connection, ...(schema ? { schema } : {}), settings, clock: systemClock, ids: randomIds, log: createLogger({ level: 'silent' }) });
     const app = createNetworkApp(svc, { bodyLimit: 114688, tokens });
     await app.ready();

@@ -5,6 +5,8 @@ import { renderNeutronError } from '../errors.js';
 import type { NetworkService } from '../service.js';
 import type { Guard } from './kit.js';
 import { registerNetworkRoutes } from './networks.js';
+import { registerPortRoutes } from './ports.js';
+import { registerSubnetRoutes } from './subnets.js';
 import { registerVersionRoutes } from './versions.js';
 
 /** The Neutron v2.0 API as one Fastify app. */
@@ -13,5 +15,7 @@ export function createNetworkApp(svc: NetworkService, options: ServiceApiOptions
   const authed: Guard = { preHandler: requireToken(options.tokens) };
   registerVersionRoutes(app, authed);
   registerNetworkRoutes(app, svc, authed);
+  registerSubnetRoutes(app, svc, authed);
+  registerPortRoutes(app, svc, authed);
   return app;
 }

@@ -3,7 +3,7 @@ import type { Guard } from './kit.js';
 import { requestBase } from './kit.js';
 
 /** Resources this slice serves, for GET /v2.0 (Neutron lists each collection with its link). */
-const RESOURCES = [['network', 'networks']] as const;
+const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports']] as const;
 
 /**
  * Extensions Neutron would list that this slice really implements. Only what works is
@@ -15,6 +15,10 @@ export const EXTENSIONS = [
   { alias: 'net-mtu', name: 'Network MTU', description: 'Provides MTU attribute for a network resource.' },
   { alias: 'net-mtu-writable', name: 'Network MTU (writable)', description: 'Provides a writable MTU attribute for a network resource.' },
   { alias: 'port-security', name: 'Port Security', description: 'Provides port security' },
+  { alias: 'binding', name: 'Port Binding', description: 'Expose port bindings of a virtual port to external application' },
+  { alias: 'allowed-address-pairs', name: 'Allowed Address Pairs', description: 'Provides allowed address pairs' },
+  { alias: 'extra_dhcp_opt', name: 'Neutron Extra DHCP options', description: 'Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)' },
+  { alias: 'subnet-service-types', name: 'Subnet service types', description: 'Provides ability to set the subnet service_types field' },
   { alias: 'standard-attr-description', name: 'standard-attr-description', description: 'Extension to add descriptions to standard attributes' },
   { alias: 'standard-attr-timestamp', name: 'Resource timestamps', description: 'Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.' },
   { alias: 'standard-attr-revisions', name: 'Resource revision numbers', description: 'This extension will display the revision number of neutron resources.' },

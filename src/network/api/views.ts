@@ -1,5 +1,5 @@
 import { isoSeconds } from '../../core/clock.js';
-import type { Network } from '../model.js';
+import type { Network, Port, Subnet } from '../model.js';
 
 /** A network as Neutron shows it; provider attributes only to those allowed to see them. */
 export function networkView(n: Network, showProvider: boolean, subnets: string[] = []): Record<string, unknown> {
@@ -33,9 +33,86 @@ export function networkView(n: Network, showProvider: boolean, subnets: string[]
   };
 }
 
+/** Attributes a list may filter and sort on, taken from a view of a blank resource. */
+const attributesOf = (view: Record<string, unknown>): string[] => Object.keys(view);
+
 /** Attributes a network list may filter and sort on. */
-export const NETWORK_ATTRIBUTES = Object.keys(networkView({
+export const NETWORK_ATTRIBUTES = attributesOf(networkView({
   id: '', projectId: '', name: '', description: '', adminStateUp: true, status: 'ACTIVE', shared: false, mtu: 0, portSecurityEnabled: true,
   routerExternal: false, availabilityZoneHints: [], networkType: 'vxlan', physicalNetwork: null, segmentationId: null, revisionNumber: 0,
+  createdAt: new Date(0), updatedAt: new Date(0), tags: [],
+}, true));
+
+/** A subnet as Neutron shows it. */
+export function subnetView(s: Subnet): Record<string, unknown> {
+  return {
+    id: s.id,
+    name: s.name,
+    tenant_id: s.projectId,
+    project_id: s.projectId,
+    network_id: s.networkId,
+    ip_version: s.ipVersion,
+    subnetpool_id: s.subnetpoolId,
+    enable_dhcp: s.enableDhcp,
+    ipv6_ra_mode: s.ipv6RaMode,
+    ipv6_address_mode: s.ipv6AddressMode,
+    gateway_ip: s.gatewayIp,
+    cidr: s.cidr,
+    allocation_pools: s.allocationPools,
+    host_routes: s.hostRoutes,
+    dns_nameservers: s.dnsNameservers,
+    description: s.description,
+    service_types: s.serviceTypes,
+    tags: s.tags,
+    created_at: isoSeconds(s.createdAt),
+    updated_at: isoSeconds(s.updatedAt),
+    revision_number: s.revisionNumber,
+  };
+}
+
+/** A port as Neutron shows it; binding details only to those allowed to see them. */
+export function portView(p: Port, showBinding: boolean): Record<string, unknown> {
+  return {
+    id: p.id,
+    name: p.name,
+    network_id: p.networkId,
+    tenant_id: p.projectId,
+    project_id: p.projectId,
+    mac_address: p.macAddress,
+    admin_state_up: p.adminStateUp,
+    status: p.status,
+    device_id: p.deviceId,
+    device_owner: p.deviceOwner,
+    fixed_ips: p.fixedIps.map((f) => ({ subnet_id: f.subnetId, ip_address: f.ipAddress })),
+    allowed_address_pairs: p.allowedAddressPairs,
+    extra_dhcp_opts: p.extraDhcpOpts,
+    security_groups: p.securityGroups,
+    description: p.description,
+    'binding:vnic_type': p.binding.vnicType,
+    port_security_enabled: p.portSecurityEnabled,
+    tags: p.tags,
+    created_at: isoSeconds(p.createdAt),
+    updated_at: isoSeconds(p.updatedAt),
+    revision_number: p.revisionNumber,
+    ...(showBinding ? {
+      'binding:host_id': p.binding.hostId,
+      'binding:profile': p.binding.profile,
+      'binding:vif_type': p.binding.vifType,
+      'binding:vif_details': p.binding.vifDetails,
+    } : {}),
+  };
+}
+
+
+export const SUBNET_ATTRIBUTES = attributesOf(subnetView({
+  id: '', projectId: '', networkId: '', name: '', description: '', ipVersion: 4, cidr: '', gatewayIp: null, allocationPools: [], dnsNameservers: [],
+  hostRoutes: [], enableDhcp: true, ipv6RaMode: null, ipv6AddressMode: null, subnetpoolId: null, serviceTypes: [], revisionNumber: 0,
+  createdAt: new Date(0), updatedAt: new Date(0), tags: [],
+}));
+
+export const PORT_ATTRIBUTES = attributesOf(portView({
+  id: '', projectId: '', networkId: '', name: '', description: '', macAddress: '', adminStateUp: true, status: 'DOWN', deviceId: '', deviceOwner: '',
+  fixedIps: [], securityGroups: [], portSecurityEnabled: true, allowedAddressPairs: [], extraDhcpOpts: [],
+  binding: { hostId: '', vnicType: 'normal', vifType: 'unbound', vifDetails: {}, profile: {} }, revisionNumber: 0,
   createdAt: new Date(0), updatedAt: new Date(0), tags: [],
 }, true));

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
+import { isForeignKeyViolation } from '../../core/db/index.js';
 import type { Network } from '../model.js';
 import type { NetworkRow, NetworkTables } from './schema.js';
+import { dropTags, tagsOf } from './tags.js';
 
 type Db = Kysely<NetworkTables>;
 
@@ -27,11 +29,8 @@ function toRow(n: Network): NetworkRow {
 }
 
 async function withTags(db: Db, rows: NetworkRow[]): Promise<Network[]> {
-  if (rows.length === 0) return [];
-  const tags = await db.selectFrom('network_tags').select(['network_id', 'tag']).where('network_id', 'in', rows.map((r) => r.id)).execute();
-  const byNetwork = new Map<string, string[]>();
-  for (const t of tags) (byNetwork.get(t.network_id) ?? byNetwork.set(t.network_id, []).get(t.network_id)!).push(t.tag);
-  return rows.map((r) => fromRow(r, (byNetwork.get(r.id) ?? []).sort()));
+  const tags = await tagsOf(db, rows.map((r) => r.id));
+  return rows.map((r) => fromRow(r, tags.get(r.id) ?? []));
 }
 
 export async function getNetwork(db: Db, id: string): Promise<Network | undefined> {
@@ -67,20 +66,28 @@ export async function updateNetworkRow(db: Db, n: Network): Promise<void> {
   await db.updateTable('networks').set(changes).where('id', '=', id).execute();
 }
 
-export async function deleteNetworkRow(db: Db, id: string): Promise<boolean> {
-  const r = await db.deleteFrom('networks').where('id', '=', id).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+/**
+ * Deletes a network and its subnets in one transaction. 'in-use' when a port is still on
+ * it: the ports' foreign key makes the database refuse, so a port created during the
+ * delete cannot be orphaned.
+ */
+export async function deleteNetworkRow(db: Db, id: string): Promise<'deleted' | 'not-found' | 'in-use'> {
+  return db.transaction().execute(async (tx): Promise<'deleted' | 'not-found' | 'in-use'> => {
+    if (await tx.selectFrom('ports').select('id').where('network_id', '=', id).executeTakeFirst()) return 'in-use';
+    const subnets = await tx.selectFrom('subnets').select('id').where('network_id', '=', id).execute();
+    for (const s of subnets) await dropTags(tx, s.id);
+    await tx.deleteFrom('subnets').where('network_id', '=', id).execute();
+    await dropTags(tx, id);
+    const r = await tx.deleteFrom('networks').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0 ? 'deleted' : 'not-found';
+  }).catch((e: unknown) => {
+    if (isForeignKeyViolation(e)) return 'in-use';
+    throw e;
+  });
 }
 
 export async function usedSegments(db: Db, networkType: string, physicalNetwork: string): Promise<number[]> {
   const rows = await db.selectFrom('networks').select('segmentation_id').where('network_type', '=', networkType)
     .where('physical_network', '=', physicalNetwork).where('segmentation_id', 'is not', null).orderBy('segmentation_id').execute();
   return rows.map((r) => r.segmentation_id!);
-}
-
-export async function setTags(db: Db, id: string, tags: readonly string[]): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('network_tags').where('network_id', '=', id).execute();
-    if (tags.length) await tx.insertInto('network_tags').values([...new Set(tags)].map((tag) => ({ network_id: id, tag }))).execute();
-  });
 }

@@ -1,7 +1,11 @@
 /** Kysely table types of the network service's database. */
 export interface NetworkTables {
   networks: NetworkRow;
-  network_tags: { network_id: string; tag: string };
+  resource_tags: { resource_id: string; tag: string };
+  subnets: SubnetRow;
+  ports: PortRow;
+  ip_allocations: IpAllocationRow;
+  port_security_groups: { port_id: string; security_group_id: string };
 }
 
 export interface NetworkRow {
@@ -24,4 +28,65 @@ export interface NetworkRow {
   revision_number: number;
   created_at: string;
   updated_at: string;
+}
+
+export interface SubnetRow {
+  id: string;
+  project_id: string;
+  network_id: string;
+  name: string;
+  description: string;
+  ip_version: number;
+  cidr: string;
+  gateway_ip: string | null;
+  /** JSON [{start, end}]. */
+  allocation_pools: string;
+  /** JSON array of addresses, in the order given. */
+  dns_nameservers: string;
+  /** JSON [{destination, nexthop}]. */
+  host_routes: string;
+  enable_dhcp: number;
+  ipv6_ra_mode: string | null;
+  ipv6_address_mode: string | null;
+  subnetpool_id: string | null;
+  /** JSON array of device owners. */
+  service_types: string;
+  revision_number: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PortRow {
+  id: string;
+  project_id: string;
+  network_id: string;
+  name: string;
+  description: string;
+  mac_address: string;
+  admin_state_up: number;
+  status: string;
+  device_id: string;
+  device_owner: string;
+  port_security_enabled: number;
+  /** JSON [{ip_address, mac_address}]. */
+  allowed_address_pairs: string;
+  /** JSON [{opt_name, opt_value, ip_version}]. */
+  extra_dhcp_opts: string;
+  binding_host_id: string;
+  binding_vnic_type: string;
+  binding_vif_type: string;
+  /** JSON object. */
+  binding_vif_details: string;
+  /** JSON object. */
+  binding_profile: string;
+  revision_number: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IpAllocationRow {
+  port_id: string;
+  subnet_id: string;
+  network_id: string;
+  ip_address: string;
 }

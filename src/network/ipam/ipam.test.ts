@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalAddress, cidrContains, cidrsOverlap, formatCidr, lastAddress, parseAddress, parseCidr } from './address.js';
-import { canonicalMac, generateMac } from './mac.js';
+import { canonicalMac, eui64, generateMac } from './mac.js';
+import { formatAddress } from './address.js';
 import { defaultPools, firstFree, formatRange, subtract } from './ranges.js';
 
 const v4 = (s: string): bigint => parseAddress(s)!.value;
@@ -71,5 +72,9 @@ describe('MAC addresses', () => {
     expect(canonicalMac('ff:ff:ff:ff:ff:ff')).toBeUndefined();
     expect(canonicalMac('00:00:00:00:00:00')).toBeUndefined();
     expect(canonicalMac('fa:16:3e:00:11')).toBeUndefined();
+  });
+
+  it('derives the EUI-64 address', () => {
+    expect(formatAddress(6, eui64(parseCidr('2001:db8::/64')!.network, 'fa:16:3e:11:22:33'))).toBe('2001:db8::f816:3eff:fe11:2233');
   });
 });

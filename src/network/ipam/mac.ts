@@ -23,3 +23,10 @@ export function canonicalMac(text: unknown): string | undefined {
   if (mac === '00:00:00:00:00:00' || mac === 'ff:ff:ff:ff:ff:ff') return undefined;
   return mac;
 }
+
+/** The SLAAC (EUI-64) address of a MAC on an IPv6 /64 prefix. */
+export function eui64(prefix: bigint, mac: string): bigint {
+  const b = mac.split(':').map((x) => BigInt(parseInt(x, 16)));
+  const id = [b[0]! ^ 2n, b[1]!, b[2]!, 0xffn, 0xfen, b[3]!, b[4]!, b[5]!].reduce((acc, x) => (acc << 8n) | x, 0n);
+  return prefix | id;
+}

@@ -1,7 +1,9 @@
 import type { MigrationSet } from '../../../core/db/index.js';
 import * as networks from './0001_networks.js';
+import * as subnetsPorts from './0002_subnets_ports.js';
 
 /** Network migrations in the order they apply. */
 export const networkMigrations: MigrationSet = {
   '0001_networks': networks,
+  '0002_subnets_ports': subnetsPorts,
 };

@@ -1,0 +1,77 @@
+import type { Kysely } from 'kysely';
+import type { Subnet } from '../model.js';
+import type { NetworkTables, SubnetRow } from './schema.js';
+import { dropTags, tagsOf } from './tags.js';
+
+type Db = Kysely<NetworkTables>;
+
+function fromRow(row: SubnetRow, tags: string[]): Subnet {
+  return {
+    id: row.id, projectId: row.project_id, networkId: row.network_id, name: row.name, description: row.description,
+    ipVersion: row.ip_version as 4 | 6, cidr: row.cidr, gatewayIp: row.gateway_ip,
+    allocationPools: JSON.parse(row.allocation_pools) as Subnet['allocationPools'],
+    dnsNameservers: JSON.parse(row.dns_nameservers) as string[], hostRoutes: JSON.parse(row.host_routes) as Subnet['hostRoutes'],
+    enableDhcp: row.enable_dhcp === 1, ipv6RaMode: row.ipv6_ra_mode as Subnet['ipv6RaMode'], ipv6AddressMode: row.ipv6_address_mode as Subnet['ipv6AddressMode'],
+    subnetpoolId: row.subnetpool_id, serviceTypes: JSON.parse(row.service_types) as string[], revisionNumber: row.revision_number,
+    createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at), tags,
+  };
+}
+
+function toRow(s: Subnet): SubnetRow {
+  return {
+    id: s.id, project_id: s.projectId, network_id: s.networkId, name: s.name, description: s.description, ip_version: s.ipVersion,
+    cidr: s.cidr, gateway_ip: s.gatewayIp, allocation_pools: JSON.stringify(s.allocationPools), dns_nameservers: JSON.stringify(s.dnsNameservers),
+    host_routes: JSON.stringify(s.hostRoutes), enable_dhcp: s.enableDhcp ? 1 : 0, ipv6_ra_mode: s.ipv6RaMode, ipv6_address_mode: s.ipv6AddressMode,
+    subnetpool_id: s.subnetpoolId, service_types: JSON.stringify(s.serviceTypes), revision_number: s.revisionNumber,
+    created_at: s.createdAt.toISOString(), updated_at: s.updatedAt.toISOString(),
+  };
+}
+
+async function withTags(db: Db, rows: SubnetRow[]): Promise<Subnet[]> {
+  const tags = await tagsOf(db, rows.map((r) => r.id));
+  return rows.map((r) => fromRow(r, tags.get(r.id) ?? []));
+}
+
+export async function getSubnet(db: Db, id: string): Promise<Subnet | undefined> {
+  const row = await db.selectFrom('subnets').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? (await withTags(db, [row]))[0] : undefined;
+}
+
+/** Subnets of some networks (all when `networkIds` is undefined), in creation order. */
+export async function listSubnets(db: Db, networkIds?: readonly string[]): Promise<Subnet[]> {
+  if (networkIds && networkIds.length === 0) return [];
+  let q = db.selectFrom('subnets').selectAll().orderBy('created_at').orderBy('id');
+  if (networkIds) q = q.where('network_id', 'in', [...networkIds]);
+  return withTags(db, await q.execute());
+}
+
+/** Subnet ids per network, for the networks' `subnets` attribute. */
+export async function subnetIdsByNetwork(db: Db, networkIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (networkIds.length === 0) return out;
+  const rows = await db.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', [...networkIds]).orderBy('created_at').orderBy('id').execute();
+  for (const r of rows) (out.get(r.network_id) ?? out.set(r.network_id, []).get(r.network_id)!).push(r.id);
+  return out;
+}
+
+export async function insertSubnet(db: Db, s: Subnet): Promise<void> {
+  await db.insertInto('subnets').values(toRow(s)).execute();
+}
+
+export async function updateSubnetRow(db: Db, s: Subnet): Promise<void> {
+  const { id, created_at: _created, ...changes } = toRow(s);
+  await db.updateTable('subnets').set(changes).where('id', '=', id).execute();
+}
+
+/**
+ * Deletes a subnet unless a port holds an address from it. The allocations' foreign key
+ * makes a racing allocation fail one of the two, never leave an address on no subnet.
+ */
+export async function deleteSubnetRow(db: Db, id: string): Promise<'deleted' | 'not-found' | 'in-use'> {
+  return db.transaction().execute(async (tx): Promise<'deleted' | 'not-found' | 'in-use'> => {
+    if (await tx.selectFrom('ip_allocations').select('port_id').where('subnet_id', '=', id).executeTakeFirst()) return 'in-use';
+    await dropTags(tx, id);
+    const r = await tx.deleteFrom('subnets').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0 ? 'deleted' : 'not-found';
+  });
+}

@@ -1,0 +1,143 @@
+import type { RequestContext } from '../../core/auth/index.js';
+import { getNetwork } from '../db/networks.js';
+import { deleteSubnetRow, getSubnet, insertSubnet, listSubnets, updateSubnetRow } from '../db/subnets.js';
+import { badRequest, invalidInput, inUse, notFound, type NeutronError } from '../errors.js';
+import { cidrsOverlap, formatAddress, formatCidr, parseCidr } from '../ipam/address.js';
+import type { Network, Subnet } from '../model.js';
+import type { NetworkService } from '../service.js';
+import { checkBools, checkStrings, ownerOf, rejectReadOnly, rejectUnknown, toBool, type Body } from './attributes.js';
+import { visibleNetwork, visibleNetworks } from './networks.js';
+import {
+  addressIn, allocationPools, checkGateway, checkGatewayOutsidePools, checkIpv6Modes, defaultAllocationPools, hostRoutes,
+  ipv6Mode, ipVersionOf, nameservers, poolRanges, subnetCidr,
+} from './subnet-rules.js';
+
+export const subnetNotFound = (id: string): NeutronError => notFound('SubnetNotFound', `Subnet ${id} could not be found.`);
+
+/** What Neutron's policy sees of a subnet: its owner, its network's owner and sharing. */
+export function subnetTarget(s: Subnet, network: Network | undefined): Record<string, unknown> {
+  return {
+    tenant_id: s.projectId, project_id: s.projectId, id: s.id, network_id: s.networkId,
+    'network:tenant_id': network?.projectId ?? null, 'network:project_id': network?.projectId ?? null,
+    // Subnets of shared and external networks are readable by all, as their networks are.
+    shared: Boolean(network && (network.shared || network.routerExternal)),
+  };
+}
+
+const STRING_FIELDS = { name: 255, description: 255 } as const;
+const ALLOWED_ON_CREATE = new Set(['name', 'description', 'network_id', 'ip_version', 'cidr', 'gateway_ip', 'allocation_pools', 'dns_nameservers',
+  'host_routes', 'enable_dhcp', 'ipv6_ra_mode', 'ipv6_address_mode', 'subnetpool_id', 'prefixlen', 'use_default_subnetpool', 'tenant_id', 'project_id',
+  'service_types', 'segment_id']);
+const ALLOWED_ON_UPDATE = new Set(['name', 'description', 'gateway_ip', 'allocation_pools', 'dns_nameservers', 'host_routes', 'enable_dhcp', 'service_types',
+  'cidr', 'ip_version', 'network_id', 'ipv6_ra_mode', 'ipv6_address_mode', 'subnetpool_id', 'prefixlen', 'tenant_id', 'project_id', 'segment_id']);
+const READ_ONLY = ['cidr', 'ip_version', 'network_id', 'ipv6_ra_mode', 'ipv6_address_mode', 'subnetpool_id', 'prefixlen', 'tenant_id', 'project_id'];
+
+function serviceTypes(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalidInput(`'${String(value)}' is not a list of strings`);
+  return value as string[];
+}
+
+/** POST /v2.0/subnets. */
+export async function createSubnet(svc: NetworkService, ctx: RequestContext, body: Body): Promise<Subnet> {
+  rejectUnknown(body, ALLOWED_ON_CREATE);
+  checkStrings(body, STRING_FIELDS);
+  checkBools(body, ['enable_dhcp']);
+  if (body['network_id'] === undefined) throw invalidInput("Failed to parse request. Required attribute 'network_id' not specified");
+  if (body['ip_version'] === undefined) throw invalidInput("Failed to parse request. Required attribute 'ip_version' not specified");
+  const ipVersion = ipVersionOf(body['ip_version']);
+  if (body['cidr'] === undefined || body['cidr'] === null) {
+    if (body['subnetpool_id'] !== undefined || body['use_default_subnetpool'] !== undefined) {
+      throw invalidInput('Subnet pools are not implemented by this cloud yet; give a cidr');
+    }
+    throw badRequest('subnets', 'a cidr must be specified in the absence of a subnet pool');
+  }
+  const cidr = subnetCidr(body['cidr']);
+  if (cidr.version !== ipVersion) throw invalidInput(`cidr '${String(body['cidr'])}' does not match the ip_version '${ipVersion}'`);
+
+  const network = await visibleNetwork(svc, ctx, String(body['network_id']));
+  const projectId = ownerOf(body, ctx.projectId ?? null, svc.isAdmin(ctx));
+  const now = svc.clock.now();
+  const id = svc.ids.uuid();
+  let gatewayIp: string | null;
+  if (body['gateway_ip'] === null) gatewayIp = null;
+  else if (body['gateway_ip'] === undefined) gatewayIp = formatAddress(cidr.version, cidr.network + 1n);
+  else gatewayIp = addressIn(ipVersion, body['gateway_ip'], 'gateway_ip');
+  if (gatewayIp !== null) checkGateway(cidr, gatewayIp);
+  const enableDhcp = toBool(body['enable_dhcp'], true);
+  const ra = ipv6Mode(body['ipv6_ra_mode'], 'ipv6_ra_mode');
+  const addressMode = ipv6Mode(body['ipv6_address_mode'], 'ipv6_address_mode');
+  checkIpv6Modes(cidr, ra, addressMode, enableDhcp);
+  const subnet: Subnet = {
+    id, projectId, networkId: network.id, name: (body['name'] as string | undefined) ?? '', description: (body['description'] as string | undefined) ?? '',
+    ipVersion, cidr: formatCidr(cidr), gatewayIp,
+    allocationPools: body['allocation_pools'] === undefined || body['allocation_pools'] === null
+      ? defaultAllocationPools(cidr, gatewayIp) : allocationPools(body['allocation_pools'], cidr, gatewayIp),
+    dnsNameservers: body['dns_nameservers'] === undefined ? [] : nameservers(body['dns_nameservers'], ipVersion, svc.settings.maxDnsNameservers, id),
+    hostRoutes: body['host_routes'] === undefined ? [] : hostRoutes(body['host_routes'], ipVersion, svc.settings.maxSubnetHostRoutes, id),
+    enableDhcp, ipv6RaMode: ra, ipv6AddressMode: addressMode, subnetpoolId: null, serviceTypes: serviceTypes(body['service_types']),
+    revisionNumber: 1, createdAt: now, updatedAt: now, tags: [],
+  };
+  svc.authorize(ctx, 'create_subnet', subnetTarget(subnet, network));
+  // One network's subnets may not overlap; serialised per network so two creates cannot both pass.
+  return svc.networkLocks.run(network.id, async () => {
+    for (const other of await listSubnets(svc.db, [network.id])) {
+      if (cidrsOverlap(cidr, parseCidr(other.cidr)!)) {
+        throw invalidInput(`Requested subnet with cidr: ${subnet.cidr} for network: ${network.id} overlaps with another subnet`);
+      }
+    }
+    await insertSubnet(svc.db, subnet);
+    return subnet;
+  });
+}
+
+/** A subnet the caller may see (with its network), or SubnetNotFound. */
+export async function visibleSubnet(svc: NetworkService, ctx: RequestContext, id: string): Promise<{ subnet: Subnet; network: Network | undefined }> {
+  const subnet = await getSubnet(svc.db, id);
+  const network = subnet && await getNetwork(svc.db, subnet.networkId);
+  if (!subnet || !svc.allowed(ctx, 'get_subnet', subnetTarget(subnet, network))) throw subnetNotFound(id);
+  return { subnet, network };
+}
+
+export async function visibleSubnets(svc: NetworkService, ctx: RequestContext): Promise<Subnet[]> {
+  const networks = new Map((await visibleNetworks(svc, ctx)).map((n) => [n.id, n]));
+  const subnets = await listSubnets(svc.db, svc.isAdmin(ctx) ? undefined : [...networks.keys()]);
+  return subnets.filter((s) => svc.allowed(ctx, 'get_subnet', subnetTarget(s, networks.get(s.networkId))));
+}
+
+export async function updateSubnet(svc: NetworkService, ctx: RequestContext, id: string, body: Body): Promise<Subnet> {
+  rejectUnknown(body, ALLOWED_ON_UPDATE);
+  rejectReadOnly(body, READ_ONLY);
+  checkStrings(body, STRING_FIELDS);
+  checkBools(body, ['enable_dhcp']);
+  const { subnet, network } = await visibleSubnet(svc, ctx, id);
+  svc.authorize(ctx, 'update_subnet', subnetTarget(subnet, network));
+  const cidr = parseCidr(subnet.cidr)!;
+  if (body['name'] !== undefined) subnet.name = body['name'] as string;
+  if (body['description'] !== undefined) subnet.description = body['description'] as string;
+  if (body['enable_dhcp'] !== undefined) subnet.enableDhcp = toBool(body['enable_dhcp'], true);
+  if (body['gateway_ip'] !== undefined) {
+    subnet.gatewayIp = body['gateway_ip'] === null ? null : addressIn(subnet.ipVersion, body['gateway_ip'], 'gateway_ip');
+    if (subnet.gatewayIp !== null) checkGateway(cidr, subnet.gatewayIp);
+  }
+  if (body['allocation_pools'] !== undefined) {
+    subnet.allocationPools = body['allocation_pools'] === null ? defaultAllocationPools(cidr, subnet.gatewayIp) : allocationPools(body['allocation_pools'], cidr, subnet.gatewayIp);
+  } else if (body['gateway_ip'] !== undefined) {
+    checkGatewayOutsidePools(cidr, poolRanges(subnet.allocationPools), subnet.gatewayIp);
+  }
+  if (body['dns_nameservers'] !== undefined) subnet.dnsNameservers = nameservers(body['dns_nameservers'] ?? [], subnet.ipVersion, svc.settings.maxDnsNameservers, id);
+  if (body['host_routes'] !== undefined) subnet.hostRoutes = hostRoutes(body['host_routes'] ?? [], subnet.ipVersion, svc.settings.maxSubnetHostRoutes, id);
+  if (body['service_types'] !== undefined) subnet.serviceTypes = serviceTypes(body['service_types']);
+  subnet.revisionNumber += 1;
+  subnet.updatedAt = svc.clock.now();
+  await updateSubnetRow(svc.db, subnet);
+  return subnet;
+}
+
+export async function deleteSubnet(svc: NetworkService, ctx: RequestContext, id: string): Promise<void> {
+  const { subnet, network } = await visibleSubnet(svc, ctx, id);
+  svc.authorize(ctx, 'delete_subnet', subnetTarget(subnet, network));
+  const outcome = await svc.networkLocks.run(subnet.networkId, () => deleteSubnetRow(svc.db, id));
+  if (outcome === 'not-found') throw subnetNotFound(id);
+  if (outcome === 'in-use') throw inUse('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
+}
