@@ -106,3 +106,35 @@ export interface PortBinding {
   vifDetails: Record<string, unknown>;
   profile: Record<string, unknown>;
 }
+
+/** A security group rule (Neutron's SecurityGroupRule). */
+export interface SecurityGroupRule {
+  id: string;
+  projectId: string;
+  securityGroupId: string;
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  /** A protocol name or number as given (lower-case), null for any. */
+  protocol: string | null;
+  portRangeMin: number | null;
+  portRangeMax: number | null;
+  remoteIpPrefix: string | null;
+  remoteGroupId: string | null;
+  description: string;
+  revisionNumber: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SecurityGroup {
+  id: string;
+  projectId: string;
+  name: string;
+  description: string;
+  stateful: boolean;
+  rules: SecurityGroupRule[];
+  revisionNumber: number;
+  createdAt: Date;
+  updatedAt: Date;
+  tags: string[];
+}

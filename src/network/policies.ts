@@ -65,4 +65,13 @@ export const networkPolicies: PolicyDefault[] = [
   { name: 'update_port:binding:profile', checkStr: 'rule:admin_only' },
   { name: 'update_port:allowed_address_pairs', checkStr: 'rule:admin_or_network_owner' },
   { name: 'delete_port', checkStr: 'rule:context_is_advsvc or rule:admin_owner_or_network_owner' },
+
+  { name: 'sg_owner', checkStr: 'tenant_id:%(security_group:tenant_id)s' },
+  { name: 'create_security_group', checkStr: 'rule:admin_or_owner' },
+  { name: 'get_security_group', checkStr: 'rule:admin_or_owner' },
+  { name: 'update_security_group', checkStr: 'rule:admin_or_owner' },
+  { name: 'delete_security_group', checkStr: 'rule:admin_or_owner' },
+  { name: 'create_security_group_rule', checkStr: 'rule:admin_or_owner' },
+  { name: 'get_security_group_rule', checkStr: 'rule:admin_or_owner or rule:sg_owner' },
+  { name: 'delete_security_group_rule', checkStr: 'rule:admin_or_owner' },
 ];

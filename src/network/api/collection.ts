@@ -53,6 +53,8 @@ export interface ListOptions {
   /** [network] pagination_max_limit; null for none. */
   maxLimit: number | null;
   baseUrl: string;
+  /** The URL path of the collection when it differs from its body key (security-groups). */
+  path?: string;
 }
 
 /**
@@ -104,7 +106,7 @@ export function listBody(request: FastifyRequest, views: View[], options: ListOp
       params.set('marker', id);
       params.set('limit', String(limit));
       if (pageReverse) params.set('page_reverse', 'True'); else params.delete('page_reverse');
-      links.push({ rel, href: `${options.baseUrl}/v2.0/${options.collection}?${params.toString()}` });
+      links.push({ rel, href: `${options.baseUrl}/v2.0/${options.path ?? options.collection}?${params.toString()}` });
     };
     const first = page[0];
     const last = page[page.length - 1];

@@ -6,6 +6,7 @@ import type { NetworkService } from '../service.js';
 import type { Guard } from './kit.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerPortRoutes } from './ports.js';
+import { registerSecurityGroupRoutes } from './security-groups.js';
 import { registerSubnetRoutes } from './subnets.js';
 import { registerVersionRoutes } from './versions.js';
 
@@ -17,5 +18,6 @@ export function createNetworkApp(svc: NetworkService, options: ServiceApiOptions
   registerNetworkRoutes(app, svc, authed);
   registerSubnetRoutes(app, svc, authed);
   registerPortRoutes(app, svc, authed);
+  registerSecurityGroupRoutes(app, svc, authed);
   return app;
 }

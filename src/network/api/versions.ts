@@ -3,7 +3,7 @@ import type { Guard } from './kit.js';
 import { requestBase } from './kit.js';
 
 /** Resources this slice serves, for GET /v2.0 (Neutron lists each collection with its link). */
-const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports']] as const;
+const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security-groups'], ['security_group_rule', 'security-group-rules']] as const;
 
 /**
  * Extensions Neutron would list that this slice really implements. Only what works is
@@ -15,6 +15,8 @@ export const EXTENSIONS = [
   { alias: 'net-mtu', name: 'Network MTU', description: 'Provides MTU attribute for a network resource.' },
   { alias: 'net-mtu-writable', name: 'Network MTU (writable)', description: 'Provides a writable MTU attribute for a network resource.' },
   { alias: 'port-security', name: 'Port Security', description: 'Provides port security' },
+  { alias: 'security-group', name: 'security-group', description: 'The security groups extension.' },
+  { alias: 'stateful-security-group', name: 'Stateful security group', description: 'Indicates if the security group is stateful or not' },
   { alias: 'binding', name: 'Port Binding', description: 'Expose port bindings of a virtual port to external application' },
   { alias: 'allowed-address-pairs', name: 'Allowed Address Pairs', description: 'Provides allowed address pairs' },
   { alias: 'extra_dhcp_opt', name: 'Neutron Extra DHCP options', description: 'Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)' },

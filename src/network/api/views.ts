@@ -1,5 +1,5 @@
 import { isoSeconds } from '../../core/clock.js';
-import type { Network, Port, Subnet } from '../model.js';
+import type { Network, Port, SecurityGroup, SecurityGroupRule, Subnet } from '../model.js';
 
 /** A network as Neutron shows it; provider attributes only to those allowed to see them. */
 export function networkView(n: Network, showProvider: boolean, subnets: string[] = []): Record<string, unknown> {
@@ -116,3 +116,49 @@ export const PORT_ATTRIBUTES = attributesOf(portView({
   binding: { hostId: '', vnicType: 'normal', vifType: 'unbound', vifDetails: {}, profile: {} }, revisionNumber: 0,
   createdAt: new Date(0), updatedAt: new Date(0), tags: [],
 }, true));
+
+export function ruleView(r: SecurityGroupRule): Record<string, unknown> {
+  return {
+    id: r.id,
+    tenant_id: r.projectId,
+    project_id: r.projectId,
+    security_group_id: r.securityGroupId,
+    direction: r.direction,
+    ethertype: r.ethertype,
+    protocol: r.protocol,
+    port_range_min: r.portRangeMin,
+    port_range_max: r.portRangeMax,
+    remote_ip_prefix: r.remoteIpPrefix,
+    remote_group_id: r.remoteGroupId,
+    remote_address_group_id: null,
+    normalized_cidr: r.remoteIpPrefix,
+    description: r.description,
+    created_at: isoSeconds(r.createdAt),
+    updated_at: isoSeconds(r.updatedAt),
+    revision_number: r.revisionNumber,
+  };
+}
+
+export function groupView(g: SecurityGroup): Record<string, unknown> {
+  return {
+    id: g.id,
+    name: g.name,
+    tenant_id: g.projectId,
+    project_id: g.projectId,
+    description: g.description,
+    stateful: g.stateful,
+    shared: false,
+    security_group_rules: g.rules.map(ruleView),
+    tags: g.tags,
+    created_at: isoSeconds(g.createdAt),
+    updated_at: isoSeconds(g.updatedAt),
+    revision_number: g.revisionNumber,
+  };
+}
+
+const EPOCH = new Date(0);
+export const GROUP_ATTRIBUTES = attributesOf(groupView({ id: '', projectId: '', name: '', description: '', stateful: true, rules: [], revisionNumber: 0, createdAt: EPOCH, updatedAt: EPOCH, tags: [] }));
+export const RULE_ATTRIBUTES = attributesOf(ruleView({
+  id: '', projectId: '', securityGroupId: '', direction: 'ingress', ethertype: 'IPv4', protocol: null, portRangeMin: null, portRangeMax: null,
+  remoteIpPrefix: null, remoteGroupId: null, description: '', revisionNumber: 0, createdAt: EPOCH, updatedAt: EPOCH,
+}));

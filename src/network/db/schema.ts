@@ -6,6 +6,38 @@ export interface NetworkTables {
   ports: PortRow;
   ip_allocations: IpAllocationRow;
   port_security_groups: { port_id: string; security_group_id: string };
+  security_groups: SecurityGroupRow;
+  default_security_groups: { project_id: string; security_group_id: string };
+  security_group_rules: SecurityGroupRuleRow;
+}
+
+export interface SecurityGroupRow {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  stateful: number;
+  revision_number: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SecurityGroupRuleRow {
+  id: string;
+  project_id: string;
+  security_group_id: string;
+  direction: string;
+  ethertype: string;
+  protocol: string | null;
+  port_range_min: number | null;
+  port_range_max: number | null;
+  remote_ip_prefix: string | null;
+  remote_group_id: string | null;
+  description: string;
+  fingerprint: string;
+  revision_number: number;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface NetworkRow {

@@ -106,7 +106,7 @@ export async function createPort(svc: NetworkService, ctx: RequestContext, body:
   if (body['security_groups'] !== undefined) port.securityGroups = securityGroupIds(body['security_groups']);
   else if (port.portSecurityEnabled && !deviceOwner.startsWith('network:')) port.securityGroups = await defaultGroupIds(svc, projectId);
   checkPortSecurity(port);
-  await assertGroupsUsable(svc, ctx, port.securityGroups);
+  await assertGroupsUsable(svc, port.projectId, port.securityGroups);
 
   return svc.networkLocks.run(network.id, async () => {
     const subnets = await listSubnets(svc.db, [network.id]);
@@ -163,7 +163,7 @@ export async function updatePort(svc: NetworkService, ctx: RequestContext, id: s
       body['binding:profile'] === undefined ? port.binding.profile : (body['binding:profile'] as Record<string, unknown> | null) ?? {});
   }
   checkPortSecurity(port);
-  if (body['security_groups'] !== undefined) await assertGroupsUsable(svc, ctx, port.securityGroups);
+  if (body['security_groups'] !== undefined) await assertGroupsUsable(svc, port.projectId, port.securityGroups);
   const requests = body['fixed_ips'] === undefined ? undefined : fixedIpRequests(body['fixed_ips'], svc.settings.maxFixedIpsPerPort);
   const childrenChanged = requests !== undefined || body['security_groups'] !== undefined;
   port.revisionNumber += 1;

@@ -1,9 +1,11 @@
 import type { MigrationSet } from '../../../core/db/index.js';
 import * as networks from './0001_networks.js';
 import * as subnetsPorts from './0002_subnets_ports.js';
+import * as securityGroups from './0003_security_groups.js';
 
 /** Network migrations in the order they apply. */
 export const networkMigrations: MigrationSet = {
   '0001_networks': networks,
   '0002_subnets_ports': subnetsPorts,
+  '0003_security_groups': securityGroups,
 };
