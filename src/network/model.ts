@@ -138,3 +138,46 @@ export interface SecurityGroup {
   updatedAt: Date;
   tags: string[];
 }
+
+/** A router: interfaces on project subnets, optionally a gateway on an external network. */
+export interface Router {
+  id: string;
+  projectId: string;
+  name: string;
+  description: string;
+  adminStateUp: boolean;
+  status: 'ACTIVE' | 'DOWN' | 'ERROR';
+  gwPortId: string | null;
+  enableSnat: boolean;
+  routes: HostRoute[];
+  availabilityZoneHints: string[];
+  revisionNumber: number;
+  createdAt: Date;
+  updatedAt: Date;
+  tags: string[];
+}
+
+export interface FloatingIp {
+  id: string;
+  projectId: string;
+  floatingNetworkId: string;
+  floatingPortId: string;
+  floatingIpAddress: string;
+  fixedPortId: string | null;
+  fixedIpAddress: string | null;
+  routerId: string | null;
+  status: 'ACTIVE' | 'DOWN' | 'ERROR';
+  description: string;
+  revisionNumber: number;
+  createdAt: Date;
+  updatedAt: Date;
+  tags: string[];
+}
+
+/** Device owners of the ports the network service makes for itself. */
+export const DEVICE_OWNER = {
+  routerInterface: 'network:router_interface',
+  routerGateway: 'network:router_gateway',
+  floatingIp: 'network:floatingip',
+  dhcp: 'network:dhcp',
+} as const;

@@ -1,5 +1,5 @@
 import { isoSeconds } from '../../core/clock.js';
-import type { Network, Port, SecurityGroup, SecurityGroupRule, Subnet } from '../model.js';
+import type { FloatingIp, Network, Port, Router, SecurityGroup, SecurityGroupRule, Subnet } from '../model.js';
 
 /** A network as Neutron shows it; provider attributes only to those allowed to see them. */
 export function networkView(n: Network, showProvider: boolean, subnets: string[] = []): Record<string, unknown> {
@@ -162,3 +162,60 @@ export const RULE_ATTRIBUTES = attributesOf(ruleView({
   id: '', projectId: '', securityGroupId: '', direction: 'ingress', ethertype: 'IPv4', protocol: null, portRangeMin: null, portRangeMax: null,
   remoteIpPrefix: null, remoteGroupId: null, description: '', revisionNumber: 0, createdAt: EPOCH, updatedAt: EPOCH,
 }));
+
+/** A router; external_fixed_ips come from its gateway port. */
+export function routerView(r: Router, gateway: Port | undefined): Record<string, unknown> {
+  return {
+    id: r.id,
+    name: r.name,
+    tenant_id: r.projectId,
+    project_id: r.projectId,
+    admin_state_up: r.adminStateUp,
+    status: r.status,
+    external_gateway_info: gateway ? {
+      network_id: gateway.networkId,
+      enable_snat: r.enableSnat,
+      external_fixed_ips: gateway.fixedIps.map((f) => ({ subnet_id: f.subnetId, ip_address: f.ipAddress })),
+    } : null,
+    routes: r.routes,
+    description: r.description,
+    availability_zone_hints: r.availabilityZoneHints,
+    availability_zones: [],
+    tags: r.tags,
+    created_at: isoSeconds(r.createdAt),
+    updated_at: isoSeconds(r.updatedAt),
+    revision_number: r.revisionNumber,
+  };
+}
+
+export function floatingIpView(f: FloatingIp, port: Port | undefined): Record<string, unknown> {
+  return {
+    id: f.id,
+    tenant_id: f.projectId,
+    project_id: f.projectId,
+    floating_network_id: f.floatingNetworkId,
+    floating_ip_address: f.floatingIpAddress,
+    router_id: f.routerId,
+    port_id: f.fixedPortId,
+    fixed_ip_address: f.fixedIpAddress,
+    status: f.status,
+    description: f.description,
+    port_details: port ? {
+      name: port.name, network_id: port.networkId, mac_address: port.macAddress, admin_state_up: port.adminStateUp,
+      status: port.status, device_id: port.deviceId, device_owner: port.deviceOwner,
+    } : null,
+    tags: f.tags,
+    created_at: isoSeconds(f.createdAt),
+    updated_at: isoSeconds(f.updatedAt),
+    revision_number: f.revisionNumber,
+  };
+}
+
+export const ROUTER_ATTRIBUTES = attributesOf(routerView({
+  id: '', projectId: '', name: '', description: '', adminStateUp: true, status: 'ACTIVE', gwPortId: null, enableSnat: true, routes: [],
+  availabilityZoneHints: [], revisionNumber: 0, createdAt: EPOCH, updatedAt: EPOCH, tags: [],
+}, undefined));
+export const FLOATING_IP_ATTRIBUTES = attributesOf(floatingIpView({
+  id: '', projectId: '', floatingNetworkId: '', floatingPortId: '', floatingIpAddress: '', fixedPortId: null, fixedIpAddress: null, routerId: null,
+  status: 'DOWN', description: '', revisionNumber: 0, createdAt: EPOCH, updatedAt: EPOCH, tags: [],
+}, undefined));

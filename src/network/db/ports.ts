@@ -139,6 +139,9 @@ async function writeChildren(tx: Transaction<NetworkTables>, p: Port): Promise<v
 export async function deletePortRow(db: Db, id: string): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     await dropTags(tx, id);
+    // A deleted port's floating IPs stay allocated but float free, as in Neutron.
+    await tx.updateTable('floating_ips').set({ fixed_port_id: null, fixed_ip_address: null, router_id: null, status: 'DOWN' })
+      .where('fixed_port_id', '=', id).execute();
     const r = await tx.deleteFrom('ports').where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   });

@@ -9,6 +9,43 @@ export interface NetworkTables {
   security_groups: SecurityGroupRow;
   default_security_groups: { project_id: string; security_group_id: string };
   security_group_rules: SecurityGroupRuleRow;
+  routers: RouterRow;
+  floating_ips: FloatingIpRow;
+  quotas: { project_id: string; resource: string; hard_limit: number };
+}
+
+export interface RouterRow {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  admin_state_up: number;
+  status: string;
+  gw_port_id: string | null;
+  enable_snat: number;
+  /** JSON [{destination, nexthop}]. */
+  routes: string;
+  /** JSON array of availability zone names. */
+  availability_zone_hints: string;
+  revision_number: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FloatingIpRow {
+  id: string;
+  project_id: string;
+  floating_network_id: string;
+  floating_port_id: string;
+  floating_ip_address: string;
+  fixed_port_id: string | null;
+  fixed_ip_address: string | null;
+  router_id: string | null;
+  status: string;
+  description: string;
+  revision_number: number;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface SecurityGroupRow {

@@ -4,13 +4,13 @@ import { deletePortRow, getPort, insertPort, listPorts, macTaken, updatePortRow 
 import { listSubnets } from '../db/subnets.js';
 import { invalidInput, NeutronError, notFound } from '../errors.js';
 import { canonicalMac, generateMac } from '../ipam/mac.js';
-import type { Network, Port, PortBinding } from '../model.js';
+import { DEVICE_OWNER, type Network, type Port, type PortBinding } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectUnknown, toBool, type Body } from './attributes.js';
 import { allocateAddresses } from './ip-allocation.js';
 import { visibleNetwork, visibleNetworks } from './networks.js';
 import { defaultGroupIds, assertGroupsUsable } from './security-groups.js';
-import { addressPairs, extraDhcpOpts, fixedIpRequests, securityGroupIds } from './port-rules.js';
+import { addressPairs, extraDhcpOpts, fixedIpRequests, securityGroupIds, type FixedIpRequest } from './port-rules.js';
 
 export const portNotFound = (id: string): NeutronError => notFound('PortNotFound', `Port ${id} could not be found.`);
 
@@ -31,6 +31,8 @@ const ALLOWED_ON_UPDATE = new Set(COMMON);
 /** Attributes whose use is governed by their own `<action>:<attribute>` rule. */
 const GUARDED = ['mac_address', 'port_security_enabled', 'binding:host_id', 'binding:profile', 'allowed_address_pairs'] as const;
 const VNIC_TYPES = ['normal', 'macvtap', 'direct', 'baremetal', 'direct-physical', 'virtio-forwarder', 'smart-nic', 'remote-managed', 'vdpa'];
+/** Ports routers and floating IPs own: removed through their own API, never directly. */
+const L3_OWNERS = new Set<string>([DEVICE_OWNER.routerInterface, DEVICE_OWNER.routerGateway, DEVICE_OWNER.floatingIp]);
 /** Retries when another process took the address or MAC between our read and our insert. */
 const SAVE_ATTEMPTS = 10;
 
@@ -108,18 +110,27 @@ export async function createPort(svc: NetworkService, ctx: RequestContext, body:
   checkPortSecurity(port);
   await assertGroupsUsable(svc, port.projectId, port.securityGroups);
 
-  return svc.networkLocks.run(network.id, async () => {
-    const subnets = await listSubnets(svc.db, [network.id]);
+  return savePort(svc, port, requests, Boolean(givenMac));
+}
+
+/**
+ * Allocates a new port's addresses and inserts it, under its network's lock. Retries
+ * when another process took an address or the (generated) MAC in between. Routers and
+ * floating IPs create their service ports through here too.
+ */
+export async function savePort(svc: NetworkService, port: Port, requests: FixedIpRequest[] | undefined, macGiven: boolean): Promise<Port> {
+  return svc.networkLocks.run(port.networkId, async () => {
+    const subnets = await listSubnets(svc.db, [port.networkId]);
     for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
-      port.fixedIps = await allocateAddresses(svc, network.id, subnets, requests, port.macAddress, deviceOwner);
+      port.fixedIps = await allocateAddresses(svc, port.networkId, subnets, requests, port.macAddress, port.deviceOwner);
       if (await insertPort(svc.db, port) === 'saved') return port;
-      if (await macTaken(svc.db, network.id, port.macAddress)) {
-        if (givenMac) throw macInUse(network.id, port.macAddress);
+      if (await macTaken(svc.db, port.networkId, port.macAddress)) {
+        if (macGiven) throw macInUse(port.networkId, port.macAddress);
         port.macAddress = generateMac(svc.settings.baseMac);
       }
       // Otherwise an address went to another process: the next pass sees it as used.
     }
-    throw new NeutronError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${network.id}.`);
+    throw new NeutronError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${port.networkId}.`);
   });
 }
 
@@ -193,5 +204,8 @@ function mergeDhcpOpts(current: Port['extraDhcpOpts'], changes: Port['extraDhcpO
 export async function deletePort(svc: NetworkService, ctx: RequestContext, id: string): Promise<void> {
   const { port, network } = await visiblePort(svc, ctx, id);
   svc.authorize(ctx, 'delete_port', portTarget(port, network));
+  if (L3_OWNERS.has(port.deviceOwner)) {
+    throw new NeutronError(409, 'L3PortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${port.deviceOwner}.`);
+  }
   if (!(await deletePortRow(svc.db, id))) throw portNotFound(id);
 }
