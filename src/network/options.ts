@@ -13,6 +13,15 @@ export const networkOptions = defineSchema({
     max_subnet_host_routes: opt.int({ default: 20, min: 0, help: 'Most host routes a subnet may have.' }),
     max_fixed_ips_per_port: opt.int({ default: 5, min: 1, help: 'Most fixed IPs a port may have.' }),
   },
+  quotas: {
+    quota_network: opt.int({ default: 100, min: -1, help: 'Networks a project may have; -1 for unlimited.' }),
+    quota_subnet: opt.int({ default: 100, min: -1, help: 'Subnets a project may have; -1 for unlimited.' }),
+    quota_port: opt.int({ default: 500, min: -1, help: 'Ports a project may have; -1 for unlimited.' }),
+    quota_router: opt.int({ default: 10, min: -1, help: 'Routers a project may have; -1 for unlimited.' }),
+    quota_floatingip: opt.int({ default: 50, min: -1, help: 'Floating IPs a project may have; -1 for unlimited.' }),
+    quota_security_group: opt.int({ default: 10, min: -1, help: 'Security groups a project may have; -1 for unlimited.' }),
+    quota_security_group_rule: opt.int({ default: 100, min: -1, help: 'Security group rules a project may have; -1 for unlimited.' }),
+  },
   ml2: {
     tenant_network_types: opt.list({ default: ['vxlan'], help: 'Network types of project networks, in order of preference.' }),
   },
@@ -41,5 +50,9 @@ export function networkSettingsFrom(cfg: NetworkConfig): NetworkSettings {
     maxDnsNameservers: cfg.network.max_dns_nameservers,
     maxSubnetHostRoutes: cfg.network.max_subnet_host_routes,
     maxFixedIpsPerPort: cfg.network.max_fixed_ips_per_port,
+    defaultQuotas: {
+      network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router,
+      floatingip: cfg.quotas.quota_floatingip, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule,
+    },
   };
 }

@@ -92,4 +92,8 @@ export const networkPolicies: PolicyDefault[] = [
   { name: 'get_floatingip', checkStr: 'rule:admin_or_owner' },
   { name: 'update_floatingip', checkStr: 'rule:admin_or_owner' },
   { name: 'delete_floatingip', checkStr: 'rule:admin_or_owner' },
+
+  { name: 'get_quota', checkStr: 'rule:admin_only' },
+  { name: 'update_quota', checkStr: 'rule:admin_only' },
+  { name: 'delete_quota', checkStr: 'rule:admin_only' },
 ];

@@ -17,6 +17,8 @@ export class NetworkService {
    * indexes still decide between processes.
    */
   readonly networkLocks = new KeyedLock();
+  /** Serialises count-then-create per project and resource (see domain/quotas). */
+  readonly quotaLocks = new KeyedLock();
 
   constructor(
     readonly db: Kysely<NetworkTables>,

@@ -1,3 +1,5 @@
+import type { QuotaResource } from './db/quotas.js';
+
 /** What the network service needs from its configuration, already resolved. */
 export interface NetworkSettings {
   physnetMtu: number;
@@ -10,4 +12,6 @@ export interface NetworkSettings {
   maxDnsNameservers: number;
   maxSubnetHostRoutes: number;
   maxFixedIpsPerPort: number;
+  /** Limits of projects without their own ([quotas] quota_<resource>); -1 is unlimited. */
+  defaultQuotas: Readonly<Record<QuotaResource, number>>;
 }

@@ -6,6 +6,7 @@ import type { NetworkService } from '../service.js';
 import type { Guard } from './kit.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerPortRoutes } from './ports.js';
+import { registerQuotaRoutes } from './quotas.js';
 import { registerL3Routes } from './routers.js';
 import { registerSecurityGroupRoutes } from './security-groups.js';
 import { registerSubnetRoutes } from './subnets.js';
@@ -21,5 +22,6 @@ export function createNetworkApp(svc: NetworkService, options: ServiceApiOptions
   registerPortRoutes(app, svc, authed);
   registerSecurityGroupRoutes(app, svc, authed);
   registerL3Routes(app, svc, authed);
+  registerQuotaRoutes(app, svc, authed);
   return app;
 }

@@ -3,7 +3,7 @@ import type { Guard } from './kit.js';
 import { requestBase } from './kit.js';
 
 /** Resources this slice serves, for GET /v2.0 (Neutron lists each collection with its link). */
-const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security-groups'], ['security_group_rule', 'security-group-rules'], ['router', 'routers'], ['floatingip', 'floatingips']] as const;
+const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security-groups'], ['security_group_rule', 'security-group-rules'], ['router', 'routers'], ['floatingip', 'floatingips'], ['quota', 'quotas']] as const;
 
 /**
  * Extensions Neutron would list that this slice really implements. Only what works is
@@ -21,6 +21,8 @@ export const EXTENSIONS = [
   { alias: 'ext-gw-mode', name: 'Neutron L3 Configurable external gateway mode', description: 'Extension of the router abstraction for specifying whether SNAT should occur on the external gateway' },
   { alias: 'extraroute', name: 'Neutron Extra Route', description: 'Extra routes configuration for L3 router' },
   { alias: 'fip-port-details', name: 'Floating IP Port Details Extension', description: 'Add port_details attribute to Floating IP resource' },
+  { alias: 'quotas', name: 'Quota management support', description: 'Expose functions for quotas management per project' },
+  { alias: 'quota_details', name: 'Quota details management support', description: 'Expose functions for quotas usage statistics per project' },
   { alias: 'binding', name: 'Port Binding', description: 'Expose port bindings of a virtual port to external application' },
   { alias: 'allowed-address-pairs', name: 'Allowed Address Pairs', description: 'Provides allowed address pairs' },
   { alias: 'extra_dhcp_opt', name: 'Neutron Extra DHCP options', description: 'Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)' },

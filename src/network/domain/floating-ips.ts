@@ -7,6 +7,7 @@ import { DEVICE_OWNER, type FloatingIp, type Port } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkStrings, ownerOf, rejectUnknown, type Body } from './attributes.js';
 import { visibleNetwork } from './networks.js';
+import { withinQuota } from './quotas.js';
 import { savePort, visiblePort } from './ports.js';
 import { routerBetween, servicePort } from './routers.js';
 
@@ -83,27 +84,29 @@ export async function createFloatingIp(svc: NetworkService, ctx: RequestContext,
     request.ipAddress = ip;
   }
   if (typeof body['subnet_id'] === 'string') request.subnetId = body['subnet_id'];
-  const port = servicePort(svc, { projectId: '', networkId: network.id, deviceOwner: DEVICE_OWNER.floatingIp, deviceId: fip.id });
-  // A floating IP is IPv4: without a request, take an address from the network's IPv4 subnets only.
-  await savePort(svc, port, request.ipAddress || request.subnetId ? [request] : undefined, false);
-  const v4 = port.fixedIps.find((f) => parseAddress(f.ipAddress)!.version === 4);
-  if (!v4) {
-    await deletePortRow(svc.db, port.id);
-    throw badRequest('floatingip', `Network ${network.id} does not contain any IPv4 subnet`);
-  }
-  fip.floatingPortId = port.id;
-  fip.floatingIpAddress = v4.ipAddress;
-  fip.status = fip.fixedPortId ? 'ACTIVE' : 'DOWN';
-  try {
-    await insertFloatingIp(svc.db, fip);
-  } catch (e) {
-    await deletePortRow(svc.db, port.id);
-    if (fip.fixedPortId && (await listFloatingIps(svc.db)).some((o) => o.fixedPortId === fip.fixedPortId && o.fixedIpAddress === fip.fixedIpAddress)) {
-      throw alreadyAssociated(fip, fip);
+  return withinQuota(svc, fip.projectId, 'floatingip', async () => {
+    const port = servicePort(svc, { projectId: '', networkId: network.id, deviceOwner: DEVICE_OWNER.floatingIp, deviceId: fip.id });
+    // The address port takes the network's usual addresses; the floating address is its IPv4 one.
+    await savePort(svc, port, request.ipAddress || request.subnetId ? [request] : undefined, false);
+    const v4 = port.fixedIps.find((f) => parseAddress(f.ipAddress)!.version === 4);
+    if (!v4) {
+      await deletePortRow(svc.db, port.id);
+      throw badRequest('floatingip', `Network ${network.id} does not contain any IPv4 subnet`);
     }
-    throw e;
-  }
-  return fip;
+    fip.floatingPortId = port.id;
+    fip.floatingIpAddress = v4.ipAddress;
+    fip.status = fip.fixedPortId ? 'ACTIVE' : 'DOWN';
+    try {
+      await insertFloatingIp(svc.db, fip);
+    } catch (e) {
+      await deletePortRow(svc.db, port.id);
+      if (fip.fixedPortId && (await listFloatingIps(svc.db)).some((o) => o.fixedPortId === fip.fixedPortId && o.fixedIpAddress === fip.fixedIpAddress)) {
+        throw alreadyAssociated(fip, fip);
+      }
+      throw e;
+    }
+    return fip;
+  });
 }
 
 export async function visibleFloatingIp(svc: NetworkService, ctx: RequestContext, id: string): Promise<FloatingIp> {

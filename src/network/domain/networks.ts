@@ -1,3 +1,4 @@
+import { withinQuota } from './quotas.js';
 import type { RequestContext } from '../../core/auth/index.js';
 import { deleteNetworkRow, getNetwork, insertNetwork, listNetworks, updateNetworkRow } from '../db/networks.js';
 import { invalidInput, inUse, NeutronError, notFound } from '../errors.js';
@@ -53,18 +54,20 @@ export async function createNetwork(svc: NetworkService, ctx: RequestContext, bo
   network.mtu = mtu ?? maxMtu;
   svc.authorize(ctx, 'create_network', networkTarget(network));
   for (const key of ADMIN_FIELDS) if (body[key] !== undefined) svc.authorize(ctx, `create_network:${key}`, networkTarget(network));
-  if (network.networkType === 'vxlan' && network.segmentationId === null) {
-    // Two creates may pick the same free VNI; the unique index lets one win and the other retry.
-    for (let attempt = 0; attempt < 20; attempt++) {
-      network.segmentationId = await freeVni(svc);
-      if (await insertNetwork(svc.db, network)) return network;
+  return withinQuota(svc, projectId, 'network', async () => {
+    if (network.networkType === 'vxlan' && network.segmentationId === null) {
+      // Two creates may pick the same free VNI; the unique index lets one win and the other retry.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        network.segmentationId = await freeVni(svc);
+        if (await insertNetwork(svc.db, network)) return network;
+      }
+      throw new NeutronError(409, 'NetworkVxlanPortRangeError', 'Could not allocate a VXLAN segment after repeated conflicts.');
     }
-    throw new NeutronError(409, 'NetworkVxlanPortRangeError', 'Could not allocate a VXLAN segment after repeated conflicts.');
-  }
-  if (!(await insertNetwork(svc.db, network))) {
-    throw new NeutronError(409, 'SegmentationIdInUse', `Unable to create the network. The segmentation ID ${String(network.segmentationId)} is in use.`);
-  }
-  return network;
+    if (!(await insertNetwork(svc.db, network))) {
+      throw new NeutronError(409, 'SegmentationIdInUse', `Unable to create the network. The segmentation ID ${String(network.segmentationId)} is in use.`);
+    }
+    return network;
+  });
 }
 
 /** A network the caller may see, or NetworkNotFound. */

@@ -9,6 +9,7 @@ import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectUnknown, toBool, type Body } from './attributes.js';
 import { allocateAddresses } from './ip-allocation.js';
 import { visibleNetwork, visibleNetworks } from './networks.js';
+import { withinQuota } from './quotas.js';
 import { defaultGroupIds, assertGroupsUsable } from './security-groups.js';
 import { addressPairs, extraDhcpOpts, fixedIpRequests, securityGroupIds, type FixedIpRequest } from './port-rules.js';
 
@@ -110,7 +111,7 @@ export async function createPort(svc: NetworkService, ctx: RequestContext, body:
   checkPortSecurity(port);
   await assertGroupsUsable(svc, port.projectId, port.securityGroups);
 
-  return savePort(svc, port, requests, Boolean(givenMac));
+  return withinQuota(svc, projectId, 'port', () => savePort(svc, port, requests, Boolean(givenMac)));
 }
 
 /**

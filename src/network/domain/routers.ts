@@ -10,6 +10,7 @@ import { DEVICE_OWNER, type Port, type Router, type Subnet } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectUnknown, toBool, type Body } from './attributes.js';
 import { visibleNetwork } from './networks.js';
+import { withinQuota } from './quotas.js';
 import { fixedIpRequests } from './port-rules.js';
 import { portNotFound, savePort, visiblePort } from './ports.js';
 import { hostRoutes } from './subnet-rules.js';
@@ -70,18 +71,20 @@ export async function createRouter(svc: NetworkService, ctx: RequestContext, bod
   };
   svc.authorize(ctx, 'create_router', routerTarget(router));
   const gw = body['external_gateway_info'] === undefined ? null : gatewayRequest(svc, ctx, 'create_router', router, body['external_gateway_info']);
-  await insertRouter(svc.db, router);
-  if (gw) {
-    try {
-      router.gwPortId = await attachGateway(svc, ctx, router, gw);
-    } catch (e) {
-      await deleteRouterRow(svc.db, router.id);
-      throw e;
+  return withinQuota(svc, router.projectId, 'router', async () => {
+    await insertRouter(svc.db, router);
+    if (gw) {
+      try {
+        router.gwPortId = await attachGateway(svc, ctx, router, gw);
+      } catch (e) {
+        await deleteRouterRow(svc.db, router.id);
+        throw e;
+      }
+      router.enableSnat = gw.enableSnat;
+      await updateRouterRow(svc.db, router);
     }
-    router.enableSnat = gw.enableSnat;
-    await updateRouterRow(svc.db, router);
-  }
-  return router;
+    return router;
+  });
 }
 
 export async function visibleRouter(svc: NetworkService, ctx: RequestContext, id: string): Promise<Router> {

@@ -8,6 +8,7 @@ import type { SecurityGroup, SecurityGroupRule } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectUnknown, toBool, type Body } from './attributes.js';
 import { validateRule } from './rule-validation.js';
+import { withinQuota } from './quotas.js';
 
 export const groupNotFound = (id: string): NeutronError => notFound('SecurityGroupNotFound', `Security group ${id} does not exist`);
 const ruleNotFound = (id: string): NeutronError => notFound('SecurityGroupRuleNotFound', `Security group rule ${id} does not exist`);
@@ -77,8 +78,10 @@ export async function createGroup(svc: NetworkService, ctx: RequestContext, body
   svc.authorize(ctx, 'create_security_group', groupTarget(group));
   await ensureDefaultGroup(svc, projectId);
   if (name === 'default') throw new NeutronError(409, 'SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
-  await insertGroup(svc.db, group, false);
-  return group;
+  return withinQuota(svc, projectId, 'security_group', async () => {
+    await insertGroup(svc.db, group, false);
+    return group;
+  });
 }
 
 export async function visibleGroup(svc: NetworkService, ctx: RequestContext, id: string): Promise<SecurityGroup> {
@@ -143,9 +146,11 @@ export async function createRule(svc: NetworkService, ctx: RequestContext, body:
   svc.authorize(ctx, 'create_security_group_rule', { ...ruleTarget(rule, group.projectId) });
   // Rules go into the group's owner's project when an admin adds them for someone else.
   if (svc.isAdmin(ctx) && body['project_id'] === undefined && body['tenant_id'] === undefined) rule.projectId = group.projectId;
-  const { duplicateOf } = await insertRule(svc.db, rule);
-  if (duplicateOf) throw new NeutronError(409, 'SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${duplicateOf}.`);
-  return rule;
+  return withinQuota(svc, rule.projectId, 'security_group_rule', async () => {
+    const { duplicateOf } = await insertRule(svc.db, rule);
+    if (duplicateOf) throw new NeutronError(409, 'SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${duplicateOf}.`);
+    return rule;
+  });
 }
 
 export async function visibleRule(svc: NetworkService, ctx: RequestContext, id: string): Promise<SecurityGroupRule> {

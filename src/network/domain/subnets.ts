@@ -7,6 +7,7 @@ import type { Network, Subnet } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectReadOnly, rejectUnknown, toBool, type Body } from './attributes.js';
 import { visibleNetwork, visibleNetworks } from './networks.js';
+import { withinQuota } from './quotas.js';
 import {
   addressIn, allocationPools, checkGateway, checkGatewayOutsidePools, checkIpv6Modes, defaultAllocationPools, hostRoutes,
   ipv6Mode, ipVersionOf, nameservers, poolRanges, subnetCidr,
@@ -80,7 +81,7 @@ export async function createSubnet(svc: NetworkService, ctx: RequestContext, bod
   };
   svc.authorize(ctx, 'create_subnet', subnetTarget(subnet, network));
   // One network's subnets may not overlap; serialised per network so two creates cannot both pass.
-  return svc.networkLocks.run(network.id, async () => {
+  return withinQuota(svc, projectId, 'subnet', () => svc.networkLocks.run(network.id, async () => {
     for (const other of await listSubnets(svc.db, [network.id])) {
       if (cidrsOverlap(cidr, parseCidr(other.cidr)!)) {
         throw invalidInput(`Requested subnet with cidr: ${subnet.cidr} for network: ${network.id} overlaps with another subnet`);
@@ -88,7 +89,7 @@ export async function createSubnet(svc: NetworkService, ctx: RequestContext, bod
     }
     await insertSubnet(svc.db, subnet);
     return subnet;
-  });
+  }));
 }
 
 /** A subnet the caller may see (with its network), or SubnetNotFound. */

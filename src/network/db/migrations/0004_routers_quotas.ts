@@ -21,6 +21,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
     .execute();
   await s.createIndex('routers_project').on('routers').column('project_id').execute();
+  // Quota usage counts by project.
+  await s.createIndex('ports_project').on('ports').column('project_id').execute();
+  await s.createIndex('subnets_project').on('subnets').column('project_id').execute();
+  await s.createIndex('security_group_rules_project').on('security_group_rules').column('project_id').execute();
 
   await s.createTable('floating_ips')
     .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
