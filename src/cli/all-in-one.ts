@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +16,10 @@ import { IMAGE_LIMIT_RESOURCES, type ProjectLimits } from '../image/domain/quota
 import { imageSettingsFrom } from '../image/options.js';
 import { openImage } from '../image/setup.js';
 import { createNetworkApp } from '../network/api/index.js';
+import { NetworkAgent } from '../network/agent/network-agent.js';
+import { NoopDataplane } from '../network/dataplane/noop.js';
+import { servePluginEndpoint } from '../network/rpc/plugin-endpoint.js';
+import { InProcessBus } from '../core/bus/index.js';
 import { networkSettingsFrom } from '../network/options.js';
 import { openNetwork } from '../network/setup.js';
 import { writeClientFiles } from './clouds.js';
@@ -144,6 +149,16 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const networkUrl = `http://${publicHost}:${networkPort}`;
     const network = await openConfiguredNetwork(config, dataDir, log);
     closers.push(() => network.database.close());
+    // The in-process bus carries what RabbitMQ carries when the cloud is split.
+    const bus = new InProcessBus({ onHandlerError: (err, request) => log.error({ err, method: request.method }, 'bus handler failed') });
+    closers.push(() => bus.close());
+    network.svc.notifier.connect(bus);
+    await servePluginEndpoint(bus, network.svc);
+    const agent = new NetworkAgent(bus, new NoopDataplane(), {
+      host: config.DEFAULT.host ?? hostname(), availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval,
+    }, log);
+    await agent.start();
+    closers.push(() => agent.stop());
     const networkApp = createNetworkApp(network.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => networkApp.close());
     await networkApp.listen({ host, port: networkPort });

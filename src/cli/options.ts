@@ -13,6 +13,8 @@ export const commonOptions = defineSchema({
     public_host: opt.str({ help: 'Host name put in catalog URLs; defaults to bind_host.' }),
     port_offset: opt.int({ default: 0, min: 0, max: 60000, help: 'Added to every listening port.' }),
     region_name: opt.str({ default: 'RegionOne' }),
+    host: opt.str({ help: 'Name of this host as agents report it (Nova and Neutron [DEFAULT] host); defaults to the machine\'s host name.' }),
+    default_availability_zone: opt.str({ default: 'nova', help: 'Availability zone this host\'s agents report.' }),
     debug: opt.bool({ default: false }),
     log_file: opt.str({ help: 'Write logs here instead of standard error.' }),
   },

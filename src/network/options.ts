@@ -12,6 +12,8 @@ export const networkOptions = defineSchema({
     max_dns_nameservers: opt.int({ default: 5, min: 0, help: 'Most DNS nameservers a subnet may have.' }),
     max_subnet_host_routes: opt.int({ default: 20, min: 0, help: 'Most host routes a subnet may have.' }),
     max_fixed_ips_per_port: opt.int({ default: 5, min: 1, help: 'Most fixed IPs a port may have.' }),
+    agent_down_time: opt.int({ default: 75, min: 1, help: 'Seconds without a heartbeat after which an agent counts as down.' }),
+    report_interval: opt.int({ default: 30, min: 1, help: 'Seconds between a network agent\'s heartbeats.' }),
   },
   quotas: {
     quota_network: opt.int({ default: 100, min: -1, help: 'Networks a project may have; -1 for unlimited.' }),
@@ -50,6 +52,7 @@ export function networkSettingsFrom(cfg: NetworkConfig): NetworkSettings {
     maxDnsNameservers: cfg.network.max_dns_nameservers,
     maxSubnetHostRoutes: cfg.network.max_subnet_host_routes,
     maxFixedIpsPerPort: cfg.network.max_fixed_ips_per_port,
+    agentDownTime: cfg.network.agent_down_time,
     defaultQuotas: {
       network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router,
       floatingip: cfg.quotas.quota_floatingip, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule,

@@ -96,4 +96,10 @@ export const networkPolicies: PolicyDefault[] = [
   { name: 'get_quota', checkStr: 'rule:admin_only' },
   { name: 'update_quota', checkStr: 'rule:admin_only' },
   { name: 'delete_quota', checkStr: 'rule:admin_only' },
+
+  { name: 'get_agent', checkStr: 'rule:admin_only' },
+  { name: 'update_agent', checkStr: 'rule:admin_only' },
+  { name: 'delete_agent', checkStr: 'rule:admin_only' },
+  { name: 'get_availability_zone', checkStr: '' },
+  { name: 'get_network_ip_availability', checkStr: 'rule:admin_only' },
 ];

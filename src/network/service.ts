@@ -7,6 +7,7 @@ import type { Logger } from '../core/log.js';
 import type { PolicyEnforcer } from '../core/policy/index.js';
 import type { NetworkTables } from './db/schema.js';
 import { policyNotAuthorized } from './errors.js';
+import { AgentNotifier } from './rpc/agent-notifier.js';
 import type { NetworkSettings } from './settings.js';
 
 /** Everything the network API and its domain logic share, wired once by setup. */
@@ -19,6 +20,8 @@ export class NetworkService {
   readonly networkLocks = new KeyedLock();
   /** Serialises count-then-create per project and resource (see domain/quotas). */
   readonly quotaLocks = new KeyedLock();
+  /** Port and group notices to the network agents (silent until a bus is connected). */
+  readonly notifier: AgentNotifier;
 
   constructor(
     readonly db: Kysely<NetworkTables>,
@@ -27,7 +30,9 @@ export class NetworkService {
     readonly clock: Clock,
     readonly ids: IdGenerator,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.notifier = new AgentNotifier(log);
+  }
 
   /** Neutron's policy credentials: tenant_id is the caller's project. */
   creds(ctx: RequestContext): Record<string, unknown> {

@@ -12,6 +12,8 @@ export interface NetworkSettings {
   maxDnsNameservers: number;
   maxSubnetHostRoutes: number;
   maxFixedIpsPerPort: number;
+  /** Seconds without a heartbeat after which an agent is down. */
+  agentDownTime: number;
   /** Limits of projects without their own ([quotas] quota_<resource>); -1 is unlimited. */
   defaultQuotas: Readonly<Record<QuotaResource, number>>;
 }

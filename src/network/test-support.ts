@@ -10,6 +10,10 @@ import { UnauthorizedError } from '../core/http/index.js';
 import { randomIds } from '../core/ids.js';
 import { createLogger } from '../core/log.js';
 import { createNetworkApp } from './api/index.js';
+import { NetworkAgent } from './agent/network-agent.js';
+import { RecordingDataplane } from './dataplane/recording.js';
+import { servePluginEndpoint } from './rpc/plugin-endpoint.js';
+import { InProcessBus } from '../core/bus/index.js';
 import type { NetworkService } from './service.js';
 import type { NetworkSettings } from './settings.js';
 import { openNetwork } from './setup.js';
@@ -34,8 +38,13 @@ const tokens: TokenValidator = {
 export interface NetworkFixture {
   app: FastifyInstance;
   svc: NetworkService;
+  /** The dataplane of the fixture's one agent, on host AGENT_HOST. */
+  dataplane: RecordingDataplane;
   close(): Promise<void>;
 }
+
+/** The host the fixture's network agent serves. */
+export const AGENT_HOST = 'host-1';
 
 /** The network API on a temporary SQLite directory (or STRATUS_TEST_DATABASE_URL's server). */
 export async function networkFixture(overrides: Partial<NetworkSettings> = {}): Promise<NetworkFixture> {
@@ -49,12 +58,21 @@ export async function networkFixture(overrides: Partial<NetworkSettings> = {}): 
   };
   try {
     const settings: NetworkSettings = { physnetMtu: 1500, paginationMaxLimit: null, tenantNetworkTypes: ['vxlan'], vniRanges: [{ min: 1, max: 1000 }],
-      baseMac: 'fa:16:3e:00:00:00', maxDnsNameservers: 5, maxSubnetHostRoutes: 20, maxFixedIpsPerPort: 5,
+      baseMac: 'fa:16:3e:00:00:00', maxDnsNameservers: 5, maxSubnetHostRoutes: 20, maxFixedIpsPerPort: 5, agentDownTime: 75,
       defaultQuotas: { network: 100, subnet: 100, port: 500, router: 10, floatingip: 50, security_group: 10, security_group_rule: 100 }, ...overrides };
     const { svc, database } = await openNetwork({ connection, ...(schema ? { schema } : {}), settings, clock: systemClock, ids: randomIds, log: createLogger({ level: 'silent' }) });
     const app = createNetworkApp(svc, { bodyLimit: 114688, tokens });
     await app.ready();
-    return { app, svc, close: async () => { await app.close(); await database.close(); await cleanup(); } };
+    const bus = new InProcessBus({ defaultTimeoutMs: 5000 });
+    svc.notifier.connect(bus);
+    await servePluginEndpoint(bus, svc);
+    const dataplane = new RecordingDataplane();
+    const agent = new NetworkAgent(bus, dataplane, { host: AGENT_HOST, availabilityZone: 'nova', reportInterval: 3600 }, svc.log);
+    await agent.start();
+    return {
+      app, svc, dataplane,
+      close: async () => { await agent.stop(); await bus.close(); await app.close(); await database.close(); await cleanup(); },
+    };
   } catch (e) {
     await cleanup();
     throw e;

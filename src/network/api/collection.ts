@@ -55,6 +55,8 @@ export interface ListOptions {
   baseUrl: string;
   /** The URL path of the collection when it differs from its body key (security-groups). */
   path?: string;
+  /** The attribute that identifies an item for sorting ties and markers; 'id' unless the resource has none. */
+  idKey?: string;
 }
 
 /**
@@ -75,7 +77,8 @@ export function listBody(request: FastifyRequest, views: View[], options: ListOp
   if (keys.length !== dirs.length && dirs.length > 0) throw invalidInput('The number of sort_keys and sort_dirs must be same');
   for (const k of keys) if (!options.attributes.includes(k)) throw new NeutronError(400, 'HTTPBadRequest', `${k} is an invalid attribute for sort_keys`);
   for (const d of dirs) if (d !== 'asc' && d !== 'desc') throw new NeutronError(400, 'HTTPBadRequest', `${d} is an invalid value for sort_dirs, valid value is 'asc' and 'desc'`);
-  const order = [...keys.map((k, i) => ({ k, desc: dirs[i] === 'desc' })), { k: 'id', desc: false }];
+  const idKey = options.idKey ?? 'id';
+  const order = [...keys.map((k, i) => ({ k, desc: dirs[i] === 'desc' })), { k: idKey, desc: false }];
   items.sort((a, b) => {
     for (const { k, desc } of order) {
       const c = compare(a[k], b[k]);
@@ -96,7 +99,7 @@ export function listBody(request: FastifyRequest, views: View[], options: ListOp
     let start = 0;
     let end = items.length;
     if (marker !== undefined) {
-      const at = items.findIndex((v) => v['id'] === marker);
+      const at = items.findIndex((v) => v[idKey] === marker);
       if (reverse) end = at < 0 ? items.length : at;
       else start = at < 0 ? 0 : at + 1;
     }
@@ -112,8 +115,8 @@ export function listBody(request: FastifyRequest, views: View[], options: ListOp
     const last = page[page.length - 1];
     const moreAfter = reverse ? end < items.length : start + limit < items.length;
     const moreBefore = reverse ? end - limit > 0 : start > 0;
-    if (last && moreAfter) link('next', String(last['id']), false);
-    if (first && moreBefore) link('previous', String(first['id']), true);
+    if (last && moreAfter) link('next', String(last[idKey]), false);
+    if (first && moreBefore) link('previous', String(first[idKey]), true);
     items = page;
   }
   const fields = values(q, 'fields').flatMap((f) => f.split(',')).filter(Boolean);

@@ -5,6 +5,7 @@ import { renderNeutronError } from '../errors.js';
 import type { NetworkService } from '../service.js';
 import type { Guard } from './kit.js';
 import { registerNetworkRoutes } from './networks.js';
+import { registerAgentRoutes } from './agents.js';
 import { registerPortRoutes } from './ports.js';
 import { registerQuotaRoutes } from './quotas.js';
 import { registerL3Routes } from './routers.js';
@@ -23,5 +24,6 @@ export function createNetworkApp(svc: NetworkService, options: ServiceApiOptions
   registerSecurityGroupRoutes(app, svc, authed);
   registerL3Routes(app, svc, authed);
   registerQuotaRoutes(app, svc, authed);
+  registerAgentRoutes(app, svc, authed);
   return app;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { networkFixture, PROJECTS, type Caller, type NetworkFixture } from '../test-support.js';
+import { AGENT_HOST, networkFixture, PROJECTS, type Caller, type NetworkFixture } from '../test-support.js';
 
 let f: NetworkFixture;
 beforeAll(async () => { f = await networkFixture(); });
@@ -84,8 +84,10 @@ describe('ports', () => {
     expect(p['binding:host_id']).toBeUndefined();
     const asAdmin = (await call('admin', 'GET', `/v2.0/ports/${p.id}`)).json().port;
     expect(asAdmin).toMatchObject({ 'binding:host_id': '', 'binding:vif_type': 'unbound', 'binding:vnic_type': 'normal' });
-    const bound = await call('admin', 'PUT', `/v2.0/ports/${p.id}`, { port: { 'binding:host_id': 'compute1' } });
-    expect(bound.json().port).toMatchObject({ 'binding:host_id': 'compute1', 'binding:vif_type': 'bridge' });
+    const nowhere = await call('admin', 'PUT', `/v2.0/ports/${p.id}`, { port: { 'binding:host_id': 'no-such-host' } });
+    expect(nowhere.json().port).toMatchObject({ 'binding:host_id': 'no-such-host', 'binding:vif_type': 'binding_failed', status: 'DOWN' });
+    const bound = await call('admin', 'PUT', `/v2.0/ports/${p.id}`, { port: { 'binding:host_id': AGENT_HOST } });
+    expect(bound.json().port).toMatchObject({ 'binding:host_id': AGENT_HOST, 'binding:vif_type': 'bridge' });
     expect((await call('demo', 'PUT', `/v2.0/ports/${p.id}`, { port: { 'binding:host_id': 'x' } })).statusCode).toBe(403);
   });
 

@@ -3,7 +3,7 @@ import type { Guard } from './kit.js';
 import { requestBase } from './kit.js';
 
 /** Resources this slice serves, for GET /v2.0 (Neutron lists each collection with its link). */
-const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security-groups'], ['security_group_rule', 'security-group-rules'], ['router', 'routers'], ['floatingip', 'floatingips'], ['quota', 'quotas']] as const;
+const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security-groups'], ['security_group_rule', 'security-group-rules'], ['router', 'routers'], ['floatingip', 'floatingips'], ['quota', 'quotas'], ['agent', 'agents'], ['availability_zone', 'availability_zones'], ['network_ip_availability', 'network-ip-availabilities']] as const;
 
 /**
  * Extensions Neutron would list that this slice really implements. Only what works is
@@ -23,6 +23,9 @@ export const EXTENSIONS = [
   { alias: 'fip-port-details', name: 'Floating IP Port Details Extension', description: 'Add port_details attribute to Floating IP resource' },
   { alias: 'quotas', name: 'Quota management support', description: 'Expose functions for quotas management per project' },
   { alias: 'quota_details', name: 'Quota details management support', description: 'Expose functions for quotas usage statistics per project' },
+  { alias: 'agent', name: 'agent', description: 'The agent management extension.' },
+  { alias: 'availability_zone', name: 'Availability Zone', description: 'The availability zone extension.' },
+  { alias: 'network-ip-availability', name: 'Network IP Availability', description: 'Provides IP availability data for each network and subnet.' },
   { alias: 'binding', name: 'Port Binding', description: 'Expose port bindings of a virtual port to external application' },
   { alias: 'allowed-address-pairs', name: 'Allowed Address Pairs', description: 'Provides allowed address pairs' },
   { alias: 'extra_dhcp_opt', name: 'Neutron Extra DHCP options', description: 'Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)' },

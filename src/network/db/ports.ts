@@ -62,12 +62,15 @@ export interface PortQuery {
   visibleTo?: { projectId: string; networkIds: readonly string[] };
   networkId?: string;
   deviceId?: string;
+  /** Ports bound to this host (binding:host_id). */
+  hostId?: string;
 }
 
 export async function listPorts(db: Db, query: PortQuery = {}): Promise<Port[]> {
   let q = db.selectFrom('ports').selectAll().orderBy('created_at').orderBy('id');
   if (query.networkId !== undefined) q = q.where('network_id', '=', query.networkId);
   if (query.deviceId !== undefined) q = q.where('device_id', '=', query.deviceId);
+  if (query.hostId !== undefined) q = q.where('binding_host_id', '=', query.hostId);
   const v = query.visibleTo;
   if (v) {
     q = q.where((eb) => eb.or([eb('project_id', '=', v.projectId), ...(v.networkIds.length ? [eb('network_id', 'in', [...v.networkIds])] : [])]));
@@ -155,4 +158,28 @@ export async function allocationCounts(db: Db, subnetIds: readonly string[]): Pr
     .where('subnet_id', 'in', [...subnetIds]).groupBy('subnet_id').execute();
   for (const r of rows) out.set(r.subnet_id, Number(r.n));
   return out;
+}
+
+/** Ports that name any of these groups (for remote-group filters and change notices). */
+export async function portIdsInGroups(db: Db, groupIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (groupIds.length === 0) return out;
+  const rows = await db.selectFrom('port_security_groups').select(['port_id', 'security_group_id']).where('security_group_id', 'in', [...groupIds]).execute();
+  for (const r of rows) (out.get(r.security_group_id) ?? out.set(r.security_group_id, []).get(r.security_group_id)!).push(r.port_id);
+  return out;
+}
+
+/** Fixed addresses of some ports. */
+export async function addressesOf(db: Db, portIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < portIds.length; i += 500) {
+    const rows = await db.selectFrom('ip_allocations').select(['port_id', 'ip_address']).where('port_id', 'in', portIds.slice(i, i + 500)).execute();
+    for (const r of rows) (out.get(r.port_id) ?? out.set(r.port_id, []).get(r.port_id)!).push(r.ip_address);
+  }
+  return out;
+}
+
+/** An agent's report on a port, applied only while the port is still bound to that agent's host. */
+export async function setPortStatus(db: Db, portId: string, host: string, status: 'ACTIVE' | 'DOWN'): Promise<void> {
+  await db.updateTable('ports').set({ status }).where('id', '=', portId).where('binding_host_id', '=', host).execute();
 }

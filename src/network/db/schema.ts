@@ -12,6 +12,22 @@ export interface NetworkTables {
   routers: RouterRow;
   floating_ips: FloatingIpRow;
   quotas: { project_id: string; resource: string; hard_limit: number };
+  agents: AgentRow;
+}
+
+export interface AgentRow {
+  id: string;
+  agent_type: string;
+  binary: string;
+  topic: string;
+  host: string;
+  availability_zone: string | null;
+  admin_state_up: number;
+  description: string | null;
+  configurations: string;
+  created_at: string;
+  started_at: string;
+  heartbeat_timestamp: string;
 }
 
 export interface RouterRow {

@@ -7,8 +7,10 @@ import { canonicalMac, generateMac } from '../ipam/mac.js';
 import { DEVICE_OWNER, type Network, type Port, type PortBinding } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectUnknown, toBool, type Body } from './attributes.js';
+import { hostHasLiveAgent } from './agents.js';
 import { allocateAddresses } from './ip-allocation.js';
 import { visibleNetwork, visibleNetworks } from './networks.js';
+import { announcePortChange } from './port-notices.js';
 import { withinQuota } from './quotas.js';
 import { defaultGroupIds, assertGroupsUsable } from './security-groups.js';
 import { addressPairs, extraDhcpOpts, fixedIpRequests, securityGroupIds, type FixedIpRequest } from './port-rules.js';
@@ -38,13 +40,14 @@ const L3_OWNERS = new Set<string>([DEVICE_OWNER.routerInterface, DEVICE_OWNER.ro
 const SAVE_ATTEMPTS = 10;
 
 /**
- * The binding a host gets: the Linux bridge VIF with its filter, or unbound without a
- * host. The dataplane issue makes a real agent answer for the host.
+ * The binding a host gets: the bridge VIF with its filter when a live network agent
+ * serves the host, binding_failed when none does (as Neutron's ML2 answers), unbound
+ * without a host.
  */
-function bindingFor(hostId: string, vnicType: string, profile: Record<string, unknown>): PortBinding {
-  return hostId
-    ? { hostId, vnicType, profile, vifType: 'bridge', vifDetails: { connectivity: 'l2', port_filter: true } }
-    : { hostId: '', vnicType, profile, vifType: 'unbound', vifDetails: {} };
+async function bindingFor(svc: NetworkService, hostId: string, vnicType: string, profile: Record<string, unknown>): Promise<PortBinding> {
+  if (!hostId) return { hostId: '', vnicType, profile, vifType: 'unbound', vifDetails: {} };
+  if (!(await hostHasLiveAgent(svc, hostId))) return { hostId, vnicType, profile, vifType: 'binding_failed', vifDetails: {} };
+  return { hostId, vnicType, profile, vifType: 'bridge', vifDetails: { connectivity: 'l2', port_filter: true } };
 }
 
 function checkBody(body: Body, allowed: Set<string>): void {
@@ -99,7 +102,7 @@ export async function createPort(svc: NetworkService, ctx: RequestContext, body:
     adminStateUp: toBool(body['admin_state_up'], true), status: 'DOWN', deviceId: (body['device_id'] as string | undefined) ?? '', deviceOwner,
     fixedIps: [], securityGroups: [], portSecurityEnabled: toBool(body['port_security_enabled'], network.portSecurityEnabled),
     allowedAddressPairs: [], extraDhcpOpts: body['extra_dhcp_opts'] === undefined ? [] : extraDhcpOpts(body['extra_dhcp_opts']),
-    binding: bindingFor((body['binding:host_id'] as string | undefined) ?? '', (body['binding:vnic_type'] as string | undefined) ?? 'normal',
+    binding: await bindingFor(svc, (body['binding:host_id'] as string | undefined) ?? '', (body['binding:vnic_type'] as string | undefined) ?? 'normal',
       (body['binding:profile'] as Record<string, unknown> | null | undefined) ?? {}),
     revisionNumber: 1, createdAt: now, updatedAt: now, tags: [],
   };
@@ -111,7 +114,9 @@ export async function createPort(svc: NetworkService, ctx: RequestContext, body:
   checkPortSecurity(port);
   await assertGroupsUsable(svc, port.projectId, port.securityGroups);
 
-  return withinQuota(svc, projectId, 'port', () => savePort(svc, port, requests, Boolean(givenMac)));
+  const saved = await withinQuota(svc, projectId, 'port', () => savePort(svc, port, requests, Boolean(givenMac)));
+  await announcePortChange(svc, undefined, saved);
+  return saved;
 }
 
 /**
@@ -153,6 +158,7 @@ export async function visiblePorts(svc: NetworkService, ctx: RequestContext, fil
 export async function updatePort(svc: NetworkService, ctx: RequestContext, id: string, body: Body): Promise<Port> {
   checkBody(body, ALLOWED_ON_UPDATE);
   const { port, network } = await visiblePort(svc, ctx, id);
+  const before: Port = structuredClone(port);
   authorizeAttributes(svc, ctx, 'update_port', body, portTarget(port, network));
   if (body['name'] !== undefined) port.name = body['name'] as string;
   if (body['description'] !== undefined) port.description = body['description'] as string;
@@ -170,9 +176,11 @@ export async function updatePort(svc: NetworkService, ctx: RequestContext, id: s
   if (body['extra_dhcp_opts'] !== undefined) port.extraDhcpOpts = mergeDhcpOpts(port.extraDhcpOpts, extraDhcpOpts(body['extra_dhcp_opts']));
   if (body['security_groups'] !== undefined) port.securityGroups = securityGroupIds(body['security_groups']);
   if (body['binding:host_id'] !== undefined || body['binding:vnic_type'] !== undefined || body['binding:profile'] !== undefined) {
-    port.binding = bindingFor((body['binding:host_id'] as string | undefined) ?? port.binding.hostId,
+    port.binding = await bindingFor(svc, (body['binding:host_id'] as string | undefined) ?? port.binding.hostId,
       (body['binding:vnic_type'] as string | undefined) ?? port.binding.vnicType,
       body['binding:profile'] === undefined ? port.binding.profile : (body['binding:profile'] as Record<string, unknown> | null) ?? {});
+    // A port that moves (or leaves) its host is down until the new host's agent plugs it.
+    if (port.binding.hostId !== before.binding.hostId) port.status = 'DOWN';
   }
   checkPortSecurity(port);
   if (body['security_groups'] !== undefined) await assertGroupsUsable(svc, port.projectId, port.securityGroups);
@@ -182,10 +190,13 @@ export async function updatePort(svc: NetworkService, ctx: RequestContext, id: s
   port.updatedAt = svc.clock.now();
   return svc.networkLocks.run(port.networkId, async () => {
     const subnets = requests ? await listSubnets(svc.db, [port.networkId]) : [];
-    const before = port.fixedIps;
+    const held = port.fixedIps;
     for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
-      if (requests) port.fixedIps = await allocateAddresses(svc, port.networkId, subnets, requests, port.macAddress, port.deviceOwner, before);
-      if (await updatePortRow(svc.db, port, childrenChanged) === 'saved') return port;
+      if (requests) port.fixedIps = await allocateAddresses(svc, port.networkId, subnets, requests, port.macAddress, port.deviceOwner, held);
+      if (await updatePortRow(svc.db, port, childrenChanged) === 'saved') {
+        await announcePortChange(svc, before, port);
+        return port;
+      }
       if (body['mac_address'] !== undefined && await macTaken(svc.db, port.networkId, port.macAddress)) throw macInUse(port.networkId, port.macAddress);
     }
     throw new NeutronError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${port.networkId}.`);
@@ -209,4 +220,5 @@ export async function deletePort(svc: NetworkService, ctx: RequestContext, id: s
     throw new NeutronError(409, 'L3PortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${port.deviceOwner}.`);
   }
   if (!(await deletePortRow(svc.db, id))) throw portNotFound(id);
+  await announcePortChange(svc, port, undefined);
 }

@@ -149,6 +149,7 @@ export async function createRule(svc: NetworkService, ctx: RequestContext, body:
   return withinQuota(svc, rule.projectId, 'security_group_rule', async () => {
     const { duplicateOf } = await insertRule(svc.db, rule);
     if (duplicateOf) throw new NeutronError(409, 'SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${duplicateOf}.`);
+    svc.notifier.groupsUpdated([rule.securityGroupId]);
     return rule;
   });
 }
@@ -172,4 +173,5 @@ export async function deleteRule(svc: NetworkService, ctx: RequestContext, id: s
   const owner = (await groupOwners(svc.db, [r.securityGroupId])).get(r.securityGroupId);
   svc.authorize(ctx, 'delete_security_group_rule', ruleTarget(r, owner));
   if (!(await deleteRuleRow(svc.db, id))) throw ruleNotFound(id);
+  svc.notifier.groupsUpdated([r.securityGroupId]);
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** Routers, floating IPs and per-project quota limits. */
+/** Routers, floating IPs, per-project quota limits and the dataplane agents. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema;
   await s.createTable('routers')
@@ -53,4 +53,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hard_limit', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('quotas_pk', ['project_id', 'resource'])
     .execute();
+
+  await s.createTable('agents')
+    .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+    .addColumn('agent_type', 'varchar(255)', (c) => c.notNull())
+    .addColumn('binary', 'varchar(255)', (c) => c.notNull())
+    .addColumn('topic', 'varchar(255)', (c) => c.notNull())
+    .addColumn('host', 'varchar(255)', (c) => c.notNull())
+    .addColumn('availability_zone', 'varchar(255)')
+    .addColumn('admin_state_up', 'integer', (c) => c.notNull())
+    .addColumn('description', 'varchar(255)')
+    /** JSON object the agent reports about itself. */
+    .addColumn('configurations', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+    .addColumn('started_at', 'varchar(32)', (c) => c.notNull())
+    .addColumn('heartbeat_timestamp', 'varchar(32)', (c) => c.notNull())
+    .execute();
+  // One agent of a type per host: a heartbeat updates it, a restart does not duplicate it.
+  await s.createIndex('agents_type_host').on('agents').columns(['agent_type', 'host']).unique().execute();
 }

@@ -1,0 +1,94 @@
+import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
+import type { Logger } from '../../core/log.js';
+import type { GroupFilter, HostDataplane, HostState, PortWiring } from '../dataplane/driver.js';
+import { AGENT_TOPIC, NETWORK_AGENT_BINARY, NETWORK_AGENT_TYPE, PLUGIN_TOPIC, type AgentState } from '../rpc/contract.js';
+
+export interface NetworkAgentOptions {
+  host: string;
+  availabilityZone: string | null;
+  /** Seconds between heartbeats ([network] report_interval). */
+  reportInterval: number;
+}
+
+/**
+ * The network agent of one host (Neutron's L2 agent): it reports heartbeats, takes
+ * port and group notices from the service, drives its HostDataplane and reports ports
+ * ACTIVE once plugged. On start it reconciles the host to the service's full desired
+ * state instead of replaying what it missed.
+ */
+export class NetworkAgent {
+  private subscription: Subscription | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  /** One host change at a time: notices arrive in order and are applied in order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly dataplane: HostDataplane,
+    private readonly options: NetworkAgentOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.subscription = await this.bus.serve({ topic: AGENT_TOPIC, server: this.options.host }, {
+      port_update: async (args) => this.enqueue(() => this.plug(args['port'] as unknown as PortWiring, args['groups'] as unknown as GroupFilter[])),
+      port_delete: async (args) => this.enqueue(() => this.dataplane.unplugPort(String(args['port_id']), String(args['network_id']))),
+      security_groups_updated: async (args) => this.enqueue(() => this.refreshGroups(args['group_ids'])),
+    });
+    await this.report();
+    await this.enqueue(() => this.reconcile());
+    this.timer = setInterval(() => { void this.report(); }, this.options.reportInterval * 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.subscription?.close();
+    this.subscription = null;
+    await this.queue;
+    await this.dataplane.close();
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<null> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch((err: unknown) => this.log.error({ err }, 'network agent: host change failed'));
+    return next.then(() => null);
+  }
+
+  private async report(): Promise<void> {
+    const agent: AgentState = {
+      agent_type: NETWORK_AGENT_TYPE, binary: NETWORK_AGENT_BINARY, topic: AGENT_TOPIC, host: this.options.host,
+      availability_zone: this.options.availabilityZone, configurations: { dataplane: this.dataplane.kind }, start_flag: !this.started,
+    };
+    try {
+      await this.bus.call({ topic: PLUGIN_TOPIC }, 'report_state', { agent: agent as unknown as JsonObject });
+      this.started = true;
+    } catch (err) {
+      this.log.warn({ err }, 'network agent: heartbeat not sent');
+    }
+  }
+
+  private async plug(port: PortWiring, groups: GroupFilter[]): Promise<void> {
+    await this.dataplane.plugPort(port, groups);
+    await this.setStatus(port.portId, port.adminStateUp ? 'ACTIVE' : 'DOWN');
+  }
+
+  private async setStatus(portId: string, status: 'ACTIVE' | 'DOWN'): Promise<void> {
+    await this.bus.call({ topic: PLUGIN_TOPIC }, 'update_port_status', { port_id: portId, status, host: this.options.host });
+  }
+
+  private async refreshGroups(ids: unknown): Promise<void> {
+    if (!Array.isArray(ids)) return;
+    const groups = await this.bus.call<GroupFilter[]>({ topic: PLUGIN_TOPIC }, 'get_group_filters', { group_ids: ids });
+    await this.dataplane.updateGroups(groups);
+  }
+
+  /** Makes the host match the service's desired state and reports every port's status. */
+  private async reconcile(): Promise<void> {
+    const state = await this.bus.call<HostState>({ topic: PLUGIN_TOPIC }, 'get_host_state', { host: this.options.host });
+    await this.dataplane.reconcile(state);
+    for (const p of state.ports) await this.setStatus(p.portId, p.adminStateUp ? 'ACTIVE' : 'DOWN');
+  }
+}

@@ -1,0 +1,14 @@
+import type { HostDataplane } from './driver.js';
+
+/**
+ * A dataplane that touches nothing: ports count as plugged at once. It lets the
+ * control plane (and compute with its fake driver) run on any machine without root.
+ */
+export class NoopDataplane implements HostDataplane {
+  readonly kind = 'noop';
+  async plugPort(): Promise<void> {}
+  async unplugPort(): Promise<void> {}
+  async updateGroups(): Promise<void> {}
+  async reconcile(): Promise<void> {}
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,45 @@
+import type { GroupFilter, HostDataplane, HostState, PortWiring } from './driver.js';
+
+export type DataplaneCall =
+  | { op: 'plug'; port: PortWiring; groups: GroupFilter[] }
+  | { op: 'unplug'; portId: string; networkId: string }
+  | { op: 'groups'; groups: GroupFilter[] }
+  | { op: 'reconcile'; state: HostState };
+
+/**
+ * A test dataplane: records every call in order, keeps the ports it holds, and can be
+ * told to fail the next plug (to exercise the service's error paths).
+ */
+export class RecordingDataplane implements HostDataplane {
+  readonly kind = 'recording';
+  readonly calls: DataplaneCall[] = [];
+  readonly plugged = new Map<string, PortWiring>();
+  failNextPlug: Error | null = null;
+
+  async plugPort(port: PortWiring, groups: GroupFilter[]): Promise<void> {
+    this.calls.push({ op: 'plug', port, groups });
+    if (this.failNextPlug) {
+      const e = this.failNextPlug;
+      this.failNextPlug = null;
+      throw e;
+    }
+    this.plugged.set(port.portId, port);
+  }
+
+  async unplugPort(portId: string, networkId: string): Promise<void> {
+    this.calls.push({ op: 'unplug', portId, networkId });
+    this.plugged.delete(portId);
+  }
+
+  async updateGroups(groups: GroupFilter[]): Promise<void> {
+    this.calls.push({ op: 'groups', groups });
+  }
+
+  async reconcile(state: HostState): Promise<void> {
+    this.calls.push({ op: 'reconcile', state });
+    this.plugged.clear();
+    for (const p of state.ports) this.plugged.set(p.portId, p);
+  }
+
+  async close(): Promise<void> {}
+}

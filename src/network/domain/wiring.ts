@@ -1,0 +1,60 @@
+import { getNetwork } from '../db/networks.js';
+import { addressesOf, listPorts, portIdsInGroups } from '../db/ports.js';
+import { getGroup } from '../db/security-groups.js';
+import type { GroupFilter, HostState, PortWiring } from '../dataplane/driver.js';
+import type { Network, Port } from '../model.js';
+import type { NetworkService } from '../service.js';
+
+/** What an agent needs of a bound port (see dataplane/driver). */
+export function portWiring(port: Port, network: Network): PortWiring {
+  return {
+    portId: port.id, networkId: port.networkId, host: port.binding.hostId, macAddress: port.macAddress, mtu: network.mtu,
+    segment: { networkType: network.networkType, physicalNetwork: network.physicalNetwork, segmentationId: network.segmentationId },
+    fixedIps: port.fixedIps.map((f) => ({ subnetId: f.subnetId, ipAddress: f.ipAddress })), deviceId: port.deviceId, deviceOwner: port.deviceOwner,
+    adminStateUp: port.adminStateUp, portSecurityEnabled: port.portSecurityEnabled, securityGroupIds: port.securityGroups,
+    allowedAddressPairs: port.allowedAddressPairs,
+  };
+}
+
+/** Groups as filters: their rules and every member port's addresses (for remote-group rules). */
+export async function groupFilters(svc: NetworkService, groupIds: readonly string[]): Promise<GroupFilter[]> {
+  const ids = [...new Set(groupIds)];
+  const members = await portIdsInGroups(svc.db, ids);
+  const addresses = await addressesOf(svc.db, [...new Set([...members.values()].flat())]);
+  const out: GroupFilter[] = [];
+  for (const id of ids) {
+    const g = await getGroup(svc.db, id);
+    if (!g) continue;
+    out.push({
+      id, stateful: g.stateful,
+      rules: g.rules.map((r) => ({
+        direction: r.direction, ethertype: r.ethertype, protocol: r.protocol, portRangeMin: r.portRangeMin, portRangeMax: r.portRangeMax,
+        remoteIpPrefix: r.remoteIpPrefix, remoteGroupId: r.remoteGroupId,
+      })),
+      memberIps: (members.get(id) ?? []).flatMap((p) => addresses.get(p) ?? []).sort(),
+    });
+  }
+  return out;
+}
+
+/** Groups a set of ports' filters depend on: their own, and those their rules name as remote. */
+export async function groupsNeededBy(svc: NetworkService, ports: readonly PortWiring[]): Promise<GroupFilter[]> {
+  const own = [...new Set(ports.flatMap((p) => p.securityGroupIds))];
+  const first = await groupFilters(svc, own);
+  const remote = first.flatMap((g) => g.rules.map((r) => r.remoteGroupId)).filter((id): id is string => id !== null && !own.includes(id));
+  return [...first, ...await groupFilters(svc, remote)];
+}
+
+/** Everything bound to one host: what its agent reconciles to. */
+export async function hostState(svc: NetworkService, host: string): Promise<HostState> {
+  const ports = await listPorts(svc.db, { hostId: host });
+  const networks = new Map<string, Network>();
+  const wirings: PortWiring[] = [];
+  for (const p of ports) {
+    const n = networks.get(p.networkId) ?? await getNetwork(svc.db, p.networkId);
+    if (!n) continue;
+    networks.set(n.id, n);
+    wirings.push(portWiring(p, n));
+  }
+  return { host, ports: wirings, groups: await groupsNeededBy(svc, wirings) };
+}

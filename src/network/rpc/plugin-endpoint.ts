@@ -1,0 +1,51 @@
+import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
+import { setPortStatus } from '../db/ports.js';
+import { recordHeartbeat } from '../domain/agents.js';
+import { groupFilters, hostState } from '../domain/wiring.js';
+import type { NetworkService } from '../service.js';
+import { PLUGIN_TOPIC, type AgentState } from './contract.js';
+
+const text = (args: JsonObject, key: string): string => {
+  const v = args[key];
+  if (typeof v !== 'string' || v === '') throw new TypeError(`${key} must be a non-empty string`);
+  return v;
+};
+
+function agentState(args: JsonObject): AgentState {
+  const a = args['agent'] as Record<string, unknown> | null | undefined;
+  if (!a || typeof a !== 'object') throw new TypeError('agent must be an object');
+  const configurations = a['configurations'];
+  return {
+    agent_type: text(a as JsonObject, 'agent_type'), binary: text(a as JsonObject, 'binary'), topic: text(a as JsonObject, 'topic'),
+    host: text(a as JsonObject, 'host'), availability_zone: typeof a['availability_zone'] === 'string' ? a['availability_zone'] : null,
+    configurations: configurations && typeof configurations === 'object' ? configurations as Record<string, unknown> : {},
+    start_flag: a['start_flag'] === true,
+  };
+}
+
+/**
+ * The service's side of the agent protocol (Neutron's plugin RPC): heartbeats, the
+ * desired state of a host, group filters, and port status reports. Arguments come
+ * from another process and are checked before use.
+ */
+export function servePluginEndpoint(bus: MessageBus, svc: NetworkService): Promise<Subscription> {
+  return bus.serve({ topic: PLUGIN_TOPIC }, {
+    report_state: async (args) => {
+      await recordHeartbeat(svc, agentState(args));
+      return null;
+    },
+    get_host_state: async (args) => hostState(svc, text(args, 'host')),
+    get_group_filters: async (args) => {
+      const ids = args['group_ids'];
+      if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) throw new TypeError('group_ids must be a list of strings');
+      return groupFilters(svc, ids as string[]);
+    },
+    update_port_status: async (args) => {
+      const status = args['status'];
+      if (status !== 'ACTIVE' && status !== 'DOWN') throw new TypeError('status must be ACTIVE or DOWN');
+      // Only the host the port is bound to may report on it: a late report from the old host is ignored.
+      await setPortStatus(svc.db, text(args, 'port_id'), text(args, 'host'), status);
+      return null;
+    },
+  });
+}
