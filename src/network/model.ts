@@ -181,3 +181,23 @@ export const DEVICE_OWNER = {
   floatingIp: 'network:floatingip',
   dhcp: 'network:dhcp',
 } as const;
+
+/** A subnet pool: prefixes from which subnets get their cidrs. */
+export interface SubnetPool {
+  id: string;
+  projectId: string;
+  name: string;
+  description: string;
+  ipVersion: 4 | 6;
+  prefixes: string[];
+  defaultPrefixlen: number;
+  minPrefixlen: number;
+  maxPrefixlen: number;
+  shared: boolean;
+  isDefault: boolean;
+  defaultQuota: number | null;
+  revisionNumber: number;
+  createdAt: Date;
+  updatedAt: Date;
+  tags: string[];
+}

@@ -23,6 +23,7 @@ export const networkOptions = defineSchema({
     quota_floatingip: opt.int({ default: 50, min: -1, help: 'Floating IPs a project may have; -1 for unlimited.' }),
     quota_security_group: opt.int({ default: 10, min: -1, help: 'Security groups a project may have; -1 for unlimited.' }),
     quota_security_group_rule: opt.int({ default: 100, min: -1, help: 'Security group rules a project may have; -1 for unlimited.' }),
+    quota_subnetpool: opt.int({ default: -1, min: -1, help: 'Subnet pools a project may have; -1 for unlimited.' }),
   },
   ml2: {
     tenant_network_types: opt.list({ default: ['vxlan'], help: 'Network types of project networks, in order of preference.' }),
@@ -56,6 +57,7 @@ export function networkSettingsFrom(cfg: NetworkConfig): NetworkSettings {
     defaultQuotas: {
       network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router,
       floatingip: cfg.quotas.quota_floatingip, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule,
+      subnetpool: cfg.quotas.quota_subnetpool,
     },
   };
 }

@@ -102,4 +102,12 @@ export const networkPolicies: PolicyDefault[] = [
   { name: 'delete_agent', checkStr: 'rule:admin_only' },
   { name: 'get_availability_zone', checkStr: '' },
   { name: 'get_network_ip_availability', checkStr: 'rule:admin_only' },
+
+  { name: 'create_subnetpool', checkStr: '' },
+  { name: 'create_subnetpool:shared', checkStr: 'rule:admin_only' },
+  { name: 'create_subnetpool:is_default', checkStr: 'rule:admin_only' },
+  { name: 'get_subnetpool', checkStr: 'rule:admin_or_owner or rule:shared' },
+  { name: 'update_subnetpool', checkStr: 'rule:admin_or_owner' },
+  { name: 'update_subnetpool:is_default', checkStr: 'rule:admin_only' },
+  { name: 'delete_subnetpool', checkStr: 'rule:admin_or_owner' },
 ];

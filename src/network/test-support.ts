@@ -59,7 +59,7 @@ export async function networkFixture(overrides: Partial<NetworkSettings> = {}): 
   try {
     const settings: NetworkSettings = { physnetMtu: 1500, paginationMaxLimit: null, tenantNetworkTypes: ['vxlan'], vniRanges: [{ min: 1, max: 1000 }],
       baseMac: 'fa:16:3e:00:00:00', maxDnsNameservers: 5, maxSubnetHostRoutes: 20, maxFixedIpsPerPort: 5, agentDownTime: 75,
-      defaultQuotas: { network: 100, subnet: 100, port: 500, router: 10, floatingip: 50, security_group: 10, security_group_rule: 100 }, ...overrides };
+      defaultQuotas: { network: 100, subnet: 100, port: 500, router: 10, floatingip: 50, security_group: 10, security_group_rule: 100, subnetpool: -1 }, ...overrides };
     const { svc, database } = await openNetwork({ connection, ...(schema ? { schema } : {}), settings, clock: systemClock, ids: randomIds, log: createLogger({ level: 'silent' }) });
     const app = createNetworkApp(svc, { bodyLimit: 114688, tokens });
     await app.ready();

@@ -10,6 +10,7 @@ import { registerPortRoutes } from './ports.js';
 import { registerQuotaRoutes } from './quotas.js';
 import { registerL3Routes } from './routers.js';
 import { registerSecurityGroupRoutes } from './security-groups.js';
+import { registerSubnetPoolRoutes } from './subnet-pools.js';
 import { registerSubnetRoutes } from './subnets.js';
 import { registerVersionRoutes } from './versions.js';
 
@@ -20,6 +21,7 @@ export function createNetworkApp(svc: NetworkService, options: ServiceApiOptions
   registerVersionRoutes(app, authed);
   registerNetworkRoutes(app, svc, authed);
   registerSubnetRoutes(app, svc, authed);
+  registerSubnetPoolRoutes(app, svc, authed);
   registerPortRoutes(app, svc, authed);
   registerSecurityGroupRoutes(app, svc, authed);
   registerL3Routes(app, svc, authed);

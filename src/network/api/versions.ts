@@ -3,7 +3,7 @@ import type { Guard } from './kit.js';
 import { requestBase } from './kit.js';
 
 /** Resources this slice serves, for GET /v2.0 (Neutron lists each collection with its link). */
-const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security-groups'], ['security_group_rule', 'security-group-rules'], ['router', 'routers'], ['floatingip', 'floatingips'], ['quota', 'quotas'], ['agent', 'agents'], ['availability_zone', 'availability_zones'], ['network_ip_availability', 'network-ip-availabilities']] as const;
+const RESOURCES = [['network', 'networks'], ['subnet', 'subnets'], ['subnetpool', 'subnetpools'], ['port', 'ports'], ['security_group', 'security-groups'], ['security_group_rule', 'security-group-rules'], ['router', 'routers'], ['floatingip', 'floatingips'], ['quota', 'quotas'], ['agent', 'agents'], ['availability_zone', 'availability_zones'], ['network_ip_availability', 'network-ip-availabilities']] as const;
 
 /**
  * Extensions Neutron would list that this slice really implements. Only what works is
@@ -26,6 +26,8 @@ export const EXTENSIONS = [
   { alias: 'agent', name: 'agent', description: 'The agent management extension.' },
   { alias: 'availability_zone', name: 'Availability Zone', description: 'The availability zone extension.' },
   { alias: 'network-ip-availability', name: 'Network IP Availability', description: 'Provides IP availability data for each network and subnet.' },
+  { alias: 'subnet_allocation', name: 'Subnet Allocation', description: 'Enables allocation of subnets from a subnet pool' },
+  { alias: 'default-subnetpools', name: 'Default Subnetpools', description: 'Provides ability to mark and use a subnetpool as the default.' },
   { alias: 'binding', name: 'Port Binding', description: 'Expose port bindings of a virtual port to external application' },
   { alias: 'allowed-address-pairs', name: 'Allowed Address Pairs', description: 'Provides allowed address pairs' },
   { alias: 'extra_dhcp_opt', name: 'Neutron Extra DHCP options', description: 'Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)' },

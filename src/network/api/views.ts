@@ -1,5 +1,5 @@
 import { isoSeconds } from '../../core/clock.js';
-import type { FloatingIp, Network, Port, Router, SecurityGroup, SecurityGroupRule, Subnet } from '../model.js';
+import type { FloatingIp, Network, Port, Router, SecurityGroup, SecurityGroupRule, Subnet, SubnetPool } from '../model.js';
 
 /** A network as Neutron shows it; provider attributes only to those allowed to see them. */
 export function networkView(n: Network, showProvider: boolean, subnets: string[] = []): Record<string, unknown> {
@@ -219,3 +219,31 @@ export const FLOATING_IP_ATTRIBUTES = attributesOf(floatingIpView({
   id: '', projectId: '', floatingNetworkId: '', floatingPortId: '', floatingIpAddress: '', fixedPortId: null, fixedIpAddress: null, routerId: null,
   status: 'DOWN', description: '', revisionNumber: 0, createdAt: EPOCH, updatedAt: EPOCH, tags: [],
 }, undefined));
+
+export function subnetPoolView(p: SubnetPool): Record<string, unknown> {
+  return {
+    id: p.id,
+    name: p.name,
+    tenant_id: p.projectId,
+    project_id: p.projectId,
+    prefixes: p.prefixes,
+    ip_version: p.ipVersion,
+    default_prefixlen: p.defaultPrefixlen,
+    min_prefixlen: p.minPrefixlen,
+    max_prefixlen: p.maxPrefixlen,
+    shared: p.shared,
+    is_default: p.isDefault,
+    default_quota: p.defaultQuota,
+    address_scope_id: null,
+    description: p.description,
+    tags: p.tags,
+    created_at: isoSeconds(p.createdAt),
+    updated_at: isoSeconds(p.updatedAt),
+    revision_number: p.revisionNumber,
+  };
+}
+
+export const SUBNET_POOL_ATTRIBUTES = attributesOf(subnetPoolView({
+  id: '', projectId: '', name: '', description: '', ipVersion: 4, prefixes: [], defaultPrefixlen: 0, minPrefixlen: 0, maxPrefixlen: 0,
+  shared: false, isDefault: false, defaultQuota: null, revisionNumber: 0, createdAt: EPOCH, updatedAt: EPOCH, tags: [],
+}));

@@ -6,7 +6,7 @@ type Db = Kysely<NetworkTables>;
 /** The table each quota resource counts (Neutron's resource names). */
 const COUNTED = {
   network: 'networks', subnet: 'subnets', port: 'ports', router: 'routers', floatingip: 'floating_ips',
-  security_group: 'security_groups', security_group_rule: 'security_group_rules',
+  security_group: 'security_groups', security_group_rule: 'security_group_rules', subnetpool: 'subnetpools',
 } as const;
 
 export type QuotaResource = keyof typeof COUNTED;

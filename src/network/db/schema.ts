@@ -13,6 +13,26 @@ export interface NetworkTables {
   floating_ips: FloatingIpRow;
   quotas: { project_id: string; resource: string; hard_limit: number };
   agents: AgentRow;
+  subnetpools: SubnetPoolRow;
+}
+
+export interface SubnetPoolRow {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  ip_version: number;
+  /** JSON array of CIDRs. */
+  prefixes: string;
+  default_prefixlen: number;
+  min_prefixlen: number;
+  max_prefixlen: number;
+  shared: number;
+  is_default: number;
+  default_quota: number | null;
+  revision_number: number;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface AgentRow {

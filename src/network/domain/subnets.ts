@@ -2,12 +2,13 @@ import type { RequestContext } from '../../core/auth/index.js';
 import { getNetwork } from '../db/networks.js';
 import { deleteSubnetRow, getSubnet, insertSubnet, listSubnets, updateSubnetRow } from '../db/subnets.js';
 import { badRequest, invalidInput, inUse, notFound, type NeutronError } from '../errors.js';
-import { cidrsOverlap, formatAddress, formatCidr, parseCidr } from '../ipam/address.js';
+import { cidrsOverlap, formatAddress, formatCidr, parseCidr, type Cidr } from '../ipam/address.js';
 import type { Network, Subnet } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectReadOnly, rejectUnknown, toBool, type Body } from './attributes.js';
 import { visibleNetwork, visibleNetworks } from './networks.js';
 import { withinQuota } from './quotas.js';
+import { carveCidr, requestedPool } from './subnet-pools.js';
 import {
   addressIn, allocationPools, checkGateway, checkGatewayOutsidePools, checkIpv6Modes, defaultAllocationPools, hostRoutes,
   ipv6Mode, ipVersionOf, nameservers, poolRanges, subnetCidr,
@@ -16,7 +17,7 @@ import {
 export const subnetNotFound = (id: string): NeutronError => notFound('SubnetNotFound', `Subnet ${id} could not be found.`);
 
 /** What Neutron's policy sees of a subnet: its owner, its network's owner and sharing. */
-export function subnetTarget(s: Subnet, network: Network | undefined): Record<string, unknown> {
+export function subnetTarget(s: Pick<Subnet, 'id' | 'projectId' | 'networkId'>, network: Network | undefined): Record<string, unknown> {
   return {
     tenant_id: s.projectId, project_id: s.projectId, id: s.id, network_id: s.networkId,
     'network:tenant_id': network?.projectId ?? null, 'network:project_id': network?.projectId ?? null,
@@ -39,27 +40,45 @@ function serviceTypes(value: unknown): string[] {
   return value as string[];
 }
 
-/** POST /v2.0/subnets. */
+/** POST /v2.0/subnets: a given cidr, or one carved from a subnet pool. */
 export async function createSubnet(svc: NetworkService, ctx: RequestContext, body: Body): Promise<Subnet> {
   rejectUnknown(body, ALLOWED_ON_CREATE);
   checkStrings(body, STRING_FIELDS);
-  checkBools(body, ['enable_dhcp']);
+  checkBools(body, ['enable_dhcp', 'use_default_subnetpool']);
   if (body['network_id'] === undefined) throw invalidInput("Failed to parse request. Required attribute 'network_id' not specified");
   if (body['ip_version'] === undefined) throw invalidInput("Failed to parse request. Required attribute 'ip_version' not specified");
   const ipVersion = ipVersionOf(body['ip_version']);
-  if (body['cidr'] === undefined || body['cidr'] === null) {
-    if (body['subnetpool_id'] !== undefined || body['use_default_subnetpool'] !== undefined) {
-      throw invalidInput('Subnet pools are not implemented by this cloud yet; give a cidr');
-    }
-    throw badRequest('subnets', 'a cidr must be specified in the absence of a subnet pool');
-  }
-  const cidr = subnetCidr(body['cidr']);
-  if (cidr.version !== ipVersion) throw invalidInput(`cidr '${String(body['cidr'])}' does not match the ip_version '${ipVersion}'`);
-
+  const requested = body['cidr'] === undefined || body['cidr'] === null ? undefined : subnetCidr(body['cidr']);
+  if (requested && requested.version !== ipVersion) throw invalidInput(`cidr '${String(body['cidr'])}' does not match the ip_version '${ipVersion}'`);
   const network = await visibleNetwork(svc, ctx, String(body['network_id']));
   const projectId = ownerOf(body, ctx.projectId ?? null, svc.isAdmin(ctx));
-  const now = svc.clock.now();
+  const pool = await requestedPool(svc, ctx, body, ipVersion);
+  if (!pool && !requested) throw badRequest('subnets', 'a cidr must be specified in the absence of a subnet pool');
   const id = svc.ids.uuid();
+  svc.authorize(ctx, 'create_subnet', subnetTarget({ id, projectId, networkId: network.id }, network));
+  // A given cidr is checked before any lock is taken; a carved one when it is known.
+  if (requested) subnetWithCidr(svc, body, id, projectId, network.id, requested);
+  const underPool = <T>(work: () => Promise<T>): Promise<T> => (pool ? svc.networkLocks.run(`pool:${pool.id}`, work) : work());
+  return withinQuota(svc, projectId, 'subnet', () => underPool(async () => {
+    const cidr = pool ? await carveCidr(svc, pool, requested, body['prefixlen']) : requested!;
+    const subnet = subnetWithCidr(svc, body, id, projectId, network.id, cidr);
+    subnet.subnetpoolId = pool?.id ?? null;
+    // One network's subnets may not overlap; serialised per network so two creates cannot both pass.
+    return svc.networkLocks.run(network.id, async () => {
+      for (const other of await listSubnets(svc.db, [network.id])) {
+        if (cidrsOverlap(cidr, parseCidr(other.cidr)!)) {
+          throw invalidInput(`Requested subnet with cidr: ${subnet.cidr} for network: ${network.id} overlaps with another subnet`);
+        }
+      }
+      await insertSubnet(svc.db, subnet);
+      return subnet;
+    });
+  }));
+}
+
+/** A new subnet's attributes once its cidr is known, validated against it. */
+function subnetWithCidr(svc: NetworkService, body: Body, id: string, projectId: string, networkId: string, cidr: Cidr): Subnet {
+  const ipVersion = cidr.version;
   let gatewayIp: string | null;
   if (body['gateway_ip'] === null) gatewayIp = null;
   else if (body['gateway_ip'] === undefined) gatewayIp = formatAddress(cidr.version, cidr.network + 1n);
@@ -69,8 +88,9 @@ export async function createSubnet(svc: NetworkService, ctx: RequestContext, bod
   const ra = ipv6Mode(body['ipv6_ra_mode'], 'ipv6_ra_mode');
   const addressMode = ipv6Mode(body['ipv6_address_mode'], 'ipv6_address_mode');
   checkIpv6Modes(cidr, ra, addressMode, enableDhcp);
-  const subnet: Subnet = {
-    id, projectId, networkId: network.id, name: (body['name'] as string | undefined) ?? '', description: (body['description'] as string | undefined) ?? '',
+  const now = svc.clock.now();
+  return {
+    id, projectId, networkId, name: (body['name'] as string | undefined) ?? '', description: (body['description'] as string | undefined) ?? '',
     ipVersion, cidr: formatCidr(cidr), gatewayIp,
     allocationPools: body['allocation_pools'] === undefined || body['allocation_pools'] === null
       ? defaultAllocationPools(cidr, gatewayIp) : allocationPools(body['allocation_pools'], cidr, gatewayIp),
@@ -79,17 +99,6 @@ export async function createSubnet(svc: NetworkService, ctx: RequestContext, bod
     enableDhcp, ipv6RaMode: ra, ipv6AddressMode: addressMode, subnetpoolId: null, serviceTypes: serviceTypes(body['service_types']),
     revisionNumber: 1, createdAt: now, updatedAt: now, tags: [],
   };
-  svc.authorize(ctx, 'create_subnet', subnetTarget(subnet, network));
-  // One network's subnets may not overlap; serialised per network so two creates cannot both pass.
-  return withinQuota(svc, projectId, 'subnet', () => svc.networkLocks.run(network.id, async () => {
-    for (const other of await listSubnets(svc.db, [network.id])) {
-      if (cidrsOverlap(cidr, parseCidr(other.cidr)!)) {
-        throw invalidInput(`Requested subnet with cidr: ${subnet.cidr} for network: ${network.id} overlaps with another subnet`);
-      }
-    }
-    await insertSubnet(svc.db, subnet);
-    return subnet;
-  }));
 }
 
 /** A subnet the caller may see (with its network), or SubnetNotFound. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalAddress, cidrContains, cidrsOverlap, formatCidr, lastAddress, parseAddress, parseCidr } from './address.js';
 import { canonicalMac, eui64, generateMac } from './mac.js';
 import { formatAddress } from './address.js';
+import { firstFreePrefix, mergeCidrs } from './prefixes.js';
 import { defaultPools, firstFree, formatRange, subtract } from './ranges.js';
 
 const v4 = (s: string): bigint => parseAddress(s)!.value;
@@ -76,5 +77,22 @@ describe('MAC addresses', () => {
 
   it('derives the EUI-64 address', () => {
     expect(formatAddress(6, eui64(parseCidr('2001:db8::/64')!.network, 'fa:16:3e:11:22:33'))).toBe('2001:db8::f816:3eff:fe11:2233');
+  });
+});
+
+describe('prefixes', () => {
+  const c = (s: string) => parseCidr(s)!;
+  const show = (list: Array<ReturnType<typeof c>>) => list.map((x) => formatCidr(x));
+  it('merges like cidr_merge', () => {
+    expect(show(mergeCidrs([c('10.0.1.0/24'), c('10.0.0.0/24'), c('10.0.0.128/25'), c('192.168.0.0/16')]))).toEqual(['10.0.0.0/23', '192.168.0.0/16']);
+    expect(show(mergeCidrs([c('10.0.1.0/24'), c('10.0.2.0/24')]))).toEqual(['10.0.1.0/24', '10.0.2.0/24']);
+  });
+  it('finds the first free block, jumping past allocations', () => {
+    const pool = [c('10.0.0.0/16')];
+    expect(formatCidr(firstFreePrefix(pool, [], 24)!)).toBe('10.0.0.0/24');
+    expect(formatCidr(firstFreePrefix(pool, [c('10.0.0.0/24'), c('10.0.1.0/25')], 24)!)).toBe('10.0.2.0/24');
+    expect(formatCidr(firstFreePrefix(pool, [c('10.0.0.0/24')], 16 + 1)!)).toBe('10.0.128.0/17');
+    expect(firstFreePrefix([c('10.0.0.0/24')], [c('10.0.0.0/25'), c('10.0.0.128/25')], 26)).toBeUndefined();
+    expect(firstFreePrefix([c('10.0.0.0/24')], [], 16)).toBeUndefined();
   });
 });

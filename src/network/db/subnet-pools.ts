@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { SubnetPool } from '../model.js';
+import type { NetworkTables, SubnetPoolRow } from './schema.js';
+import { dropTags, tagsOf } from './tags.js';
+
+type Db = Kysely<NetworkTables>;
+
+function fromRow(r: SubnetPoolRow, tags: string[]): SubnetPool {
+  return {
+    id: r.id, projectId: r.project_id, name: r.name, description: r.description, ipVersion: r.ip_version as 4 | 6,
+    prefixes: JSON.parse(r.prefixes) as string[], defaultPrefixlen: r.default_prefixlen, minPrefixlen: r.min_prefixlen, maxPrefixlen: r.max_prefixlen,
+    shared: r.shared === 1, isDefault: r.is_default === 1, defaultQuota: r.default_quota, revisionNumber: r.revision_number,
+    createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), tags,
+  };
+}
+
+function toRow(p: SubnetPool): SubnetPoolRow {
+  return {
+    id: p.id, project_id: p.projectId, name: p.name, description: p.description, ip_version: p.ipVersion, prefixes: JSON.stringify(p.prefixes),
+    default_prefixlen: p.defaultPrefixlen, min_prefixlen: p.minPrefixlen, max_prefixlen: p.maxPrefixlen, shared: p.shared ? 1 : 0,
+    is_default: p.isDefault ? 1 : 0, default_quota: p.defaultQuota, revision_number: p.revisionNumber,
+    created_at: p.createdAt.toISOString(), updated_at: p.updatedAt.toISOString(),
+  };
+}
+
+async function withTags(db: Db, rows: SubnetPoolRow[]): Promise<SubnetPool[]> {
+  const tags = await tagsOf(db, rows.map((r) => r.id));
+  return rows.map((r) => fromRow(r, tags.get(r.id) ?? []));
+}
+
+export async function getSubnetPool(db: Db, id: string): Promise<SubnetPool | undefined> {
+  const row = await db.selectFrom('subnetpools').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? (await withTags(db, [row]))[0] : undefined;
+}
+
+export async function listSubnetPools(db: Db): Promise<SubnetPool[]> {
+  return withTags(db, await db.selectFrom('subnetpools').selectAll().orderBy('created_at').orderBy('id').execute());
+}
+
+export async function insertSubnetPool(db: Db, p: SubnetPool): Promise<void> {
+  await db.insertInto('subnetpools').values(toRow(p)).execute();
+}
+
+export async function updateSubnetPoolRow(db: Db, p: SubnetPool): Promise<void> {
+  const { id, created_at: _created, ...changes } = toRow(p);
+  await db.updateTable('subnetpools').set(changes).where('id', '=', id).execute();
+}
+
+/** The cidrs already carved from a pool (by any project, on any network). */
+export async function poolAllocations(db: Db, poolId: string): Promise<string[]> {
+  const rows = await db.selectFrom('subnets').select('cidr').where('subnetpool_id', '=', poolId).execute();
+  return rows.map((r) => r.cidr);
+}
+
+/** Deletes a pool unless subnets were carved from it. */
+export async function deleteSubnetPoolRow(db: Db, id: string): Promise<'deleted' | 'not-found' | 'in-use'> {
+  return db.transaction().execute(async (tx): Promise<'deleted' | 'not-found' | 'in-use'> => {
+    if (await tx.selectFrom('subnets').select('id').where('subnetpool_id', '=', id).executeTakeFirst()) return 'in-use';
+    await dropTags(tx, id);
+    const r = await tx.deleteFrom('subnetpools').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0 ? 'deleted' : 'not-found';
+  });
+}
