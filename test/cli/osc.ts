@@ -48,6 +48,11 @@ export function oneLine(text: string, max = 400): string {
 export class OpenStackCli {
   constructor(private readonly cloud: Cloud) {}
 
+  /** The clouds.yaml the cloud wrote (for the other official clients). */
+  get cloudsFile(): string {
+    return this.cloud.cloudsFile;
+  }
+
   /** Runs `openstack ARGS`; never throws. */
   async run(args: readonly string[], opts: OsOptions = {}): Promise<OsResult> {
     const env = cleanOsEnv();
