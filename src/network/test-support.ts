@@ -78,3 +78,12 @@ export async function networkFixture(overrides: Partial<NetworkSettings> = {}): 
     throw e;
   }
 }
+
+/** `f.app.inject` as a caller: method, URL and an optional JSON body. */
+export function callerFor(f: () => NetworkFixture) {
+  return (who: Caller, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+    f().app.inject({ method, url, headers: { 'x-auth-token': who, 'content-type': 'application/json' }, ...(payload ? { payload: payload as object } : {}) });
+}
+
+/** The NeutronError body of a response. */
+export const fault = (res: { json(): unknown }): { type: string; message: string } => (res.json() as { NeutronError: { type: string; message: string } }).NeutronError;

@@ -102,6 +102,8 @@ export interface ConfValues {
   flavorId?: string;
   flavorIdAlt?: string;
   publicNetId?: string;
+  /** Aliases GET /v2.0/extensions lists; [network-feature-enabled] api_extensions (else "all"). */
+  networkExtensions?: string[];
 }
 
 const DUMMY_ID = '00000000-0000-0000-0000-000000000000';
@@ -127,6 +129,7 @@ export function fillTempestConf(template: string, v: ConfValues): string {
   text = setIniOption(text, 'image-feature-enabled', 'import_image', 'true');
   // The os_glance_* property namespace is reserved, as in Glance since Wallaby.
   text = setIniOption(text, 'image-feature-enabled', 'os_glance_reserved', 'true');
+  if (v.networkExtensions) text = setIniOption(text, 'network-feature-enabled', 'api_extensions', v.networkExtensions.join(','));
   for (const [flag, on] of Object.entries(v.serviceAvailable)) {
     text = setIniOption(text, 'service_available', flag, on ? 'true' : 'false');
   }
@@ -135,8 +138,13 @@ export function fillTempestConf(template: string, v: ConfValues): string {
   return text;
 }
 
-/** Service types in the catalog, read as the admin user through GET /v3/auth/catalog. */
-export async function catalogTypes(identityUrl: string, admin: CloudEntry): Promise<string[]> {
+/** The admin's token and catalog (service type -> public URL), as GET /v3/auth/catalog shows it. */
+export interface AdminSession {
+  token: string;
+  endpoints: Record<string, string>;
+}
+
+export async function adminSession(identityUrl: string, admin: CloudEntry): Promise<AdminSession> {
   const a = admin.auth;
   const body = {
     auth: {
@@ -156,8 +164,39 @@ export async function catalogTypes(identityUrl: string, admin: CloudEntry): Prom
   if (auth.status !== 201 || !token) throw new Error(`admin token: HTTP ${auth.status} ${await auth.text()}`);
   const res = await fetch(`${identityUrl}/v3/auth/catalog`, { headers: { 'x-auth-token': token } });
   if (res.status !== 200) throw new Error(`GET /v3/auth/catalog: HTTP ${res.status} ${await res.text()}`);
-  const json = (await res.json()) as { catalog?: Array<{ type?: string }> };
-  return (json.catalog ?? []).map((s) => s.type ?? '').filter(Boolean);
+  const json = (await res.json()) as { catalog?: Array<{ type?: string; endpoints?: Array<{ interface?: string; url?: string }> }> };
+  const endpoints: Record<string, string> = {};
+  for (const s of json.catalog ?? []) {
+    const url = s.endpoints?.find((e) => e.interface === 'public')?.url;
+    if (s.type) endpoints[s.type] = url ?? '';
+  }
+  return { token, endpoints };
+}
+
+/** Service types in the catalog, read as the admin user through GET /v3/auth/catalog. */
+export async function catalogTypes(identityUrl: string, admin: CloudEntry): Promise<string[]> {
+  return Object.keys((await adminSession(identityUrl, admin)).endpoints);
+}
+
+/**
+ * What Tempest's network tests need from the cloud: the external network they hang
+ * routers and floating IPs on (created here, as devstack creates "public"), and the
+ * extensions the service really lists, so tests of anything missing skip instead of
+ * assuming it ("all").
+ */
+export async function prepareNetwork(session: AdminSession): Promise<{ publicNetId: string; extensions: string[] }> {
+  const base = session.endpoints['network']!.replace(/\/+$/, '');
+  const call = async (method: string, path: string, payload?: unknown): Promise<Record<string, any>> => {
+    const res = await fetch(`${base}${path}`, {
+      method, headers: { 'x-auth-token': session.token, 'content-type': 'application/json' }, ...(payload ? { body: JSON.stringify(payload) } : {}),
+    });
+    if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, any>;
+  };
+  const net = (await call('POST', '/v2.0/networks', { network: { name: 'public', 'router:external': true, shared: false } })).network as { id: string };
+  await call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, name: 'public-subnet', ip_version: 4, cidr: '172.24.0.0/16', enable_dhcp: false } });
+  const extensions = ((await call('GET', '/v2.0/extensions')).extensions as Array<{ alias: string }>).map((e) => e.alias);
+  return { publicNetId: net.id, extensions };
 }
 
 export interface Workspace {
@@ -197,12 +236,15 @@ export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
       env: cleanOsEnv(), cwd: root, timeoutMs: 120_000,
     });
     if (init.code !== 0) throw new Error(`tempest init failed: ${init.stderr.trim() || init.stdout.trim()}`);
-    const services = await catalogTypes(cloud.identityUrl, admin);
+    const session = await adminSession(cloud.identityUrl, admin);
+    const services = Object.keys(session.endpoints);
+    const network = services.includes('network') ? await prepareNetwork(session) : undefined;
     const conf = fillTempestConf(readFileSync(templatePath, 'utf8'), {
       keystoneUrl: cloud.identityUrl,
       adminPassword: admin.auth.password,
       workspaceDir: dir,
       serviceAvailable: serviceAvailability(services),
+      ...(network ? { publicNetId: network.publicNetId, networkExtensions: network.extensions } : {}),
     });
     writeFileSync(join(dir, 'etc', 'tempest.conf'), applyOverrides(conf, process.env['STRATUS_TEMPEST_SET']));
     return {

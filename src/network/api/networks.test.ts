@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { networkFixture, PROJECTS, type Caller, type NetworkFixture } from '../test-support.js';
+import { type Caller, callerFor, networkFixture, type NetworkFixture, PROJECTS } from '../test-support.js';
 
 let f: NetworkFixture;
 beforeAll(async () => { f = await networkFixture({ vniRanges: [{ min: 100, max: 140 }] }); });
 afterAll(async () => { await f.close(); });
 
-const call = (who: Caller, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  f.app.inject({ method, url, headers: { 'x-auth-token': who, 'content-type': 'application/json' }, ...(payload ? { payload: payload as object } : {}) });
+const call = callerFor(() => f);
 
 async function create(who: Caller, body: Record<string, unknown> = {}): Promise<Record<string, any>> {
   const res = await call(who, 'POST', '/v2.0/networks', { network: body });

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { networkFixture, PROJECTS, type Caller, type NetworkFixture } from '../test-support.js';
+import { type Caller, callerFor, networkFixture, type NetworkFixture, PROJECTS } from '../test-support.js';
 
 let f: NetworkFixture;
 beforeAll(async () => { f = await networkFixture(); });
 afterAll(async () => { await f.close(); });
 
-const call = (who: Caller, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  f.app.inject({ method, url, headers: { 'x-auth-token': who, 'content-type': 'application/json' }, ...(payload ? { payload: payload as object } : {}) });
+const call = callerFor(() => f);
 
 describe('quotas', () => {
   it('shows defaults, lets admins set limits, and holds them under parallel creates', async () => {

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { networkFixture, type Caller, type NetworkFixture } from '../test-support.js';
+import { type Caller, callerFor, fault, networkFixture, type NetworkFixture } from '../test-support.js';
 
 let f: NetworkFixture;
 beforeAll(async () => { f = await networkFixture(); });
 afterAll(async () => { await f.close(); });
 
-const call = (who: Caller, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  f.app.inject({ method, url, headers: { 'x-auth-token': who, 'content-type': 'application/json' }, ...(payload ? { payload: payload as object } : {}) });
-const fault = (res: { json(): any }) => res.json().NeutronError;
+const call = callerFor(() => f);
 
 describe('subnet pools', () => {
   it('carves subnets first-free, honours a requested cidr, and refuses overlaps and exhaustion', async () => {

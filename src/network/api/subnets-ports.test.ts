@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_HOST, networkFixture, PROJECTS, type Caller, type NetworkFixture } from '../test-support.js';
+import { AGENT_HOST, type Caller, callerFor, fault, networkFixture, type NetworkFixture, PROJECTS } from '../test-support.js';
 
 let f: NetworkFixture;
 beforeAll(async () => { f = await networkFixture(); });
 afterAll(async () => { await f.close(); });
 
-const call = (who: Caller, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-  f.app.inject({ method, url, headers: { 'x-auth-token': who, 'content-type': 'application/json' }, ...(payload ? { payload: payload as object } : {}) });
+const call = callerFor(() => f);
 
 async function made(who: Caller, collection: string, key: string, body: Record<string, unknown>): Promise<Record<string, any>> {
   const res = await call(who, 'POST', `/v2.0/${collection}`, { [key]: body });
@@ -17,7 +16,6 @@ async function made(who: Caller, collection: string, key: string, body: Record<s
 const network = (who: Caller = 'demo', body: Record<string, unknown> = {}) => made(who, 'networks', 'network', body);
 const subnet = (who: Caller, body: Record<string, unknown>) => made(who, 'subnets', 'subnet', { ip_version: 4, ...body });
 const port = (who: Caller, body: Record<string, unknown>) => made(who, 'ports', 'port', body);
-const fault = (res: { json(): any }) => res.json().NeutronError;
 
 describe('subnets', () => {
   it('defaults the gateway and pools and shows on the network', async () => {

@@ -1,4 +1,4 @@
-import type { AddressPair } from '../model.js';
+import type { AddressPair, SecurityGroupRule } from '../model.js';
 
 /**
  * The dataplane: what a network agent does to its host so that the network service's
@@ -28,15 +28,7 @@ export interface PortWiring {
 export interface GroupFilter {
   id: string;
   stateful: boolean;
-  rules: Array<{
-    direction: 'ingress' | 'egress';
-    ethertype: 'IPv4' | 'IPv6';
-    protocol: string | null;
-    portRangeMin: number | null;
-    portRangeMax: number | null;
-    remoteIpPrefix: string | null;
-    remoteGroupId: string | null;
-  }>;
+  rules: Array<Pick<SecurityGroupRule, 'direction' | 'ethertype' | 'protocol' | 'portRangeMin' | 'portRangeMax' | 'remoteIpPrefix' | 'remoteGroupId'>>;
   memberIps: string[];
 }
 
