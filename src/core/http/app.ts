@@ -32,6 +32,8 @@ export interface ServiceAppOptions {
   /** Largest request body accepted, in bytes; larger ones get the service's 413. */
   bodyLimit: number;
   renderError: ErrorRenderer;
+  /** Rewrites a request URL before routing (Neutron accepts a `.json` suffix on any path). */
+  rewriteUrl?: (url: string) => string;
 }
 
 /**
@@ -50,6 +52,7 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     // Names in paths (metadef namespaces, tags) may be long once percent-encoded.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: false,
+    ...(options.rewriteUrl ? { rewriteUrl: (req: { url?: string }) => options.rewriteUrl!(req.url ?? '/') } : {}),
   });
   app.setValidatorCompiler(lazyValidatorCompiler());
 

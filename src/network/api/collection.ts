@@ -57,6 +57,8 @@ export interface ListOptions {
   path?: string;
   /** The attribute that identifies an item for sorting ties and markers; 'id' unless the resource has none. */
   idKey?: string;
+  /** Filters whose query values are not plain attribute values (ports' `fixed_ips=ip_address=...`). */
+  customFilters?: Readonly<Record<string, (view: View, wanted: string[]) => boolean>>;
 }
 
 /**
@@ -68,9 +70,11 @@ export function listBody(request: FastifyRequest, views: View[], options: ListOp
   const q = request.query as RawQuery;
   let items = views.filter((v) => tagFilter(v, q));
   for (const [key, raw] of Object.entries(q)) {
-    if (CONTROL.has(key) || raw === undefined || !options.attributes.includes(key)) continue;
+    if (CONTROL.has(key) || raw === undefined) continue;
     const wanted = Array.isArray(raw) ? raw : [raw];
-    items = items.filter((v) => wanted.some((w) => matches(v[key], w)));
+    const custom = options.customFilters?.[key];
+    if (custom) items = items.filter((v) => custom(v, wanted));
+    else if (options.attributes.includes(key)) items = items.filter((v) => wanted.some((w) => matches(v[key], w)));
   }
   const keys = values(q, 'sort_key');
   const dirs = values(q, 'sort_dir');

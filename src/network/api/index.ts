@@ -16,7 +16,11 @@ import { registerVersionRoutes } from './versions.js';
 
 /** The Neutron v2.0 API as one Fastify app. */
 export function createNetworkApp(svc: NetworkService, options: ServiceApiOptions): FastifyInstance {
-  const app = createServiceApp({ service: 'network', logger: svc.log, bodyLimit: options.bodyLimit, renderError: renderNeutronError });
+  const app = createServiceApp({
+    service: 'network', logger: svc.log, bodyLimit: options.bodyLimit, renderError: renderNeutronError,
+    // Neutron's routing takes `/v2.0/networks.json` as `/v2.0/networks` (older clients, Tempest's quota details).
+    rewriteUrl: (url) => url.replace(/\.json(?=\?|$)/, ''),
+  });
   const authed: Guard = { preHandler: requireToken(options.tokens) };
   registerVersionRoutes(app, authed);
   registerNetworkRoutes(app, svc, authed);

@@ -5,7 +5,7 @@ import { createNetwork, deleteNetwork, networkTarget, updateNetwork, visibleNetw
 import type { Network } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { listBody, showBody } from './collection.js';
-import { requestBase, resourceBody, type Guard } from './kit.js';
+import { bulkBodies, createAll, requestBase, resourceBody, type Guard } from './kit.js';
 import { registerTagRoutes } from './tags.js';
 import { NETWORK_ATTRIBUTES, networkView } from './views.js';
 
@@ -22,6 +22,11 @@ const one = async (svc: NetworkService, ctx: RequestContext, n: Network): Promis
 export function registerNetworkRoutes(app: FastifyInstance, svc: NetworkService, authed: Guard): void {
   app.post('/v2.0/networks', authed, async (request, reply) => {
     const ctx = callerOf(request);
+    const bulk = bulkBodies(request, 'networks');
+    if (bulk) {
+      const made = await createAll(bulk, (b) => createNetwork(svc, ctx, b), (n) => deleteNetwork(svc, ctx, n.id));
+      return reply.status(201).send({ networks: await views(svc, ctx, made) });
+    }
     const n = await createNetwork(svc, ctx, resourceBody(request, 'network'));
     return reply.status(201).send({ network: await one(svc, ctx, n) });
   });

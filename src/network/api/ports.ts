@@ -1,14 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import { callerOf, type RequestContext } from '../../core/auth/index.js';
 import { createPort, deletePort, portTarget, updatePort, visiblePort, visiblePorts } from '../domain/ports.js';
+import { canonicalAddress } from '../ipam/address.js';
 import type { Network, Port } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { listBody, showBody } from './collection.js';
-import { requestBase, resourceBody, type Guard } from './kit.js';
+import { bulkBodies, createAll, requestBase, resourceBody, type Guard } from './kit.js';
 import { registerTagRoutes } from './tags.js';
 import { PORT_ATTRIBUTES, portView } from './views.js';
 
 type IdParams = { id: string };
+
+/**
+ * Neutron's `fixed_ips` filter: values like `ip_address=10.0.0.2` or `subnet_id=...`;
+ * a port matches when one of its addresses satisfies every kind given.
+ */
+function fixedIpsFilter(view: Record<string, unknown>, wanted: string[]): boolean {
+  const want = { ip_address: new Set<string>(), subnet_id: new Set<string>() };
+  for (const w of wanted) {
+    const [key, value] = w.split('=', 2) as [string, string | undefined];
+    if ((key === 'ip_address' || key === 'subnet_id') && value !== undefined) want[key].add(key === 'ip_address' ? canonicalAddress(value) ?? value : value);
+  }
+  const ips = view['fixed_ips'] as Array<{ ip_address: string; subnet_id: string }>;
+  return ips.some((f) => (want.ip_address.size === 0 || want.ip_address.has(f.ip_address)) && (want.subnet_id.size === 0 || want.subnet_id.has(f.subnet_id)));
+}
 
 const view = (svc: NetworkService, ctx: RequestContext, p: Port, network?: Network): Record<string, unknown> =>
   portView(p, svc.allowed(ctx, 'get_port:binding:host_id', portTarget(p, network)));
@@ -16,6 +31,11 @@ const view = (svc: NetworkService, ctx: RequestContext, p: Port, network?: Netwo
 export function registerPortRoutes(app: FastifyInstance, svc: NetworkService, authed: Guard): void {
   app.post('/v2.0/ports', authed, async (request, reply) => {
     const ctx = callerOf(request);
+    const bulk = bulkBodies(request, 'ports');
+    if (bulk) {
+      const made = await createAll(bulk, (b) => createPort(svc, ctx, b), (p) => deletePort(svc, ctx, p.id));
+      return reply.status(201).send({ ports: made.map((p) => view(svc, ctx, p)) });
+    }
     return reply.status(201).send({ port: view(svc, ctx, await createPort(svc, ctx, resourceBody(request, 'port'))) });
   });
 
@@ -30,6 +50,7 @@ export function registerPortRoutes(app: FastifyInstance, svc: NetworkService, au
     const showBinding = svc.isAdmin(ctx);
     return listBody(request, ports.map((p) => portView(p, showBinding)), {
       collection: 'ports', attributes: PORT_ATTRIBUTES, maxLimit: svc.settings.paginationMaxLimit, baseUrl: requestBase(request),
+      customFilters: { fixed_ips: fixedIpsFilter },
     });
   });
 

@@ -87,3 +87,12 @@ describe('routers and floating IPs', () => {
     expect((await call('demo', 'POST', '/v2.0/floatingips', { floatingip: { floating_network_id: pub.id, floating_ip_address: '172.24.4.15' } })).statusCode).toBe(403);
   });
 });
+
+describe('external networks', () => {
+  it('take their floating IPs with them when deleted', async () => {
+    const { pub } = await external();
+    const fip = await made('demo', 'floatingips', 'floatingip', { floating_network_id: pub.id });
+    expect((await call('admin', 'DELETE', `/v2.0/networks/${pub.id}`)).statusCode).toBe(204);
+    expect((await call('demo', 'GET', `/v2.0/floatingips/${fip.id}`)).statusCode).toBe(404);
+  });
+});

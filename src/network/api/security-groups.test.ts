@@ -65,6 +65,7 @@ describe('security groups', () => {
       [{ direction: 'ingress', protocol: 'bogus' }, 'SecurityGroupRuleInvalidProtocol'],
       [{ direction: 'ingress', protocol: 'tcp', port_range_min: 90, port_range_max: 80 }, 'SecurityGroupInvalidPortRange'],
       [{ direction: 'ingress', port_range_min: 80 }, 'SecurityGroupProtocolRequiredWithPorts'],
+      [{ direction: 'ingress', protocol: 'tcp', port_range_max: 6 }, 'SecurityGroupInvalidPortRange'],
       [{ direction: 'ingress', protocol: 'icmp', port_range_min: 300 }, 'SecurityGroupInvalidIcmpValue'],
       [{ direction: 'ingress', remote_ip_prefix: '2001:db8::/64' }, 'SecurityGroupRuleParameterConflict'],
       [{ direction: 'ingress', remote_ip_prefix: '10.0.0.0/8', remote_group_id: g.id }, 'SecurityGroupRemoteGroupAndRemoteIpPrefix'],

@@ -151,3 +151,37 @@ describe('ports', () => {
     expect(page.ports_links[0].rel).toBe('next');
   });
 });
+
+describe('Neutron conventions Tempest relies on', () => {
+  it('creates in bulk, all or nothing', async () => {
+    const ok = await call('demo', 'POST', '/v2.0/networks', { networks: [{ name: 'b1' }, { name: 'b2' }] });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().networks.map((n: any) => n.name)).toEqual(['b1', 'b2']);
+    const before = (await call('demo', 'GET', '/v2.0/networks')).json().networks.length;
+    const bad = await call('demo', 'POST', '/v2.0/networks', { networks: [{ name: 'b3' }, { name: 'b4', mtu: 1 }] });
+    expect(bad.statusCode).toBe(400);
+    expect((await call('demo', 'GET', '/v2.0/networks')).json().networks.length).toBe(before);
+  });
+
+  it('filters ports by fixed_ips and accepts a .json suffix', async () => {
+    const n = await network();
+    const s = await subnet('demo', { network_id: n.id, cidr: '10.60.0.0/24' });
+    const a = await port('demo', { network_id: n.id });
+    await port('demo', { network_id: n.id });
+    const byIp = (await call('demo', 'GET', `/v2.0/ports.json?fixed_ips=ip_address%3D${a.fixed_ips[0].ip_address}`)).json().ports;
+    expect(byIp.map((p: any) => p.id)).toEqual([a.id]);
+    const bySubnet = (await call('demo', 'GET', `/v2.0/ports?fixed_ips=subnet_id%3D${s.id}`)).json().ports;
+    expect(bySubnet.length).toBe(2);
+  });
+
+  it('drops SLAAC addresses with their subnet instead of refusing the delete', async () => {
+    const n = await network();
+    const v6 = await subnet('demo', { network_id: n.id, ip_version: 6, cidr: '2001:db8:9::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' });
+    const v4 = await subnet('demo', { network_id: n.id, cidr: '10.61.0.0/24' });
+    const p = await port('demo', { network_id: n.id });
+    expect(p.fixed_ips.length).toBe(2);
+    expect((await call('demo', 'DELETE', `/v2.0/subnets/${v6.id}`)).statusCode).toBe(204);
+    expect((await call('demo', 'GET', `/v2.0/ports/${p.id}`)).json().port.fixed_ips).toEqual([{ subnet_id: v4.id, ip_address: '10.61.0.2' }]);
+    expect((await call('demo', 'DELETE', `/v2.0/subnets/${v4.id}`)).statusCode).toBe(409);
+  });
+});

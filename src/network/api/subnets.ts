@@ -3,7 +3,7 @@ import { callerOf } from '../../core/auth/index.js';
 import { createSubnet, deleteSubnet, subnetTarget, updateSubnet, visibleSubnet, visibleSubnets } from '../domain/subnets.js';
 import type { NetworkService } from '../service.js';
 import { listBody, showBody } from './collection.js';
-import { requestBase, resourceBody, type Guard } from './kit.js';
+import { bulkBodies, createAll, requestBase, resourceBody, type Guard } from './kit.js';
 import { registerTagRoutes } from './tags.js';
 import { SUBNET_ATTRIBUTES, subnetView } from './views.js';
 
@@ -11,7 +11,13 @@ type IdParams = { id: string };
 
 export function registerSubnetRoutes(app: FastifyInstance, svc: NetworkService, authed: Guard): void {
   app.post('/v2.0/subnets', authed, async (request, reply) => {
-    const s = await createSubnet(svc, callerOf(request), resourceBody(request, 'subnet'));
+    const ctx = callerOf(request);
+    const bulk = bulkBodies(request, 'subnets');
+    if (bulk) {
+      const made = await createAll(bulk, (b) => createSubnet(svc, ctx, b), (s) => deleteSubnet(svc, ctx, s.id));
+      return reply.status(201).send({ subnets: made.map(subnetView) });
+    }
+    const s = await createSubnet(svc, ctx, resourceBody(request, 'subnet'));
     return reply.status(201).send({ subnet: subnetView(s) });
   });
 

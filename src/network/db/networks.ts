@@ -67,13 +67,22 @@ export async function updateNetworkRow(db: Db, n: Network): Promise<void> {
 }
 
 /**
- * Deletes a network and its subnets in one transaction. 'in-use' when a port is still on
+ * Deletes a network with its subnets and floating IPs in one transaction. 'in-use' when a port is still on
  * it: the ports' foreign key makes the database refuse, so a port created during the
  * delete cannot be orphaned.
  */
 export async function deleteNetworkRow(db: Db, id: string): Promise<'deleted' | 'not-found' | 'in-use'> {
   return db.transaction().execute(async (tx): Promise<'deleted' | 'not-found' | 'in-use'> => {
-    if (await tx.selectFrom('ports').select('id').where('network_id', '=', id).executeTakeFirst()) return 'in-use';
+    const blocking = await tx.selectFrom('ports').select('id').where('network_id', '=', id)
+      .where('device_owner', '!=', 'network:floatingip').executeTakeFirst();
+    if (blocking) return 'in-use';
+    // Floating IPs allocated from an external network go with it, their address ports too.
+    const fips = await tx.selectFrom('floating_ips').select(['id', 'floating_port_id']).where('floating_network_id', '=', id).execute();
+    for (const f of fips) {
+      await dropTags(tx, f.id);
+      await tx.deleteFrom('floating_ips').where('id', '=', f.id).execute();
+      await tx.deleteFrom('ports').where('id', '=', f.floating_port_id).execute();
+    }
     const subnets = await tx.selectFrom('subnets').select('id').where('network_id', '=', id).execute();
     for (const s of subnets) await dropTags(tx, s.id);
     await tx.deleteFrom('subnets').where('network_id', '=', id).execute();

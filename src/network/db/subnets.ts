@@ -64,14 +64,26 @@ export async function updateSubnetRow(db: Db, s: Subnet): Promise<void> {
 }
 
 /**
- * Deletes a subnet unless a port holds an address from it. The allocations' foreign key
- * makes a racing allocation fail one of the two, never leave an address on no subnet.
+ * Deletes a subnet unless a port holds an address from it. On SLAAC / DHCPv6-stateless
+ * subnets (`dropAutoAddresses`) the ports' derived addresses go with the subnet, as in
+ * Neutron, unless a router interface holds one. The allocations' foreign key makes a
+ * racing allocation fail one of the two, never leave an address on no subnet.
  */
-export async function deleteSubnetRow(db: Db, id: string): Promise<'deleted' | 'not-found' | 'in-use'> {
-  return db.transaction().execute(async (tx): Promise<'deleted' | 'not-found' | 'in-use'> => {
-    if (await tx.selectFrom('ip_allocations').select('port_id').where('subnet_id', '=', id).executeTakeFirst()) return 'in-use';
+export async function deleteSubnetRow(db: Db, id: string, dropAutoAddresses: boolean):
+  Promise<{ outcome: 'deleted' | 'not-found' | 'in-use'; portsChanged: string[] }> {
+  return db.transaction().execute(async (tx) => {
+    let portsChanged: string[] = [];
+    if (dropAutoAddresses) {
+      const held = await tx.selectFrom('ip_allocations').innerJoin('ports', 'ports.id', 'ip_allocations.port_id')
+        .select(['ports.id', 'ports.device_owner']).where('ip_allocations.subnet_id', '=', id).execute();
+      if (!held.some((p) => p.device_owner === 'network:router_interface')) {
+        portsChanged = held.map((p) => p.id);
+        await tx.deleteFrom('ip_allocations').where('subnet_id', '=', id).execute();
+      }
+    }
+    if (await tx.selectFrom('ip_allocations').select('port_id').where('subnet_id', '=', id).executeTakeFirst()) return { outcome: 'in-use' as const, portsChanged: [] };
     await dropTags(tx, id);
     const r = await tx.deleteFrom('subnets').where('id', '=', id).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0 ? 'deleted' : 'not-found';
+    return { outcome: Number(r.numDeletedRows) > 0 ? 'deleted' as const : 'not-found' as const, portsChanged };
   });
 }

@@ -40,14 +40,13 @@ export async function hostHasLiveAgent(svc: NetworkService, host: string): Promi
   return (await listAgents(svc.db)).some((a) => a.host === host && a.admin_state_up === 1 && isAlive(svc, a));
 }
 
+/** Agents the caller may see: all for admins, none for others (Neutron filters rather than refuses). */
 export async function visibleAgents(svc: NetworkService, ctx: RequestContext): Promise<AgentRow[]> {
-  svc.authorize(ctx, 'get_agent', {});
-  return listAgents(svc.db);
+  return svc.allowed(ctx, 'get_agent', {}) ? listAgents(svc.db) : [];
 }
 
 export async function visibleAgent(svc: NetworkService, ctx: RequestContext, id: string): Promise<AgentRow> {
-  svc.authorize(ctx, 'get_agent', {});
-  const row = await getAgent(svc.db, id);
+  const row = svc.allowed(ctx, 'get_agent', {}) ? await getAgent(svc.db, id) : undefined;
   if (!row) throw agentNotFound(id);
   return row;
 }

@@ -125,7 +125,7 @@ export async function updateRouter(svc: NetworkService, ctx: RequestContext, id:
     if (body['description'] !== undefined) router.description = body['description'] as string;
     if (body['admin_state_up'] !== undefined) router.adminStateUp = toBool(body['admin_state_up'], true);
     if (body['routes'] !== undefined) {
-      const routes = hostRoutes(body['routes'] ?? [], 4, Number.MAX_SAFE_INTEGER, id);
+      const routes = hostRoutes(body['routes'] ?? [], null, Number.MAX_SAFE_INTEGER, id);
       await checkRoutes(svc, router, routes);
       router.routes = routes;
     }

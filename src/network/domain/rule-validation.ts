@@ -60,12 +60,10 @@ export function validateRule(body: Body): RuleFields {
       }
     } else if (PORT_PROTOCOLS.has(number)) {
       if (rule.portRangeMin === 0 || rule.portRangeMax === 0) throw new NeutronError(400, 'SecurityGroupInvalidPortValue', 'Invalid value for port 0.');
-      if (rule.portRangeMin !== null && rule.portRangeMax !== null && rule.portRangeMin > rule.portRangeMax) {
+      // Both bounds, min <= max (one port is min = max), as Neutron's _validate_port_range.
+      if (rule.portRangeMin === null || rule.portRangeMax === null || rule.portRangeMin > rule.portRangeMax) {
         throw new NeutronError(400, 'SecurityGroupInvalidPortRange', 'For TCP/UDP protocols, port_range_min must be <= port_range_max');
       }
-      // A single bound means the one port, as Neutron stores it.
-      if (rule.portRangeMin === null) rule.portRangeMin = rule.portRangeMax;
-      if (rule.portRangeMax === null) rule.portRangeMax = rule.portRangeMin;
     } else {
       throw new NeutronError(400, 'SecurityGroupInvalidProtocolForPortRange',
         `Invalid protocol ${rule.protocol} for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.`);

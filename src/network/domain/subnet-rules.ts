@@ -55,7 +55,8 @@ export function nameservers(value: unknown, version: 4 | 6, max: number, subnetI
   return out;
 }
 
-export function hostRoutes(value: unknown, version: 4 | 6, max: number, subnetId: string): HostRoute[] {
+/** A subnet's host routes (all of its IP version) or, with version null, a router's routes (each its own). */
+export function hostRoutes(value: unknown, version: 4 | 6 | null, max: number, subnetId: string): HostRoute[] {
   if (!Array.isArray(value)) throw invalidInput(`'${String(value)}' is not a list`);
   const seen = new Set<string>();
   const out: HostRoute[] = [];
@@ -66,8 +67,9 @@ export function hostRoutes(value: unknown, version: 4 | 6, max: number, subnetId
     if (!dest) throw invalidInput(`'${String(r.destination)}' is not a valid IP subnet`);
     const nexthop = canonicalAddress(r.nexthop);
     if (!nexthop) throw invalidInput(`'${String(r.nexthop)}' is not a valid IP address`);
-    if (dest.version !== version) throw invalidInput(`destination '${String(r.destination)}' does not match the ip_version '${version}'`);
-    if (parseAddress(nexthop)!.version !== version) throw invalidInput(`nexthop '${String(r.nexthop)}' does not match the ip_version '${version}'`);
+    const want = version ?? dest.version;
+    if (dest.version !== want) throw invalidInput(`destination '${String(r.destination)}' does not match the ip_version '${want}'`);
+    if (parseAddress(nexthop)!.version !== want) throw invalidInput(`nexthop '${String(r.nexthop)}' does not match the ip_version '${want}'`);
     const normal = { destination: formatCidr(dest), nexthop };
     const key = `${normal.destination} ${normal.nexthop}`;
     if (seen.has(key)) throw invalidInput(`Duplicate hostroute '${JSON.stringify(route)}'`);

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../core/auth/index.js';
 import { getNetwork } from '../db/networks.js';
+import { getPort } from '../db/ports.js';
 import { deleteSubnetRow, getSubnet, insertSubnet, listSubnets, updateSubnetRow } from '../db/subnets.js';
 import { badRequest, invalidInput, inUse, notFound, type NeutronError } from '../errors.js';
 import { cidrsOverlap, formatAddress, formatCidr, parseCidr, type Cidr } from '../ipam/address.js';
@@ -7,10 +8,11 @@ import type { Network, Subnet } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectReadOnly, rejectUnknown, toBool, type Body } from './attributes.js';
 import { visibleNetwork, visibleNetworks } from './networks.js';
+import { announcePortChange } from './port-notices.js';
 import { withinQuota } from './quotas.js';
 import { carveCidr, requestedPool } from './subnet-pools.js';
 import {
-  addressIn, allocationPools, checkGateway, checkGatewayOutsidePools, checkIpv6Modes, defaultAllocationPools, hostRoutes,
+  addressIn, allocationPools, isAutoAddress, checkGateway, checkGatewayOutsidePools, checkIpv6Modes, defaultAllocationPools, hostRoutes,
   ipv6Mode, ipVersionOf, nameservers, poolRanges, subnetCidr,
 } from './subnet-rules.js';
 
@@ -21,8 +23,8 @@ export function subnetTarget(s: Pick<Subnet, 'id' | 'projectId' | 'networkId'>, 
   return {
     tenant_id: s.projectId, project_id: s.projectId, id: s.id, network_id: s.networkId,
     'network:tenant_id': network?.projectId ?? null, 'network:project_id': network?.projectId ?? null,
-    // Subnets of shared and external networks are readable by all, as their networks are.
-    shared: Boolean(network && (network.shared || network.routerExternal)),
+    // Subnets of shared networks are readable by all; those of a non-shared external network are not.
+    shared: Boolean(network?.shared),
   };
 }
 
@@ -147,7 +149,12 @@ export async function updateSubnet(svc: NetworkService, ctx: RequestContext, id:
 export async function deleteSubnet(svc: NetworkService, ctx: RequestContext, id: string): Promise<void> {
   const { subnet, network } = await visibleSubnet(svc, ctx, id);
   svc.authorize(ctx, 'delete_subnet', subnetTarget(subnet, network));
-  const outcome = await svc.networkLocks.run(subnet.networkId, () => deleteSubnetRow(svc.db, id));
+  const { outcome, portsChanged } = await svc.networkLocks.run(subnet.networkId, () => deleteSubnetRow(svc.db, id, isAutoAddress(subnet)));
   if (outcome === 'not-found') throw subnetNotFound(id);
   if (outcome === 'in-use') throw inUse('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
+  // Ports that lost their SLAAC address: their hosts rewire them and group members change.
+  for (const portId of portsChanged) {
+    const port = await getPort(svc.db, portId);
+    if (port) await announcePortChange(svc, undefined, port);
+  }
 }
