@@ -4,6 +4,7 @@
  * here as soon as it registers itself in the catalog.
  */
 import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
+import { tempestWorkers } from './tempest/conf.js';
 
 /** Catalog service type -> the Tempest 33 module holding its API tests. */
 const apiModules: Readonly<Record<string, string>> = {
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
       if (!mod) say(`conformance ${type}: no Tempest API module known for this service type`);
     }
     for (const [type, mod] of modules) {
-      const r = await runTempest(ws, { regex: `^${mod.replace(/\./g, '\\.')}\\.` }, { label: type, concurrency: 2 });
+      const r = await runTempest(ws, { regex: `^${mod.replace(/\./g, '\\.')}\\.` }, { label: type, concurrency: tempestWorkers(type) });
       for (const l of [...failureLines(r, 40), ...skipLines(r)]) say(l);
       say(`conformance ${type}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.selected} tests; ${r.resultsDir})`);
       failed += r.failed;

@@ -19,6 +19,7 @@ import { type Cloud, withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
 import { resultsDir } from './lib/paths.js';
 import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
+import { tempestWorkers } from './tempest/conf.js';
 import { CLI_DEBS } from './lib/tools.js';
 import { runVitest } from './lib/vitest.js';
 
@@ -87,6 +88,7 @@ async function cliTier(): Promise<TierResult> {
 const TEMPEST_IN_TEST: ReadonlyArray<[string, string]> = [
   ['identity', 'tempest.api.identity'],
   ['image', 'tempest.api.image'],
+  ['network', 'tempest.api.network'],
 ];
 
 async function tempestTier(): Promise<TierResult> {
@@ -101,7 +103,7 @@ async function tempestTier(): Promise<TierResult> {
           total.failed++;
           continue;
         }
-        const r = await runTempest(ws, { regex: `^${module.replace(/\./g, '\\.')}\\.` }, { label: service, concurrency: 2 });
+        const r = await runTempest(ws, { regex: `^${module.replace(/\./g, '\\.')}\\.` }, { label: service, concurrency: tempestWorkers(service) });
         for (const l of failureLines(r, 40)) say(l);
         if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
         say(`  ${service}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);

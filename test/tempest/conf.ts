@@ -40,6 +40,15 @@ export function stratusConfForTempest(): string {
   return `[security_compliance]\n${lines.join('\n')}\n\n[image_format]\nrequire_image_format_match = false\n`;
 }
 
+/**
+ * Tempest workers per catalog service type (2 otherwise). The network tests spend most
+ * of their time in Tempest's own 10 s sleep before every subnet delete, not on the CPU,
+ * so more workers shorten them without crowding a 2-core machine.
+ */
+export function tempestWorkers(serviceType: string): number {
+  return serviceType === 'network' ? 4 : 2;
+}
+
 /** Catalog service type -> tempest [service_available] flag. */
 export const serviceFlags: Readonly<Record<string, string>> = {
   compute: 'nova',

@@ -95,4 +95,14 @@ describe('fillTempestConf', () => {
     }
     expect(iniGet(conf, 'service_available', 'horizon')).toBe('false');
   });
+
+  it('gives the network tests the public network and only the extensions the service lists', () => {
+    const withNetwork = fillTempestConf(readFileSync(templatePath, 'utf8'), {
+      keystoneUrl: 'http://127.0.0.1:25000/', adminPassword: 's', workspaceDir: '/tmp/ws-y', serviceAvailable: serviceAvailability(['identity', 'network']),
+      publicNetId: '11111111-2222-3333-4444-555555555555', networkExtensions: ['router', 'external-net'],
+    });
+    expect(iniGet(withNetwork, 'network', 'public_network_id')).toBe('11111111-2222-3333-4444-555555555555');
+    expect(iniGet(withNetwork, 'network-feature-enabled', 'api_extensions')).toBe('router,external-net');
+    expect(iniGet(withNetwork, 'service_available', 'neutron')).toBe('true');
+  });
 });
