@@ -153,6 +153,7 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const bus = new InProcessBus({ onHandlerError: (err, request) => log.error({ err, method: request.method }, 'bus handler failed') });
     closers.push(() => bus.close());
     network.svc.notifier.connect(bus);
+    closers.push(async () => network.svc.notifier.close());
     await servePluginEndpoint(bus, network.svc);
     const agent = new NetworkAgent(bus, new NoopDataplane(), {
       host: config.DEFAULT.host ?? hostname(), availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval,

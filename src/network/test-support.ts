@@ -71,7 +71,7 @@ export async function networkFixture(overrides: Partial<NetworkSettings> = {}): 
     await agent.start();
     return {
       app, svc, dataplane,
-      close: async () => { await agent.stop(); await bus.close(); await app.close(); await database.close(); await cleanup(); },
+      close: async () => { svc.notifier.close(); await agent.stop(); await bus.close(); await app.close(); await database.close(); await cleanup(); },
     };
   } catch (e) {
     await cleanup();

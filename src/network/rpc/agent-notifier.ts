@@ -10,8 +10,12 @@ import { AGENT_TOPIC, type AgentMethods } from './contract.js';
  */
 export class AgentNotifier {
   private bus: MessageBus | null = null;
+  /** Groups changed since the last notice, sent together (see groupsUpdated). */
+  private readonly pendingGroups = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly log: Logger) {}
+  /** `groupDelayMs`: how long group changes gather before one notice goes out. */
+  constructor(private readonly log: Logger, private readonly groupDelayMs = 100) {}
 
   connect(bus: MessageBus): void {
     this.bus = bus;
@@ -25,10 +29,36 @@ export class AgentNotifier {
     this.send((bus) => bus.cast({ topic: AGENT_TOPIC, server: host }, 'port_delete', args as never), 'port_delete');
   }
 
-  /** Every agent refreshes the filters of these groups (rules or members changed). */
+  /**
+   * Every agent refreshes the filters of these groups (rules or members changed).
+   * Changes gather for groupDelayMs and go out as one notice: a burst of port creates
+   * in one group costs agents one refresh, not one per port, and a rule still reaches
+   * live traffic well within a second.
+   */
   groupsUpdated(groupIds: string[]): void {
-    if (groupIds.length === 0) return;
-    this.send((bus) => bus.fanout(AGENT_TOPIC, 'security_groups_updated', { group_ids: [...new Set(groupIds)] }), 'security_groups_updated');
+    if (!this.bus || groupIds.length === 0) return;
+    for (const id of groupIds) this.pendingGroups.add(id);
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.flushGroups(), this.groupDelayMs);
+    this.flushTimer.unref();
+  }
+
+  /** Drops what is pending: the bus is going away (agents reconcile when they start again). */
+  close(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.pendingGroups.clear();
+    this.bus = null;
+  }
+
+  /** Sends what is pending now. */
+  flushGroups(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pendingGroups.size === 0) return;
+    const ids = [...this.pendingGroups];
+    this.pendingGroups.clear();
+    this.send((bus) => bus.fanout(AGENT_TOPIC, 'security_groups_updated', { group_ids: ids }), 'security_groups_updated');
   }
 
   private send(how: (bus: MessageBus) => Promise<void>, method: string): void {
