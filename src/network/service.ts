@@ -8,6 +8,7 @@ import type { PolicyEnforcer } from '../core/policy/index.js';
 import type { NetworkTables } from './db/schema.js';
 import { policyNotAuthorized } from './errors.js';
 import { AgentNotifier } from './rpc/agent-notifier.js';
+import { AddressBook } from './domain/address-book.js';
 import type { NetworkSettings } from './settings.js';
 
 /** Everything the network API and its domain logic share, wired once by setup. */
@@ -20,6 +21,8 @@ export class NetworkService {
   readonly networkLocks = new KeyedLock();
   /** Serialises count-then-create per project and resource (see domain/quotas). */
   readonly quotaLocks = new KeyedLock();
+  /** Used addresses per subnet, a hint for first-free allocation (see domain/address-book). */
+  readonly addressBook = new AddressBook();
   /** Port and group notices to the network agents (silent until a bus is connected). */
   readonly notifier: AgentNotifier;
 

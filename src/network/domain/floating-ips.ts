@@ -91,6 +91,7 @@ export async function createFloatingIp(svc: NetworkService, ctx: RequestContext,
     const v4 = port.fixedIps.find((f) => parseAddress(f.ipAddress)!.version === 4);
     if (!v4) {
       await deletePortRow(svc.db, port.id);
+      svc.addressBook.clear();
       throw badRequest('floatingip', `Network ${network.id} does not contain any IPv4 subnet`);
     }
     fip.floatingPortId = port.id;
@@ -100,6 +101,7 @@ export async function createFloatingIp(svc: NetworkService, ctx: RequestContext,
       await insertFloatingIp(svc.db, fip);
     } catch (e) {
       await deletePortRow(svc.db, port.id);
+      svc.addressBook.clear();
       if (fip.fixedPortId && (await listFloatingIps(svc.db)).some((o) => o.fixedPortId === fip.fixedPortId && o.fixedIpAddress === fip.fixedIpAddress)) {
         throw alreadyAssociated(fip, fip);
       }
@@ -140,6 +142,7 @@ export async function deleteFloatingIp(svc: NetworkService, ctx: RequestContext,
   const fip = await visibleFloatingIp(svc, ctx, id);
   svc.authorize(ctx, 'delete_floatingip', fipTarget(fip));
   if (!(await deleteFloatingIpRow(svc.db, fip))) throw floatingIpNotFound(id);
+  svc.addressBook.clear();
 }
 
 /** The fixed port's summary shown as port_details (the fip-port-details extension). */

@@ -1,4 +1,4 @@
-import { addressTaken, usedAddresses } from '../db/ports.js';
+import { addressTaken } from '../db/ports.js';
 import { getSubnet } from '../db/subnets.js';
 import { invalidInput, NeutronError, notFound } from '../errors.js';
 import { cidrContains, formatAddress, parseAddress, parseCidr } from '../ipam/address.js';
@@ -23,11 +23,22 @@ function forDeviceOwner(subnets: readonly Subnet[], deviceOwner: string): readon
   return named.length ? named : subnets.filter((s) => s.serviceTypes.length === 0);
 }
 
-/** The first free address of a subnet's pools, or undefined when they are full. */
+/**
+ * The first free address of a subnet's pools, or undefined when they are full. The
+ * address book answers from memory; before calling a subnet full it rereads the truth.
+ */
 async function freeAddress(svc: NetworkService, subnet: Subnet, alsoTaken: readonly string[]): Promise<string | undefined> {
-  const used = [...await usedAddresses(svc.db, subnet.id), ...alsoTaken]
-    .map((a) => parseAddress(a)!.value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const free = firstFree(poolRanges(subnet.allocationPools), used);
+  const pools = poolRanges(subnet.allocationPools);
+  const pick = async (): Promise<bigint | undefined> => {
+    let used = await svc.addressBook.usedIn(svc, subnet.id);
+    if (alsoTaken.length) used = [...used, ...alsoTaken.map((a) => parseAddress(a)!.value)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return firstFree(pools, used);
+  };
+  let free = await pick();
+  if (free === undefined) {
+    svc.addressBook.forget([subnet.id]);
+    free = await pick();
+  }
   return free === undefined ? undefined : formatAddress(subnet.ipVersion, free);
 }
 

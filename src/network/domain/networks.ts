@@ -109,6 +109,7 @@ export async function deleteNetwork(svc: NetworkService, ctx: RequestContext, id
   const n = await visibleNetwork(svc, ctx, id);
   svc.authorize(ctx, 'delete_network', networkTarget(n));
   const outcome = await deleteNetworkRow(svc.db, id);
+  svc.addressBook.clear();
   if (outcome === 'not-found') throw networkNotFound(id);
   if (outcome === 'in-use') throw inUse('NetworkInUse', `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`);
 }

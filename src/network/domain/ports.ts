@@ -129,7 +129,12 @@ export async function savePort(svc: NetworkService, port: Port, requests: FixedI
     const subnets = await listSubnets(svc.db, [port.networkId]);
     for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
       port.fixedIps = await allocateAddresses(svc, port.networkId, subnets, requests, port.macAddress, port.deviceOwner);
-      if (await insertPort(svc.db, port) === 'saved') return port;
+      if (await insertPort(svc.db, port) === 'saved') {
+        svc.addressBook.taken(port.fixedIps);
+        return port;
+      }
+      // Another process took an address: reread the subnets' truth before trying again.
+      svc.addressBook.forget(port.fixedIps.map((f) => f.subnetId));
       if (await macTaken(svc.db, port.networkId, port.macAddress)) {
         if (macGiven) throw macInUse(port.networkId, port.macAddress);
         port.macAddress = generateMac(svc.settings.baseMac);
@@ -194,9 +199,11 @@ export async function updatePort(svc: NetworkService, ctx: RequestContext, id: s
     for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
       if (requests) port.fixedIps = await allocateAddresses(svc, port.networkId, subnets, requests, port.macAddress, port.deviceOwner, held);
       if (await updatePortRow(svc.db, port, childrenChanged) === 'saved') {
+        if (requests) svc.addressBook.forget([...held, ...port.fixedIps].map((f) => f.subnetId));
         await announcePortChange(svc, before, port);
         return port;
       }
+      svc.addressBook.forget(port.fixedIps.map((f) => f.subnetId));
       if (body['mac_address'] !== undefined && await macTaken(svc.db, port.networkId, port.macAddress)) throw macInUse(port.networkId, port.macAddress);
     }
     throw new NeutronError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${port.networkId}.`);
@@ -220,5 +227,6 @@ export async function deletePort(svc: NetworkService, ctx: RequestContext, id: s
     throw new NeutronError(409, 'L3PortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${port.deviceOwner}.`);
   }
   if (!(await deletePortRow(svc.db, id))) throw portNotFound(id);
+  svc.addressBook.forget(port.fixedIps.map((f) => f.subnetId));
   await announcePortChange(svc, port, undefined);
 }

@@ -78,6 +78,7 @@ export async function createRouter(svc: NetworkService, ctx: RequestContext, bod
         router.gwPortId = await attachGateway(svc, ctx, router, gw);
       } catch (e) {
         await deleteRouterRow(svc.db, router.id);
+        svc.addressBook.clear();
         throw e;
       }
       router.enableSnat = gw.enableSnat;
@@ -156,12 +157,14 @@ async function changeGateway(svc: NetworkService, ctx: RequestContext, router: R
   router.enableSnat = gw?.enableSnat ?? true;
   await updateRouterRow(svc.db, router);
   if (current) await deletePortRow(svc.db, current.id);
+  svc.addressBook.clear();
 }
 
 export async function deleteRouter(svc: NetworkService, ctx: RequestContext, id: string): Promise<void> {
   const router = await visibleRouter(svc, ctx, id);
   svc.authorize(ctx, 'delete_router', routerTarget(router));
   const outcome = await svc.networkLocks.run(`router:${id}`, () => deleteRouterRow(svc.db, id));
+  svc.addressBook.clear();
   if (outcome === 'not-found') throw routerNotFound(id);
   if (outcome === 'in-use') throw inUse('RouterInUse', `Router ${id} still has ports`);
 }
@@ -266,6 +269,7 @@ export async function removeInterface(svc: NetworkService, ctx: RequestContext, 
       }
     }
     if (!(await deletePortRow(svc.db, port.id))) throw portNotFound(port.id);
+    svc.addressBook.clear();
     return interfaceInfo(router, port);
   });
 }

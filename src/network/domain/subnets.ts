@@ -150,6 +150,7 @@ export async function deleteSubnet(svc: NetworkService, ctx: RequestContext, id:
   const { subnet, network } = await visibleSubnet(svc, ctx, id);
   svc.authorize(ctx, 'delete_subnet', subnetTarget(subnet, network));
   const { outcome, portsChanged } = await svc.networkLocks.run(subnet.networkId, () => deleteSubnetRow(svc.db, id, isAutoAddress(subnet)));
+  svc.addressBook.forget([id]);
   if (outcome === 'not-found') throw subnetNotFound(id);
   if (outcome === 'in-use') throw inUse('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
   // Ports that lost their SLAAC address: their hosts rewire them and group members change.
