@@ -3,6 +3,33 @@ import type { Logger } from '../../core/log.js';
 import type { GroupFilter, HostDataplane, HostState, PortWiring } from '../dataplane/driver.js';
 import { AGENT_TOPIC, NETWORK_AGENT_BINARY, NETWORK_AGENT_TYPE, PLUGIN_TOPIC, type AgentState } from '../rpc/contract.js';
 
+const text = (v: unknown, name: string): string => {
+  if (typeof v !== 'string' || v === '') throw new TypeError(`${name} must be a non-empty string`);
+  return v;
+};
+
+/**
+ * A port notice as the service sent it, checked for what the dataplane relies on: the
+ * service may run another version, and a malformed notice must fail here, not halfway
+ * through wiring a host.
+ */
+function portWiringOf(v: unknown): PortWiring {
+  const p = v as Partial<PortWiring> | null;
+  if (!p || typeof p !== 'object') throw new TypeError('port must be an object');
+  for (const key of ['portId', 'networkId', 'host', 'macAddress'] as const) text(p[key], key);
+  if (!Array.isArray(p.fixedIps) || !Array.isArray(p.securityGroupIds) || !Array.isArray(p.allowedAddressPairs) || typeof p.segment !== 'object') {
+    throw new TypeError('port is missing its addresses, groups or segment');
+  }
+  return p as PortWiring;
+}
+
+function groupsOf(v: unknown): GroupFilter[] {
+  if (!Array.isArray(v) || v.some((g) => typeof (g as GroupFilter | null)?.id !== 'string' || !Array.isArray((g as GroupFilter).rules))) {
+    throw new TypeError('groups must be a list of group filters');
+  }
+  return v as GroupFilter[];
+}
+
 export interface NetworkAgentOptions {
   host: string;
   availabilityZone: string | null;
@@ -32,8 +59,8 @@ export class NetworkAgent {
 
   async start(): Promise<void> {
     this.subscription = await this.bus.serve({ topic: AGENT_TOPIC, server: this.options.host }, {
-      port_update: async (args) => this.enqueue(() => this.plug(args['port'] as unknown as PortWiring, args['groups'] as unknown as GroupFilter[])),
-      port_delete: async (args) => this.enqueue(() => this.dataplane.unplugPort(String(args['port_id']), String(args['network_id']))),
+      port_update: async (args) => this.enqueue(() => this.plug(portWiringOf(args['port']), groupsOf(args['groups']))),
+      port_delete: async (args) => this.enqueue(() => this.dataplane.unplugPort(text(args['port_id'], 'port_id'), text(args['network_id'], 'network_id'))),
       security_groups_updated: async (args) => this.enqueue(() => this.refreshGroups(args['group_ids'])),
     });
     await this.report();

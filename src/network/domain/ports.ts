@@ -137,7 +137,10 @@ export async function savePort(svc: NetworkService, port: Port, requests: FixedI
       svc.addressBook.forget(port.fixedIps.map((f) => f.subnetId));
       if (await macTaken(svc.db, port.networkId, port.macAddress)) {
         if (macGiven) throw macInUse(port.networkId, port.macAddress);
+        const clashed = port.macAddress;
         port.macAddress = generateMac(svc.settings.baseMac);
+        // Address pairs given without a MAC took the port's; they follow it to the new one.
+        for (const pair of port.allowedAddressPairs) if (pair.mac_address === clashed) pair.mac_address = port.macAddress;
       }
       // Otherwise an address went to another process: the next pass sees it as used.
     }
