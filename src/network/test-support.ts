@@ -87,3 +87,12 @@ export function callerFor(f: () => NetworkFixture) {
 
 /** The NeutronError body of a response. */
 export const fault = (res: { json(): unknown }): { type: string; message: string } => (res.json() as { NeutronError: { type: string; message: string } }).NeutronError;
+
+/** POST /v2.0/<collection> that must answer 201; the created resource (fails with the body otherwise). */
+export function creatorFor(call: ReturnType<typeof callerFor>) {
+  return async (who: Caller, collection: string, key: string, body: Record<string, unknown>): Promise<Record<string, any>> => {
+    const res = await call(who, 'POST', `/v2.0/${collection}`, { [key]: body });
+    if (res.statusCode !== 201) throw new Error(`POST /v2.0/${collection} answered ${res.statusCode}: ${res.body}`);
+    return (res.json() as Record<string, Record<string, any>>)[key]!;
+  };
+}

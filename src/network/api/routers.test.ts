@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, callerFor, fault, networkFixture, type NetworkFixture } from '../test-support.js';
+import { type Caller, callerFor, creatorFor, fault, networkFixture, type NetworkFixture } from '../test-support.js';
 
 let f: NetworkFixture;
 beforeAll(async () => { f = await networkFixture(); });
@@ -7,11 +7,7 @@ afterAll(async () => { await f.close(); });
 
 const call = callerFor(() => f);
 
-async function made(who: Caller, collection: string, key: string, body: Record<string, unknown>): Promise<Record<string, any>> {
-  const res = await call(who, 'POST', `/v2.0/${collection}`, { [key]: body });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json()[key];
-}
+const made = creatorFor(call);
 
 async function external() {
   const pub = await made('admin', 'networks', 'network', { name: 'public', 'router:external': true });

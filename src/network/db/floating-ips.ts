@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../../core/db/index.js';
 import type { FloatingIp } from '../model.js';
 import type { FloatingIpRow, NetworkTables } from './schema.js';
-import { dropTags, tagsOf } from './tags.js';
+import { resourceRows } from './row-store.js';
+import { dropTags } from './tags.js';
 
 type Db = Kysely<NetworkTables>;
 
@@ -24,25 +25,11 @@ function toRow(f: FloatingIp): FloatingIpRow {
   };
 }
 
-async function withTags(db: Db, rows: FloatingIpRow[]): Promise<FloatingIp[]> {
-  const tags = await tagsOf(db, rows.map((r) => r.id));
-  return rows.map((r) => fromRow(r, tags.get(r.id) ?? []));
-}
+const floatingIps = resourceRows('floating_ips', fromRow, toRow);
 
-export async function getFloatingIp(db: Db, id: string): Promise<FloatingIp | undefined> {
-  const row = await db.selectFrom('floating_ips').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? (await withTags(db, [row]))[0] : undefined;
-}
-
-export async function listFloatingIps(db: Db, projectId?: string): Promise<FloatingIp[]> {
-  let q = db.selectFrom('floating_ips').selectAll().orderBy('created_at').orderBy('id');
-  if (projectId !== undefined) q = q.where('project_id', '=', projectId);
-  return withTags(db, await q.execute());
-}
-
-export async function insertFloatingIp(db: Db, f: FloatingIp): Promise<void> {
-  await db.insertInto('floating_ips').values(toRow(f)).execute();
-}
+export const getFloatingIp = floatingIps.get;
+export const listFloatingIps = floatingIps.list;
+export const insertFloatingIp = floatingIps.insert;
 
 /** Saves a changed floating IP; false when another one already holds that fixed address. */
 export async function updateFloatingIpRow(db: Db, f: FloatingIp): Promise<boolean> {

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Router } from '../model.js';
 import type { NetworkTables, RouterRow } from './schema.js';
-import { dropTags, tagsOf } from './tags.js';
+import { resourceRows } from './row-store.js';
+import { dropTags } from './tags.js';
 
 type Db = Kysely<NetworkTables>;
 
@@ -23,30 +24,12 @@ function toRow(r: Router): RouterRow {
   };
 }
 
-async function withTags(db: Db, rows: RouterRow[]): Promise<Router[]> {
-  const tags = await tagsOf(db, rows.map((r) => r.id));
-  return rows.map((r) => fromRow(r, tags.get(r.id) ?? []));
-}
+const routers = resourceRows('routers', fromRow, toRow);
 
-export async function getRouter(db: Db, id: string): Promise<Router | undefined> {
-  const row = await db.selectFrom('routers').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? (await withTags(db, [row]))[0] : undefined;
-}
-
-export async function listRouters(db: Db, projectId?: string): Promise<Router[]> {
-  let q = db.selectFrom('routers').selectAll().orderBy('created_at').orderBy('id');
-  if (projectId !== undefined) q = q.where('project_id', '=', projectId);
-  return withTags(db, await q.execute());
-}
-
-export async function insertRouter(db: Db, r: Router): Promise<void> {
-  await db.insertInto('routers').values(toRow(r)).execute();
-}
-
-export async function updateRouterRow(db: Db, r: Router): Promise<void> {
-  const { id, created_at: _created, ...changes } = toRow(r);
-  await db.updateTable('routers').set(changes).where('id', '=', id).execute();
-}
+export const getRouter = routers.get;
+export const listRouters = routers.list;
+export const insertRouter = routers.insert;
+export const updateRouterRow = routers.update;
 
 /**
  * Deletes a router and its gateway port together; 'in-use' when an interface port or a

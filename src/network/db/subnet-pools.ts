@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { SubnetPool } from '../model.js';
 import type { NetworkTables, SubnetPoolRow } from './schema.js';
-import { dropTags, tagsOf } from './tags.js';
+import { resourceRows } from './row-store.js';
+import { dropTags } from './tags.js';
 
 type Db = Kysely<NetworkTables>;
 
@@ -23,28 +24,12 @@ function toRow(p: SubnetPool): SubnetPoolRow {
   };
 }
 
-async function withTags(db: Db, rows: SubnetPoolRow[]): Promise<SubnetPool[]> {
-  const tags = await tagsOf(db, rows.map((r) => r.id));
-  return rows.map((r) => fromRow(r, tags.get(r.id) ?? []));
-}
+const pools = resourceRows('subnetpools', fromRow, toRow);
 
-export async function getSubnetPool(db: Db, id: string): Promise<SubnetPool | undefined> {
-  const row = await db.selectFrom('subnetpools').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? (await withTags(db, [row]))[0] : undefined;
-}
-
-export async function listSubnetPools(db: Db): Promise<SubnetPool[]> {
-  return withTags(db, await db.selectFrom('subnetpools').selectAll().orderBy('created_at').orderBy('id').execute());
-}
-
-export async function insertSubnetPool(db: Db, p: SubnetPool): Promise<void> {
-  await db.insertInto('subnetpools').values(toRow(p)).execute();
-}
-
-export async function updateSubnetPoolRow(db: Db, p: SubnetPool): Promise<void> {
-  const { id, created_at: _created, ...changes } = toRow(p);
-  await db.updateTable('subnetpools').set(changes).where('id', '=', id).execute();
-}
+export const getSubnetPool = pools.get;
+export const listSubnetPools = pools.list;
+export const insertSubnetPool = pools.insert;
+export const updateSubnetPoolRow = pools.update;
 
 /** The cidrs already carved from a pool (by any project, on any network). */
 export async function poolAllocations(db: Db, poolId: string): Promise<string[]> {

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Subnet } from '../model.js';
 import type { NetworkTables, SubnetRow } from './schema.js';
-import { dropTags, tagsOf } from './tags.js';
+import { resourceRows } from './row-store.js';
+import { dropTags } from './tags.js';
 
 type Db = Kysely<NetworkTables>;
 
@@ -27,22 +28,18 @@ function toRow(s: Subnet): SubnetRow {
   };
 }
 
-async function withTags(db: Db, rows: SubnetRow[]): Promise<Subnet[]> {
-  const tags = await tagsOf(db, rows.map((r) => r.id));
-  return rows.map((r) => fromRow(r, tags.get(r.id) ?? []));
-}
+const subnets = resourceRows('subnets', fromRow, toRow);
 
-export async function getSubnet(db: Db, id: string): Promise<Subnet | undefined> {
-  const row = await db.selectFrom('subnets').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? (await withTags(db, [row]))[0] : undefined;
-}
+export const getSubnet = subnets.get;
+export const insertSubnet = subnets.insert;
+export const updateSubnetRow = subnets.update;
 
 /** Subnets of some networks (all when `networkIds` is undefined), in creation order. */
 export async function listSubnets(db: Db, networkIds?: readonly string[]): Promise<Subnet[]> {
   if (networkIds && networkIds.length === 0) return [];
   let q = db.selectFrom('subnets').selectAll().orderBy('created_at').orderBy('id');
   if (networkIds) q = q.where('network_id', 'in', [...networkIds]);
-  return withTags(db, await q.execute());
+  return subnets.withTags(db, await q.execute());
 }
 
 /** Subnet ids per network, for the networks' `subnets` attribute. */
@@ -52,15 +49,6 @@ export async function subnetIdsByNetwork(db: Db, networkIds: readonly string[]):
   const rows = await db.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', [...networkIds]).orderBy('created_at').orderBy('id').execute();
   for (const r of rows) (out.get(r.network_id) ?? out.set(r.network_id, []).get(r.network_id)!).push(r.id);
   return out;
-}
-
-export async function insertSubnet(db: Db, s: Subnet): Promise<void> {
-  await db.insertInto('subnets').values(toRow(s)).execute();
-}
-
-export async function updateSubnetRow(db: Db, s: Subnet): Promise<void> {
-  const { id, created_at: _created, ...changes } = toRow(s);
-  await db.updateTable('subnets').set(changes).where('id', '=', id).execute();
 }
 
 /**
