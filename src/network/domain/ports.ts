@@ -133,7 +133,8 @@ export async function savePort(svc: NetworkService, port: Port, requests: FixedI
         svc.addressBook.taken(port.fixedIps);
         return port;
       }
-      // Another process took an address: reread the subnets' truth before trying again.
+      // A unique index refused the insert: another process took an address or the MAC.
+      // Reread the subnets' truth, and pick a new MAC if that was the clash.
       svc.addressBook.forget(port.fixedIps.map((f) => f.subnetId));
       if (await macTaken(svc.db, port.networkId, port.macAddress)) {
         if (macGiven) throw macInUse(port.networkId, port.macAddress);
@@ -142,7 +143,6 @@ export async function savePort(svc: NetworkService, port: Port, requests: FixedI
         // Address pairs given without a MAC took the port's; they follow it to the new one.
         for (const pair of port.allowedAddressPairs) if (pair.mac_address === clashed) pair.mac_address = port.macAddress;
       }
-      // Otherwise an address went to another process: the next pass sees it as used.
     }
     throw new NeutronError(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${port.networkId}.`);
   });
