@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
-import { getPort } from '../db/ports.js';
 import {
   createFloatingIp, deleteFloatingIp, portDetails, updateFloatingIp, visibleFloatingIp, visibleFloatingIps,
 } from '../domain/floating-ips.js';
 import {
-  addInterface, createRouter, deleteRouter, removeInterface, routerTarget, updateRouter, visibleRouter, visibleRouters,
+  addInterface, createRouter, gatewayPort, deleteRouter, removeInterface, routerTarget, updateRouter, visibleRouter, visibleRouters,
 } from '../domain/routers.js';
 import type { FloatingIp, Router } from '../model.js';
 import type { NetworkService } from '../service.js';
@@ -17,7 +16,7 @@ import { FLOATING_IP_ATTRIBUTES, floatingIpView, ROUTER_ATTRIBUTES, routerView }
 type IdParams = { id: string };
 
 const routerOut = async (svc: NetworkService, r: Router): Promise<Record<string, unknown>> =>
-  routerView(r, r.gwPortId ? await getPort(svc.db, r.gwPortId) : undefined);
+  routerView(r, await gatewayPort(svc, r));
 const fipOut = async (svc: NetworkService, f: FloatingIp): Promise<Record<string, unknown>> => floatingIpView(f, await portDetails(svc, f));
 
 /** Routers (with their interface actions) and floating IPs: Neutron's L3 API. */

@@ -283,3 +283,8 @@ export async function routerBetween(svc: NetworkService, subnetId: string, exter
   }
   return undefined;
 }
+
+/** A router's gateway port (for its external_gateway_info), if it has a gateway. */
+export async function gatewayPort(svc: NetworkService, router: Router): Promise<Port | undefined> {
+  return router.gwPortId ? getPort(svc.db, router.gwPortId) : undefined;
+}
