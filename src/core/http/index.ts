@@ -1,2 +1,3 @@
 export * from './errors.js';
 export { addJsonParser, createServiceApp, RenderedBody, type ServiceApiOptions, type ErrorRenderer, type ServiceAppOptions } from './app.js';
+export { ApiVersion, useMicroversions, type MicroversionPolicy, type VersionedRouteConfig } from './microversion.js';
