@@ -13,6 +13,7 @@
 import { runIdentityCli } from './cli/identity.js';
 import { runImageCli } from './cli/image.js';
 import { runNetworkCli } from './cli/network.js';
+import { runPlacementCli } from './cli/placement.js';
 import type { CaseTotals } from './cli/osc.js';
 import { runDbTier } from './db/identity.js';
 import { type Cloud, withCloud } from './lib/cloud.js';
@@ -56,6 +57,7 @@ async function unitTier(): Promise<TierResult> {
 const CLI_SUITES: ReadonlyArray<[string, (cloud: Cloud, opts: { verbose: boolean }) => Promise<CaseTotals>]> = [
   ['image', runImageCli],
   ['network', runNetworkCli],
+  ['placement', runPlacementCli],
   ['identity', runIdentityCli],
 ];
 

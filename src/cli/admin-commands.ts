@@ -3,7 +3,7 @@ import { createLogger } from '../core/log.js';
 import { identitySettingsFrom } from '../identity/options.js';
 import { bootstrap } from '../identity/setup.js';
 import { initialize, rotate } from '../identity/tokens/index.js';
-import { catalogServices, openConfiguredIdentity, openConfiguredImage, openConfiguredNetwork } from './all-in-one.js';
+import { catalogServices, openConfiguredIdentity, openConfiguredImage, openConfiguredNetwork, openConfiguredPlacement } from './all-in-one.js';
 import type { CommonFlags } from './load-config.js';
 import { loadProcessConfig } from './load-config.js';
 import { allInOneOptions, type AllInOneConfig } from './options.js';
@@ -39,6 +39,9 @@ export function registerAdminCommands(program: Command, withCommonFlags: WithFla
         const network = await openConfiguredNetwork(config, dataDir, createLogger({ level: 'warn' }));
         await network.database.close();
         process.stdout.write(`network schema is up to date (${network.database.engine}: ${network.database.location})\n`);
+        const placement = await openConfiguredPlacement(config, dataDir, createLogger({ level: 'warn' }));
+        await placement.database.close();
+        process.stdout.write(`placement schema is up to date (${placement.database.engine}: ${placement.database.location})\n`);
       });
     });
 

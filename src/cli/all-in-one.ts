@@ -22,6 +22,8 @@ import { servePluginEndpoint } from '../network/rpc/plugin-endpoint.js';
 import { InProcessBus } from '../core/bus/index.js';
 import { networkSettingsFrom } from '../network/options.js';
 import { openNetwork } from '../network/setup.js';
+import { createPlacementApp } from '../placement/api/index.js';
+import { openPlacement } from '../placement/setup.js';
 import { writeClientFiles } from './clouds.js';
 import { loadProcessConfig, type CommonFlags } from './load-config.js';
 import { allInOneOptions, type AllInOneConfig } from './options.js';
@@ -34,6 +36,7 @@ export interface RunningCloud {
   identityUrl: string;
   imageUrl: string;
   networkUrl: string;
+  placementUrl: string;
   cloudsYaml: string;
   openrc: string;
   adminPassword: string;
@@ -76,6 +79,12 @@ export function openConfiguredNetwork(config: AllInOneConfig, dataDir: string, l
   });
 }
 
+/** The placement service opened as the configuration says. */
+export function openConfiguredPlacement(config: AllInOneConfig, dataDir: string, log: Logger): ReturnType<typeof openPlacement> {
+  const policyFile = policyFileOf(config, dataDir);
+  return openPlacement({ connection: databaseUrl(config, dataDir), clock: systemClock, ids: randomIds, log, ...(policyFile ? { policyFile } : {}) });
+}
+
 /** Glance's default unified limits: generous, so a fresh cloud is usable; sizes in MiB. */
 const IMAGE_DEFAULT_LIMITS: Record<keyof typeof IMAGE_LIMIT_RESOURCES, number> = {
   image_size_total: 1024 * 1024,
@@ -100,6 +109,7 @@ export function catalogServices(config: AllInOneConfig): CatalogService[] {
       })),
     },
     { type: 'network', name: 'neutron', description: 'Network', urls: url(config.network.port) },
+    { type: 'placement', name: 'placement', description: 'Placement', urls: url(config.placement.port) },
   ];
 }
 
@@ -163,10 +173,18 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const networkApp = createNetworkApp(network.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => networkApp.close());
     await networkApp.listen({ host, port: networkPort });
+
+    const placementPort = config.placement.port + offset;
+    const placementUrl = `http://${publicHost}:${placementPort}`;
+    const placement = await openConfiguredPlacement(config, dataDir, log);
+    closers.push(() => placement.database.close());
+    const placementApp = createPlacementApp(placement.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
+    closers.push(() => placementApp.close());
+    await placementApp.listen({ host, port: placementPort });
     const files = writeClientFiles(dataDir, `${identityUrl}/v3`, config.DEFAULT.region_name,
       { username: 'admin', password: secrets.adminPassword, project: 'admin' },
       { username: 'demo', password: secrets.demoPassword, project: 'demo' });
-    return { identityUrl, imageUrl, networkUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
+    return { identityUrl, imageUrl, networkUrl, placementUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
   } catch (e) {
     await stop();
     throw e;

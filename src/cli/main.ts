@@ -20,7 +20,8 @@ withCommonFlags(program.command('up'))
     const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
     say(`Identity (Keystone v3)  ${cloud.identityUrl}/v3`);
     say(`Image (Glance v2)       ${cloud.imageUrl}/v2`);
-    say(`Network (Neutron v2.0)  ${cloud.networkUrl}/v2.0  (networks only, so far)`);
+    say(`Network (Neutron v2.0)  ${cloud.networkUrl}/v2.0  (control plane; noop dataplane)`);
+    say(`Placement               ${cloud.placementUrl}`);
     say(`Admin user              admin / ${cloud.adminPassword} (project admin, domain Default)`);
     say(`clouds.yaml             ${cloud.cloudsYaml}  (clouds: stratus, stratus-demo, stratus-system-admin)`);
     say(`openrc                  ${cloud.openrc}`);

@@ -4,6 +4,7 @@ import { defineSchema, mergeSchemas, opt, type ConfigOf } from '../core/config/i
 import { identityOptions } from '../identity/options.js';
 import { imageOptions } from '../image/options.js';
 import { networkOptions } from '../network/options.js';
+import { placementOptions } from '../placement/options.js';
 
 /** Options every process kind shares. */
 export const commonOptions = defineSchema({
@@ -29,5 +30,5 @@ export const commonOptions = defineSchema({
   },
 });
 
-export const allInOneOptions = mergeSchemas(mergeSchemas(mergeSchemas(commonOptions, identityOptions), imageOptions), networkOptions);
+export const allInOneOptions = mergeSchemas(mergeSchemas(mergeSchemas(mergeSchemas(commonOptions, identityOptions), imageOptions), networkOptions), placementOptions);
 export type AllInOneConfig = ConfigOf<typeof allInOneOptions>;

@@ -48,4 +48,4 @@ export const tools = {
 
 /** Debian packages that provide the tools above (qemu-img is optional and not among them). */
 export const TEMPEST_DEBS = ['tempest', 'subunit'];
-export const CLI_DEBS = ['python3-openstackclient', 'python3-glanceclient', 'python3-neutronclient'];
+export const CLI_DEBS = ['python3-openstackclient', 'python3-glanceclient', 'python3-neutronclient', 'python3-osc-placement'];
