@@ -22,8 +22,25 @@ const DictAllocations = (minProperties: number) =>
   Type.Record(Type.String({ format: 'uuid' }), Type.Object({ resources: Resources, generation: Type.Optional(Type.Integer()) }), { minProperties });
 const ConsumerType = Type.String({ pattern: '^[A-Z0-9_]+$', minLength: 1, maxLength: 255 });
 
-/** The body of PUT /allocations/{c} (and each entry of POST /allocations) at a microversion. */
+const schemas = new Map<string, TSchema>();
+
+/** The body of PUT /allocations/{c} (and each entry of POST /allocations) at a microversion, built once per version. */
 function consumerSchema(v: ApiVersion, inPost: boolean): TSchema {
+  const key = `${v.toString()} ${inPost}`;
+  let schema = schemas.get(key);
+  if (!schema) schemas.set(key, (schema = buildConsumerSchema(v, inPost)));
+  return schema;
+}
+
+/** The same for POST /allocations: consumer uuid -> consumer body. */
+function postSchema(v: ApiVersion): TSchema {
+  const key = `${v.toString()} post`;
+  let schema = schemas.get(key);
+  if (!schema) schemas.set(key, (schema = Type.Record(Type.String({ format: 'uuid' }), consumerSchema(v, true), { minProperties: 1 })));
+  return schema;
+}
+
+function buildConsumerSchema(v: ApiVersion, inPost: boolean): TSchema {
   const project = { project_id: Type.String({ minLength: 1, maxLength: 255 }), user_id: Type.String({ minLength: 1, maxLength: 255 }) };
   if (!v.atLeast('1.12')) {
     const ids = v.atLeast('1.8') ? project : { project_id: Type.Optional(project.project_id), user_id: Type.Optional(project.user_id) };
@@ -99,7 +116,7 @@ export function registerAllocationRoutes(app: FastifyInstance, svc: PlacementSer
   app.post('/allocations', { ...authed, config: { versions: { min: '1.13' } } }, async (request, reply) => {
     svc.authorize(callerOf(request), 'placement:allocations:manage');
     const v = request.apiVersion;
-    const body = checkBody(Type.Record(Type.String({ format: 'uuid' }), consumerSchema(v, true), { minProperties: 1 }), request.body) as Record<string, ConsumerBody>;
+    const body = checkBody(postSchema(v), request.body) as Record<string, ConsumerBody>;
     await writeAllocations(svc, Object.entries(body).map(([consumer, b]) => toRequest(canonicalUuid(consumer), b, v)));
     return reply.status(204).send();
   });

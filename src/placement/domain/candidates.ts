@@ -69,9 +69,12 @@ export async function findCandidates(svc: PlacementService, query: CandidateQuer
     const found = candidatesInTree(tree, facts, query);
     if (found.length === 0) continue;
     for (const c of found) {
-      const key = canonicalKey(c.allocations);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      // Different group choices can add up to the same allocations; only then is a key worth building.
+      if (found.length > 1) {
+        const key = canonicalKey(c.allocations);
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
       candidates.push(c);
       if (!query.nested) for (const p of c.allocations.keys()) summaries.set(p, facts.get(p)!);
       if (query.limit !== undefined && candidates.length >= query.limit) break;
@@ -87,6 +90,7 @@ export async function findCandidates(svc: PlacementService, query: CandidateQuer
 }
 
 function candidatesInTree(tree: ProviderFacts[], facts: Map<string, ProviderFacts>, query: CandidateQuery): Candidate[] {
+  if (tree.length === 1 && query.groups.length === 1) return loneProvider(tree[0]!, facts, query.groups[0]!);
   const perGroup: Assignment[][] = [];
   for (const group of query.groups) {
     const options = group.suffix === '' ? unsuffixedOptions(tree, facts, group) : suffixedOptions(tree, facts, group);
@@ -107,6 +111,13 @@ function candidatesInTree(tree: ProviderFacts[], facts: Map<string, ProviderFact
   };
   choose(0, []);
   return out;
+}
+
+/** The common case, a compute node without children asked for one group: no combinations to try. */
+function loneProvider(f: ProviderFacts, facts: Map<string, ProviderFacts>, group: RequestGroup): Candidate[] {
+  for (const [rc, n] of group.resources) if (!hasRoom(f, rc, n)) return [];
+  if (!inTree(f, group, facts) || !memberOk(f, group, facts) || !traitsMatch(f.traits, group.traits)) return [];
+  return [{ allocations: new Map([[f.row.uuid, group.resources]]), mappings: new Map([[group.suffix, [f.row.uuid]]]) }];
 }
 
 function inTree(f: ProviderFacts, group: RequestGroup, facts: Map<string, ProviderFacts>): boolean {
