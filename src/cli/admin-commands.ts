@@ -3,7 +3,8 @@ import { createLogger } from '../core/log.js';
 import { identitySettingsFrom } from '../identity/options.js';
 import { bootstrap } from '../identity/setup.js';
 import { initialize, rotate } from '../identity/tokens/index.js';
-import { catalogServices, openConfiguredIdentity, openConfiguredImage, openConfiguredNetwork, openConfiguredPlacement } from './all-in-one.js';
+import { InProcessPlacementClient } from '../placement/contract/in-process.js';
+import { catalogServices, openConfiguredIdentity, openConfiguredImage, openConfiguredNetwork, openConfiguredPlacement, openConfiguredCompute } from './all-in-one.js';
 import type { CommonFlags } from './load-config.js';
 import { loadProcessConfig } from './load-config.js';
 import { allInOneOptions, type AllInOneConfig } from './options.js';
@@ -40,8 +41,11 @@ export function registerAdminCommands(program: Command, withCommonFlags: WithFla
         await network.database.close();
         process.stdout.write(`network schema is up to date (${network.database.engine}: ${network.database.location})\n`);
         const placement = await openConfiguredPlacement(config, dataDir, createLogger({ level: 'warn' }));
-        await placement.database.close();
         process.stdout.write(`placement schema is up to date (${placement.database.engine}: ${placement.database.location})\n`);
+        const compute = await openConfiguredCompute(config, dataDir, createLogger({ level: 'warn' }), new InProcessPlacementClient(placement.svc));
+        await compute.database.close();
+        await placement.database.close();
+        process.stdout.write(`compute schema is up to date (${compute.database.engine}: ${compute.database.location})\n`);
       });
     });
 

@@ -22,7 +22,14 @@ import { servePluginEndpoint } from '../network/rpc/plugin-endpoint.js';
 import { InProcessBus } from '../core/bus/index.js';
 import { networkSettingsFrom } from '../network/options.js';
 import { openNetwork } from '../network/setup.js';
+import { createComputeApp } from '../compute/api/index.js';
+import { computeSettingsFrom } from '../compute/options.js';
+import { openCompute } from '../compute/setup.js';
 import { createPlacementApp } from '../placement/api/index.js';
+import type { PlacementClient } from '../placement/contract/client.js';
+import { InProcessPlacementClient } from '../placement/contract/in-process.js';
+import { ComputeController } from '../compute/conductor/controller.js';
+import { startComputeHosts } from './compute-hosts.js';
 import { openPlacement } from '../placement/setup.js';
 import { writeClientFiles } from './clouds.js';
 import { loadProcessConfig, type CommonFlags } from './load-config.js';
@@ -37,6 +44,7 @@ export interface RunningCloud {
   imageUrl: string;
   networkUrl: string;
   placementUrl: string;
+  computeUrl: string;
   cloudsYaml: string;
   openrc: string;
   adminPassword: string;
@@ -85,6 +93,15 @@ export function openConfiguredPlacement(config: AllInOneConfig, dataDir: string,
   return openPlacement({ connection: databaseUrl(config, dataDir), clock: systemClock, ids: randomIds, log, ...(policyFile ? { policyFile } : {}) });
 }
 
+/** The compute service opened as the configuration says. */
+export function openConfiguredCompute(config: AllInOneConfig, dataDir: string, log: Logger, placement: PlacementClient): ReturnType<typeof openCompute> {
+  const policyFile = policyFileOf(config, dataDir);
+  return openCompute({
+    connection: databaseUrl(config, dataDir), settings: computeSettingsFrom(config), placement,
+    clock: systemClock, ids: randomIds, log, ...(policyFile ? { policyFile } : {}),
+  });
+}
+
 /** Glance's default unified limits: generous, so a fresh cloud is usable; sizes in MiB. */
 const IMAGE_DEFAULT_LIMITS: Record<keyof typeof IMAGE_LIMIT_RESOURCES, number> = {
   image_size_total: 1024 * 1024,
@@ -96,8 +113,8 @@ const IMAGE_DEFAULT_LIMITS: Record<keyof typeof IMAGE_LIMIT_RESOURCES, number> =
 /** The services this process kind registers in the catalog, at their configured URLs. */
 export function catalogServices(config: AllInOneConfig): CatalogService[] {
   const host = config.DEFAULT.public_host ?? config.DEFAULT.bind_host;
-  const url = (port: number): { public: string; internal: string; admin: string } => {
-    const u = `http://${host}:${port + config.DEFAULT.port_offset}`;
+  const url = (port: number, path = ''): { public: string; internal: string; admin: string } => {
+    const u = `http://${host}:${port + config.DEFAULT.port_offset}${path}`;
     return { public: u, internal: u, admin: u };
   };
   return [
@@ -110,6 +127,7 @@ export function catalogServices(config: AllInOneConfig): CatalogService[] {
     },
     { type: 'network', name: 'neutron', description: 'Network', urls: url(config.network.port) },
     { type: 'placement', name: 'placement', description: 'Placement', urls: url(config.placement.port) },
+    { type: 'compute', name: 'nova', description: 'Compute', urls: url(config.compute.port, '/v2.1') },
   ];
 }
 
@@ -181,10 +199,22 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const placementApp = createPlacementApp(placement.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => placementApp.close());
     await placementApp.listen({ host, port: placementPort });
+
+    const computePort = config.compute.port + offset;
+    const computeUrl = `http://${publicHost}:${computePort}/v2.1`;
+    const compute = await openConfiguredCompute(config, dataDir, log, new InProcessPlacementClient(placement.svc));
+    closers.push(() => compute.database.close());
+    const controller = new ComputeController(bus, compute.svc, config.DEFAULT.host ?? hostname(), log);
+    await controller.start();
+    closers.push(() => controller.stop());
+    closers.push(...await startComputeHosts(bus, config, log, true));
+    const computeApp = createComputeApp(compute.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
+    closers.push(() => computeApp.close());
+    await computeApp.listen({ host, port: computePort });
     const files = writeClientFiles(dataDir, `${identityUrl}/v3`, config.DEFAULT.region_name,
       { username: 'admin', password: secrets.adminPassword, project: 'admin' },
       { username: 'demo', password: secrets.demoPassword, project: 'demo' });
-    return { identityUrl, imageUrl, networkUrl, placementUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
+    return { identityUrl, imageUrl, networkUrl, placementUrl, computeUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -14,7 +14,9 @@ const withCommonFlags = (cmd: Command): Command => cmd
 
 withCommonFlags(program.command('up'))
   .description('run the all-in-one cloud in the foreground')
-  .action(async (flags: { dataDir?: string; portOffset?: string; configFile?: string }) => {
+  .option('--fake-hosts <n>', 'run N fake compute hosts (fake-host-1..N) instead of one ([compute] fake_hosts)')
+  .action(async (flags: { dataDir?: string; portOffset?: string; configFile?: string; fakeHosts?: string }) => {
+    if (flags.fakeHosts !== undefined) process.env['STRATUS_COMPUTE_FAKE_HOSTS'] = flags.fakeHosts;
     const started = Date.now();
     const cloud = await startAllInOne(flags);
     const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
@@ -22,6 +24,7 @@ withCommonFlags(program.command('up'))
     say(`Image (Glance v2)       ${cloud.imageUrl}/v2`);
     say(`Network (Neutron v2.0)  ${cloud.networkUrl}/v2.0  (control plane; noop dataplane)`);
     say(`Placement               ${cloud.placementUrl}`);
+    say(`Compute (Nova v2.1)     ${cloud.computeUrl}  (flavors, key pairs, services, hypervisors so far)`);
     say(`Admin user              admin / ${cloud.adminPassword} (project admin, domain Default)`);
     say(`clouds.yaml             ${cloud.cloudsYaml}  (clouds: stratus, stratus-demo, stratus-system-admin)`);
     say(`openrc                  ${cloud.openrc}`);

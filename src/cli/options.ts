@@ -5,6 +5,7 @@ import { identityOptions } from '../identity/options.js';
 import { imageOptions } from '../image/options.js';
 import { networkOptions } from '../network/options.js';
 import { placementOptions } from '../placement/options.js';
+import { computeOptions } from '../compute/options.js';
 
 /** Options every process kind shares. */
 export const commonOptions = defineSchema({
@@ -30,5 +31,5 @@ export const commonOptions = defineSchema({
   },
 });
 
-export const allInOneOptions = mergeSchemas(mergeSchemas(mergeSchemas(mergeSchemas(commonOptions, identityOptions), imageOptions), networkOptions), placementOptions);
+export const allInOneOptions = mergeSchemas(mergeSchemas(mergeSchemas(mergeSchemas(mergeSchemas(commonOptions, identityOptions), imageOptions), networkOptions), placementOptions), computeOptions);
 export type AllInOneConfig = ConfigOf<typeof allInOneOptions>;

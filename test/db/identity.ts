@@ -52,7 +52,7 @@ async function runEngine(engine: Engine, paths: readonly string[]): Promise<Engi
  * other (vitest already uses every core). When root, installs the server packages
  * first; otherwise an engine whose binaries are missing is reported as not run.
  */
-export async function runDbTier(paths: readonly string[] = ['src/identity', 'src/image', 'src/network', 'src/placement']): Promise<DbTierResult> {
+export async function runDbTier(paths: readonly string[] = ['src/identity', 'src/image', 'src/network', 'src/placement', 'src/compute']): Promise<DbTierResult> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   let debsNote: string | undefined;
   if (isRoot) {

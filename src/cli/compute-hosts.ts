@@ -1,0 +1,40 @@
+import { hostname } from 'node:os';
+import type { MessageBus } from '../core/bus/index.js';
+import type { Logger } from '../core/log.js';
+import { ComputeAgent } from '../compute/manager/compute-agent.js';
+import { FakeDriver } from '../compute/virt/fake/fake-driver.js';
+import { NetworkAgent } from '../network/agent/network-agent.js';
+import { NoopDataplane } from '../network/dataplane/noop.js';
+import type { AllInOneConfig } from './options.js';
+
+type Closer = () => Promise<void>;
+
+/**
+ * The compute hosts of the all-in-one: one on [DEFAULT] host, or `[compute] fake_hosts`
+ * fake hosts (fake-host-1..N), each with its compute agent on the fake driver and, for
+ * the extra hosts, its own network agent so ports bind to it. Returns their closers.
+ */
+export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig, log: Logger, mainHostHasNetworkAgent: boolean): Promise<Closer[]> {
+  const closers: Closer[] = [];
+  const fd = config.fake_driver;
+  const pattern = fd.spawn_failure_pattern ? new RegExp(fd.spawn_failure_pattern) : undefined;
+  const mainHost = config.DEFAULT.host ?? hostname();
+  const hosts = config.compute.fake_hosts > 0 ? Array.from({ length: config.compute.fake_hosts }, (_, i) => `fake-host-${i + 1}`) : [mainHost];
+  try {
+    for (const host of hosts) {
+      if (host !== mainHost || !mainHostHasNetworkAgent) {
+        const net = new NetworkAgent(bus, new NoopDataplane(), { host, availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval }, log);
+        await net.start();
+        closers.push(() => net.stop());
+      }
+      const driver = new FakeDriver({ vcpus: fd.vcpus, memoryMb: fd.memory_mb, localGb: fd.local_gb, delayMs: fd.delay_ms, ...(pattern ? { spawnFailurePattern: pattern } : {}) });
+      const agent = new ComputeAgent(bus, driver, { host, reportInterval: config.compute.report_interval }, log);
+      await agent.start();
+      closers.push(() => agent.stop());
+    }
+    return closers;
+  } catch (e) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { requireToken } from '../../core/auth/index.js';
+import { createServiceApp, useMicroversions, type ServiceApiOptions } from '../../core/http/index.js';
+import { badRequest, NovaError, notFound, renderNovaError } from '../errors.js';
+import type { ComputeService } from '../service.js';
+import { registerAvailabilityZoneRoutes } from './availability-zones.js';
+import { registerFlavorAccessRoutes } from './flavor-access.js';
+import { registerHypervisorRoutes } from './hypervisors.js';
+import { registerServiceRoutes } from './services.js';
+import { registerFlavorRoutes } from './flavors.js';
+import { registerKeypairRoutes } from './keypairs.js';
+import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
+
+/** How routes require a token (all but the version documents). */
+export interface Guard {
+  preHandler: ReturnType<typeof requireToken>;
+}
+
+/**
+ * The Compute API (Nova v2.1) as one Fastify app. A project id after /v2.1 (the form
+ * of older catalogs) is accepted and ignored, as Nova does.
+ */
+export function createComputeApp(svc: ComputeService, options: ServiceApiOptions): FastifyInstance {
+  const app = createServiceApp({
+    service: 'compute', logger: svc.log, bodyLimit: options.bodyLimit, renderError: renderNovaError,
+    rewriteUrl: (url) => url.replace(/^\/v2\.1\/(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?=\/|$|\?)/, '/v2.1'),
+  });
+  useMicroversions(app, {
+    serviceType: 'compute', min: COMPUTE_MIN_VERSION, max: COMPUTE_MAX_VERSION, legacyHeader: 'X-OpenStack-Nova-API-Version',
+    appliesTo: (path) => path.startsWith('/v2.1/'),
+    invalid: (text) => badRequest(`API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`),
+    unacceptable: (v, min, max) => new NovaError(406, `Version ${v.toString()} is not supported by the API. Minimum is ${min} and maximum is ${max}.`),
+  }, () => notFound('The resource could not be found.'));
+  registerVersionRoutes(app);
+  const authed: Guard = { preHandler: requireToken(options.tokens) };
+  registerFlavorRoutes(app, svc, authed);
+  registerFlavorAccessRoutes(app, svc, authed);
+  registerKeypairRoutes(app, svc, authed);
+  registerServiceRoutes(app, svc, authed);
+  registerHypervisorRoutes(app, svc, authed);
+  registerAvailabilityZoneRoutes(app, svc, authed);
+  return app;
+}

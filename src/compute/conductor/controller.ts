@@ -1,0 +1,36 @@
+import type { MessageBus, Subscription } from '../../core/bus/index.js';
+import type { Logger } from '../../core/log.js';
+import { heartbeat, registerService } from '../domain/services.js';
+import { CONDUCTOR_BINARY, SCHEDULER_BINARY } from '../rpc/contract.js';
+import type { ComputeService } from '../service.js';
+import { serveConductor } from './endpoint.js';
+
+/**
+ * The controller side of compute in one process: the conductor on the bus and the
+ * scheduler and conductor service records with their heartbeats (as nova-scheduler and
+ * nova-conductor report themselves), so `compute service list` shows the control plane.
+ */
+export class ComputeController {
+  private subscription: Subscription | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly bus: MessageBus, private readonly svc: ComputeService, private readonly host: string, private readonly log: Logger) {}
+
+  async start(): Promise<void> {
+    this.subscription = await serveConductor(this.bus, this.svc);
+    for (const binary of [SCHEDULER_BINARY, CONDUCTOR_BINARY]) await registerService(this.svc, this.host, binary);
+    this.timer = setInterval(() => {
+      for (const binary of [SCHEDULER_BINARY, CONDUCTOR_BINARY]) {
+        heartbeat(this.svc, this.host, binary).catch((e: unknown) => this.log.warn({ err: e, binary }, 'heartbeat failed'));
+      }
+    }, this.svc.settings.reportInterval * 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.subscription?.close();
+    this.subscription = null;
+  }
+}

@@ -1,0 +1,45 @@
+import { defineSchema, opt, type ConfigOf } from '../core/config/index.js';
+import { DEFAULT_QUOTAS, type ComputeSettings, type QuotaResource } from './settings.js';
+
+const quotaOptions = Object.fromEntries(Object.entries(DEFAULT_QUOTAS).map(([name, value]) =>
+  [name, opt.int({ default: value, min: -1, help: `Default ${name.replace(/_/g, ' ')} per project; -1 for unlimited.` })])) as
+  Record<QuotaResource, ReturnType<typeof opt.int>>;
+
+/** The compute service's configuration, with Nova's option names and defaults. */
+export const computeOptions = defineSchema({
+  compute: {
+    port: opt.port({ default: 8774, help: 'Port of the compute API (before the port offset).' }),
+    service_down_time: opt.int({ default: 60, min: 1, help: 'Seconds without a heartbeat after which a compute service counts as down.' }),
+    report_interval: opt.int({ default: 10, min: 1, help: 'Seconds between a compute agent\'s heartbeats.' }),
+    initial_cpu_allocation_ratio: opt.float({ default: 16.0, min: 0.0001, help: 'VCPU overcommit of new compute nodes.' }),
+    initial_ram_allocation_ratio: opt.float({ default: 1.5, min: 0.0001, help: 'Memory overcommit of new compute nodes.' }),
+    initial_disk_allocation_ratio: opt.float({ default: 1.0, min: 0.0001, help: 'Disk overcommit of new compute nodes.' }),
+    reserved_host_memory_mb: opt.int({ default: 512, min: 0, help: 'Memory kept for the host, not offered to instances.' }),
+    internal_service_availability_zone: opt.str({ default: 'internal', help: 'Zone shown for the scheduler and conductor.' }),
+    fake_hosts: opt.int({ default: 0, min: 0, max: 1000, help: 'Run this many fake compute hosts (fake-host-1..N) in the all-in-one instead of one on [DEFAULT] host (`stratus up --fake-hosts N`).' }),
+  },
+  fake_driver: {
+    vcpus: opt.int({ default: 16, min: 1, help: 'VCPUs each fake hypervisor reports.' }),
+    memory_mb: opt.int({ default: 32768, min: 1, help: 'Memory (MiB) each fake hypervisor reports.' }),
+    local_gb: opt.int({ default: 500, min: 1, help: 'Disk (GiB) each fake hypervisor reports.' }),
+    delay_ms: opt.int({ default: 0, min: 0, help: 'Milliseconds every fake hypervisor operation takes.' }),
+    spawn_failure_pattern: opt.str({ help: 'Regular expression: spawning an instance whose name matches fails (failure injection for tests).' }),
+  },
+  quota: quotaOptions,
+});
+
+export type ComputeConfig = ConfigOf<typeof computeOptions>;
+
+export function computeSettingsFrom(cfg: ComputeConfig & { DEFAULT: { default_availability_zone: string } }): ComputeSettings {
+  return {
+    defaultQuotas: Object.fromEntries(Object.keys(DEFAULT_QUOTAS).map((k) => [k, cfg.quota[k as QuotaResource]])) as Record<QuotaResource, number>,
+    defaultAvailabilityZone: cfg.DEFAULT.default_availability_zone,
+    internalAvailabilityZone: cfg.compute.internal_service_availability_zone,
+    serviceDownTime: cfg.compute.service_down_time,
+    reportInterval: cfg.compute.report_interval,
+    cpuAllocationRatio: cfg.compute.initial_cpu_allocation_ratio,
+    ramAllocationRatio: cfg.compute.initial_ram_allocation_ratio,
+    diskAllocationRatio: cfg.compute.initial_disk_allocation_ratio,
+    reservedHostMemoryMb: cfg.compute.reserved_host_memory_mb,
+  };
+}

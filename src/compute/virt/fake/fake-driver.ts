@@ -1,0 +1,197 @@
+import { writeFile } from 'node:fs/promises';
+import {
+  DriverError, PowerState, type BlockDevice, type DriverCapabilities, type HostResources, type InstanceSpec, type PowerStateValue,
+  type VifInfo, type VirtDriver, type VncConsole,
+} from '../driver.js';
+
+export interface FakeDriverOptions {
+  vcpus: number;
+  memoryMb: number;
+  localGb: number;
+  /** Milliseconds every operation takes (0: immediate), to model a slow hypervisor. */
+  delayMs: number;
+  /** Spawns of instances whose name matches fail with a DriverError (failure injection). */
+  spawnFailurePattern?: RegExp;
+}
+
+interface FakeInstance {
+  spec: InstanceSpec;
+  power: PowerStateValue;
+  vifs: Map<string, VifInfo>;
+  volumes: Map<string, BlockDevice>;
+  rescued: boolean;
+  /** The pre-resize spec kept until confirm or revert. */
+  previous?: InstanceSpec;
+  console: string[];
+}
+
+/**
+ * A hypervisor in memory: instances move through the same power states a real one
+ * reports, each operation may take `delayMs`, and spawns can be made to fail. It lets
+ * the whole control plane (scheduler, agents, network binding, state machine) run
+ * without guests, and many fake hosts share one process for tests and benchmarks.
+ */
+export class FakeDriver implements VirtDriver {
+  readonly capabilities: DriverCapabilities = {
+    hasImagecache: true, supportsRecreate: true, supportsAttachInterface: true, supportsMultiattach: true, supportsLiveMigration: true,
+    supportsSuspend: true, supportsPause: true, supportsRescue: true, supportsConsoleOutput: true, supportsVncConsole: true,
+  };
+  private readonly instances = new Map<string, FakeInstance>();
+  private host = 'fake';
+
+  constructor(private readonly options: FakeDriverOptions) {}
+
+  async init(host: string): Promise<void> {
+    this.host = host;
+  }
+
+  async hostResources(): Promise<HostResources> {
+    return {
+      hypervisorHostname: this.host, hypervisorType: 'fake', hypervisorVersion: 1000, vcpus: this.options.vcpus, memoryMb: this.options.memoryMb,
+      localGb: this.options.localGb, cpuInfo: { arch: 'x86_64', model: 'fake', vendor: 'Stratus', topology: { sockets: 1, cores: this.options.vcpus, threads: 1 }, features: [] },
+      hostIp: '127.0.0.1',
+    };
+  }
+
+  async listInstances(): Promise<string[]> {
+    return [...this.instances.keys()];
+  }
+
+  async powerState(uuid: string): Promise<PowerStateValue> {
+    return this.instances.get(uuid)?.power ?? PowerState.NOSTATE;
+  }
+
+  async spawn(spec: InstanceSpec, vifs: VifInfo[]): Promise<void> {
+    await this.pause_();
+    if (this.options.spawnFailurePattern?.test(spec.name)) throw new DriverError(`Fake driver failed to spawn ${spec.name} (failure injected)`);
+    this.instances.set(spec.uuid, {
+      spec, power: PowerState.RUNNING, vifs: new Map(vifs.map((v) => [v.portId, v])), volumes: new Map(), rescued: false,
+      console: [`Booting ${spec.hostname} on ${this.host}`, ...vifs.map((v) => `eth: ${v.macAddress} ${v.fixedIps.join(' ')}`), `${spec.hostname} login:`],
+    });
+  }
+
+  async destroy(uuid: string): Promise<void> {
+    await this.pause_();
+    this.instances.delete(uuid);
+  }
+
+  async reboot(uuid: string, type: 'SOFT' | 'HARD'): Promise<void> {
+    const i = await this.op(uuid);
+    i.power = PowerState.RUNNING;
+    i.console.push(`reboot (${type.toLowerCase()})`, `${i.spec.hostname} login:`);
+  }
+
+  async powerOff(uuid: string): Promise<void> {
+    (await this.op(uuid)).power = PowerState.SHUTDOWN;
+  }
+
+  async powerOn(uuid: string): Promise<void> {
+    (await this.op(uuid)).power = PowerState.RUNNING;
+  }
+
+  async pause(uuid: string): Promise<void> {
+    (await this.op(uuid)).power = PowerState.PAUSED;
+  }
+
+  async unpause(uuid: string): Promise<void> {
+    (await this.op(uuid)).power = PowerState.RUNNING;
+  }
+
+  async suspend(uuid: string): Promise<void> {
+    (await this.op(uuid)).power = PowerState.SUSPENDED;
+  }
+
+  async resume(uuid: string): Promise<void> {
+    (await this.op(uuid)).power = PowerState.RUNNING;
+  }
+
+  async rescue(uuid: string): Promise<void> {
+    const i = await this.op(uuid);
+    i.rescued = true;
+    i.power = PowerState.RUNNING;
+  }
+
+  async unrescue(uuid: string): Promise<void> {
+    const i = await this.op(uuid);
+    i.rescued = false;
+    i.power = PowerState.RUNNING;
+  }
+
+  /** Writes a small raw disk image (the fake root disk) so the agent uploads a real image. */
+  async snapshot(uuid: string, targetPath: string): Promise<{ diskFormat: string; sizeBytes: number }> {
+    const i = await this.op(uuid);
+    const data = Buffer.alloc(1024 * 1024);
+    data.write(`stratus fake disk of ${i.spec.uuid}\n`);
+    await writeFile(targetPath, data);
+    return { diskFormat: 'raw', sizeBytes: data.length };
+  }
+
+  async migrateDiskAndPowerOff(uuid: string): Promise<void> {
+    (await this.op(uuid)).power = PowerState.SHUTDOWN;
+  }
+
+  async finishMigration(spec: InstanceSpec, vifs: VifInfo[], powerOn: boolean): Promise<void> {
+    await this.pause_();
+    const previous = this.instances.get(spec.uuid);
+    this.instances.set(spec.uuid, {
+      spec, power: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN, vifs: new Map(vifs.map((v) => [v.portId, v])),
+      volumes: previous?.volumes ?? new Map(), rescued: false, console: previous?.console ?? [], ...(previous ? { previous: previous.spec } : {}),
+    });
+  }
+
+  async confirmMigration(uuid: string): Promise<void> {
+    const i = this.instances.get(uuid);
+    if (i) delete i.previous;
+  }
+
+  async finishRevertMigration(spec: InstanceSpec, vifs: VifInfo[], powerOn: boolean): Promise<void> {
+    await this.finishMigration(spec, vifs, powerOn);
+    await this.confirmMigration(spec.uuid);
+  }
+
+  async attachInterface(uuid: string, vif: VifInfo): Promise<void> {
+    (await this.op(uuid)).vifs.set(vif.portId, vif);
+  }
+
+  async detachInterface(uuid: string, portId: string): Promise<void> {
+    (await this.op(uuid)).vifs.delete(portId);
+  }
+
+  async attachVolume(uuid: string, device: BlockDevice): Promise<void> {
+    (await this.op(uuid)).volumes.set(device.deviceName, device);
+  }
+
+  async detachVolume(uuid: string, deviceName: string): Promise<void> {
+    (await this.op(uuid)).volumes.delete(deviceName);
+  }
+
+  async liveMigrate(uuid: string): Promise<void> {
+    await this.op(uuid);
+    this.instances.delete(uuid);
+  }
+
+  async consoleOutput(uuid: string, lines?: number): Promise<string> {
+    const all = (await this.op(uuid)).console;
+    return `${(lines === undefined ? all : all.slice(-lines)).join('\n')}\n`;
+  }
+
+  async vncConsole(uuid: string): Promise<VncConsole> {
+    await this.op(uuid);
+    return { host: '127.0.0.1', port: 5900 };
+  }
+
+  async close(): Promise<void> {
+    this.instances.clear();
+  }
+
+  private async op(uuid: string): Promise<FakeInstance> {
+    await this.pause_();
+    const i = this.instances.get(uuid);
+    if (!i) throw new DriverError(`Instance ${uuid} could not be found on host ${this.host}.`);
+    return i;
+  }
+
+  private async pause_(): Promise<void> {
+    if (this.options.delayMs > 0) await new Promise((r) => setTimeout(r, this.options.delayMs));
+  }
+}
