@@ -30,6 +30,8 @@ import type { PlacementClient } from '../placement/contract/client.js';
 import { InProcessPlacementClient } from '../placement/contract/in-process.js';
 import { ComputeController } from '../compute/conductor/controller.js';
 import { startComputeHosts } from './compute-hosts.js';
+import { ImageClient } from '../image/contract/client.js';
+import { NetworkClient } from '../network/contract/client.js';
 import { openPlacement } from '../placement/setup.js';
 import { writeClientFiles } from './clouds.js';
 import { loadProcessConfig, type CommonFlags } from './load-config.js';
@@ -207,7 +209,15 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const controller = new ComputeController(bus, compute.svc, config.DEFAULT.host ?? hostname(), log);
     await controller.start();
     closers.push(() => controller.stop());
-    closers.push(...await startComputeHosts(bus, config, log, true));
+    // Compute reaches network and image over HTTP, with the caller's token to check what
+    // a user may use and with the service account's to make and bind ports.
+    const serviceToken = (renew: boolean): Promise<string> => session.token(renew);
+    compute.svc.connect(bus, {
+      network: (token) => new NetworkClient(`http://${host}:${networkPort}`, async () => token),
+      image: (token) => new ImageClient(`http://${host}:${imagePort}`, async () => token),
+    });
+    const agentClients = { network: new NetworkClient(`http://${host}:${networkPort}`, serviceToken), image: new ImageClient(`http://${host}:${imagePort}`, serviceToken) };
+    closers.push(...await startComputeHosts(bus, config, agentClients, log, true));
     const computeApp = createComputeApp(compute.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => computeApp.close());
     await computeApp.listen({ host, port: computePort });

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { MessageBus } from '../core/bus/index.js';
 import type { Logger } from '../core/log.js';
-import { ComputeAgent } from '../compute/manager/compute-agent.js';
+import { ComputeAgent, type AgentClients } from '../compute/manager/compute-agent.js';
 import { FakeDriver } from '../compute/virt/fake/fake-driver.js';
 import { NetworkAgent } from '../network/agent/network-agent.js';
 import { NoopDataplane } from '../network/dataplane/noop.js';
@@ -14,7 +14,7 @@ type Closer = () => Promise<void>;
  * fake hosts (fake-host-1..N), each with its compute agent on the fake driver and, for
  * the extra hosts, its own network agent so ports bind to it. Returns their closers.
  */
-export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig, log: Logger, mainHostHasNetworkAgent: boolean): Promise<Closer[]> {
+export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig, clients: AgentClients, log: Logger, mainHostHasNetworkAgent: boolean): Promise<Closer[]> {
   const closers: Closer[] = [];
   const fd = config.fake_driver;
   const pattern = fd.spawn_failure_pattern ? new RegExp(fd.spawn_failure_pattern) : undefined;
@@ -28,7 +28,7 @@ export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig,
         closers.push(() => net.stop());
       }
       const driver = new FakeDriver({ vcpus: fd.vcpus, memoryMb: fd.memory_mb, localGb: fd.local_gb, delayMs: fd.delay_ms, ...(pattern ? { spawnFailurePattern: pattern } : {}) });
-      const agent = new ComputeAgent(bus, driver, { host, reportInterval: config.compute.report_interval }, log);
+      const agent = new ComputeAgent(bus, driver, clients, { host, reportInterval: config.compute.report_interval }, log);
       await agent.start();
       closers.push(() => agent.stop());
     }

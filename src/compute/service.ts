@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { MessageBus } from '../core/bus/index.js';
+import { KeyedLock } from '../core/concurrency/keyed-lock.js';
 import { policyCredentials, type RequestContext } from '../core/auth/index.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -8,9 +10,21 @@ import type { ComputeTables } from './db/schema.js';
 import { policyDenied } from './errors.js';
 import type { ComputeSettings } from './settings.js';
 import type { PlacementClient } from '../placement/contract/client.js';
+import type { ImageClient } from '../image/contract/client.js';
+import type { NetworkClient } from '../network/contract/client.js';
+
+/** Clients of the other services with a given user's token. */
+export interface UserClients {
+  network(token: string): NetworkClient;
+  image(token: string): ImageClient;
+}
 
 /** Everything the compute API and its domain logic share, wired once by setup. */
 export class ComputeService {
+  /** Serialises count-then-create of instances per project inside this process (see domain/quotas). */
+  readonly quotaLocks = new KeyedLock();
+  private connectedBus: MessageBus | null = null;
+
   constructor(
     readonly db: Kysely<ComputeTables>,
     readonly settings: ComputeSettings,
@@ -21,6 +35,25 @@ export class ComputeService {
     readonly ids: IdGenerator,
     readonly log: Logger,
   ) {}
+
+  private connectedClients: UserClients | null = null;
+
+  /** The bus to the conductor and agents, and the other services' clients; set once by the process that hosts the API. */
+  connect(bus: MessageBus, clients: UserClients): void {
+    this.connectedBus = bus;
+    this.connectedClients = clients;
+  }
+
+  /** Network and image clients acting with a caller's token (what the caller may see and use). */
+  get clients(): UserClients {
+    if (!this.connectedClients) throw new Error('compute service has no service clients');
+    return this.connectedClients;
+  }
+
+  get bus(): MessageBus {
+    if (!this.connectedBus) throw new Error('compute service is not connected to a message bus');
+    return this.connectedBus;
+  }
 
   now(): string {
     return this.clock.now().toISOString();

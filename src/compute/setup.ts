@@ -25,7 +25,7 @@ export interface ComputeDeps {
 export async function openCompute(deps: ComputeDeps): Promise<{ svc: ComputeService; database: ServiceDatabase<ComputeTables> }> {
   const database = await openServiceDatabase<ComputeTables>(deps.connection, 'compute', deps.schema ? { name: deps.schema } : {});
   try {
-    await migrateToLatest(database.db as never, computeMigrations, 'compute');
+    await migrateToLatest(database.db as never, computeMigrations, 'compute', database.migrationOptions);
     const policy = new PolicyEnforcer({ defaults: computePolicies, ...(deps.policyFile ? { overrideFile: deps.policyFile } : {}) });
     return { svc: new ComputeService(database.db, deps.settings, deps.placement, policy, deps.clock, deps.ids, deps.log), database };
   } catch (e) {

@@ -19,10 +19,17 @@ import type { ComputeService } from './service.js';
 import { DEFAULT_COMPUTE_TUNING, DEFAULT_QUOTAS, type ComputeSettings } from './settings.js';
 import { openCompute } from './setup.js';
 import { FakeDriver, type FakeDriverOptions } from './virt/fake/fake-driver.js';
+import { ImageClient } from '../image/contract/client.js';
+import { imageFixture } from '../image/test-support.js';
+import { NetworkClient } from '../network/contract/client.js';
+import { networkFixture } from '../network/test-support.js';
 
 export interface ComputeFixture {
   app: FastifyInstance;
   svc: ComputeService;
+  /** The network and image APIs the compute service talks to, over HTTP as when split. */
+  networkUrl: string;
+  imageUrl: string;
   placement: PlacementService;
   agents: ComputeAgent[];
   close(): Promise<void>;
@@ -63,12 +70,24 @@ export async function computeFixture(options: ComputeFixtureOptions = {}): Promi
     closers.push(() => database.close());
     const bus = new InProcessBus({ defaultTimeoutMs: 10_000 });
     closers.push(() => bus.close());
+    // Real network and image services on loopback: compute reaches them only over HTTP.
+    const network = await networkFixture();
+    closers.push(() => network.close());
+    const networkUrl = await network.app.listen({ host: '127.0.0.1', port: 0 });
+    const image = await imageFixture();
+    closers.push(() => image.close());
+    const imageUrl = await image.app.listen({ host: '127.0.0.1', port: 0 });
+    svc.connect(bus, {
+      network: (token) => new NetworkClient(networkUrl, async () => token),
+      image: (token) => new ImageClient(imageUrl, async () => token),
+    });
+    const serviceClients = { network: new NetworkClient(networkUrl, async () => 'admin'), image: new ImageClient(imageUrl, async () => 'admin') };
     const controller = new ComputeController(bus, svc, 'controller', log);
     await controller.start();
     closers.push(() => controller.stop());
     const agents: ComputeAgent[] = [];
     for (const host of options.hosts ?? []) {
-      const agent = new ComputeAgent(bus, new FakeDriver({ vcpus: 8, memoryMb: 16384, localGb: 100, delayMs: 0, ...options.driver }), { host, reportInterval: 3600 }, log);
+      const agent = new ComputeAgent(bus, new FakeDriver({ vcpus: 8, memoryMb: 16384, localGb: 100, delayMs: 0, ...options.driver }), serviceClients, { host, reportInterval: 3600 }, log);
       await agent.start();
       closers.push(() => agent.stop());
       agents.push(agent);
@@ -76,7 +95,7 @@ export async function computeFixture(options: ComputeFixtureOptions = {}): Promi
     const app = createComputeApp(svc, { bodyLimit: 114688, tokens: testTokens });
     await app.ready();
     closers.push(() => app.close());
-    return { app, svc, placement: placement.svc, agents, close: cleanup };
+    return { app, svc, placement: placement.svc, agents, networkUrl, imageUrl, close: cleanup };
   } catch (e) {
     await cleanup();
     throw e;

@@ -29,7 +29,7 @@ export interface IdentityDeps {
 export async function openIdentity(deps: IdentityDeps): Promise<{ svc: IdentityService; database: ServiceDatabase<IdentityTables> }> {
   const database = await openServiceDatabase<IdentityTables>(deps.connection, 'identity', deps.schema ? { name: deps.schema } : {});
   try {
-    await migrateToLatest(database.db as never, identityMigrations, 'identity');
+    await migrateToLatest(database.db as never, identityMigrations, 'identity', database.migrationOptions);
     initializeKeys(deps.settings.fernetKeyRepository);
     const policy = new PolicyEnforcer({ defaults: identityPolicies, ...(deps.policyFile ? { overrideFile: deps.policyFile } : {}) });
     const svc = new IdentityService(database.db, deps.settings, policy, deps.clock, deps.ids, deps.log);

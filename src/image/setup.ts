@@ -31,7 +31,7 @@ export interface ImageDeps {
 export async function openImage(deps: ImageDeps): Promise<{ svc: ImageService; database: ServiceDatabase<ImageTables> }> {
   const database = await openServiceDatabase<ImageTables>(deps.connection, 'image', deps.schema ? { name: deps.schema } : {});
   try {
-    await migrateToLatest(database.db as never, imageMigrations, 'image');
+    await migrateToLatest(database.db as never, imageMigrations, 'image', database.migrationOptions);
     const store = new FilesystemStore('file', deps.settings.dataDir);
     const staging = new FilesystemStore('os_glance_staging_store', deps.settings.stagingDir);
     await Promise.all([store.init(), staging.init()]);

@@ -23,7 +23,7 @@ export interface NetworkDeps {
 export async function openNetwork(deps: NetworkDeps): Promise<{ svc: NetworkService; database: ServiceDatabase<NetworkTables> }> {
   const database = await openServiceDatabase<NetworkTables>(deps.connection, 'network', deps.schema ? { name: deps.schema } : {});
   try {
-    await migrateToLatest(database.db as never, networkMigrations, 'network');
+    await migrateToLatest(database.db as never, networkMigrations, 'network', database.migrationOptions);
     const policy = new PolicyEnforcer({ defaults: networkPolicies, ...(deps.policyFile ? { overrideFile: deps.policyFile } : {}) });
     return { svc: new NetworkService(database.db, deps.settings, policy, deps.clock, deps.ids, deps.log), database };
   } catch (e) {

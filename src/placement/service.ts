@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { KeyedLock } from '../core/concurrency/keyed-lock.js';
 import { policyCredentials, type RequestContext } from '../core/auth/index.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -10,6 +11,13 @@ import { NameCache } from './domain/name-cache.js';
 
 /** Everything the placement API and its domain logic share, wired once by setup. */
 export class PlacementService {
+  /**
+   * Allocation writes of this process one at a time: a claim is about a millisecond of
+   * SQL, and queueing them avoids the generation races that would otherwise make
+   * concurrent claims retry (and give up) while capacity remains. Writers in other
+   * processes are still kept honest by the provider generations.
+   */
+  readonly allocationLock = new KeyedLock();
   /** Custom resource classes known to exist (a miss falls back to the database). */
   readonly customClasses: NameCache;
   /** Custom traits known to exist (a miss falls back to the database). */

@@ -21,7 +21,7 @@ export interface PlacementDeps {
 export async function openPlacement(deps: PlacementDeps): Promise<{ svc: PlacementService; database: ServiceDatabase<PlacementTables> }> {
   const database = await openServiceDatabase<PlacementTables>(deps.connection, 'placement', deps.schema ? { name: deps.schema } : {});
   try {
-    await migrateToLatest(database.db as never, placementMigrations, 'placement');
+    await migrateToLatest(database.db as never, placementMigrations, 'placement', database.migrationOptions);
     const policy = new PolicyEnforcer({ defaults: placementPolicies, ...(deps.policyFile ? { overrideFile: deps.policyFile } : {}) });
     return { svc: new PlacementService(database.db, policy, deps.clock, deps.ids, deps.log), database };
   } catch (e) {

@@ -7,6 +7,7 @@ import { registerAvailabilityZoneRoutes } from './availability-zones.js';
 import { registerFlavorAccessRoutes } from './flavor-access.js';
 import { registerHypervisorRoutes } from './hypervisors.js';
 import { registerServiceRoutes } from './services.js';
+import { registerServerRoutes } from './servers.js';
 import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
@@ -37,6 +38,7 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerFlavorAccessRoutes(app, svc, authed);
   registerKeypairRoutes(app, svc, authed);
   registerServiceRoutes(app, svc, authed);
+  registerServerRoutes(app, svc, authed);
   registerHypervisorRoutes(app, svc, authed);
   registerAvailabilityZoneRoutes(app, svc, authed);
   return app;

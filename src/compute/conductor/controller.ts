@@ -17,7 +17,7 @@ export class ComputeController {
   constructor(private readonly bus: MessageBus, private readonly svc: ComputeService, private readonly host: string, private readonly log: Logger) {}
 
   async start(): Promise<void> {
-    this.subscription = await serveConductor(this.bus, this.svc);
+    this.subscription = await serveConductor(this.bus, this.svc, this.log);
     for (const binary of [SCHEDULER_BINARY, CONDUCTOR_BINARY]) await registerService(this.svc, this.host, binary);
     this.timer = setInterval(() => {
       for (const binary of [SCHEDULER_BINARY, CONDUCTOR_BINARY]) {

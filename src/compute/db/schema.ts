@@ -9,6 +9,12 @@ export interface ComputeTables {
   key_pairs: KeyPairTable;
   services: ServiceTable;
   compute_nodes: ComputeNodeTable;
+  instances: InstanceTable;
+  instance_metadata: { instance_uuid: string; key: string; value: string };
+  instance_tags: { instance_uuid: string; tag: string };
+  instance_faults: InstanceFaultTable;
+  instance_actions: InstanceActionTable;
+  instance_action_events: InstanceActionEventTable;
 }
 
 export interface FlavorTable {
@@ -89,3 +95,85 @@ export interface ComputeNodeTable {
 
 export type ServiceRow = Selectable<ServiceTable>;
 export type ComputeNodeRow = Selectable<ComputeNodeTable>;
+
+export interface InstanceTable {
+  id: Generated<number>;
+  uuid: string;
+  project_id: string;
+  user_id: string;
+  display_name: string;
+  display_description: string | null;
+  hostname: string;
+  /** The compute host running it (null until scheduled). */
+  host: string | null;
+  node: string | null;
+  /** The zone asked for (or the host's zone once scheduled). */
+  availability_zone: string | null;
+  vm_state: string;
+  task_state: string | null;
+  power_state: number;
+  /** JSON FlavorSnapshot. */
+  flavor: string;
+  vcpus: number;
+  memory_mb: number;
+  image_ref: string | null;
+  key_name: string | null;
+  key_data: string | null;
+  user_data: string | null;
+  config_drive: number;
+  access_ip_v4: string | null;
+  access_ip_v6: string | null;
+  /** 'owner' or 'admin' when locked. */
+  locked_by: string | null;
+  reservation_id: string;
+  launch_index: number;
+  launched_at: string | null;
+  terminated_at: string | null;
+  progress: number;
+  root_device_name: string | null;
+  security_groups: string;
+  requested_networks: string;
+  network_info: string;
+  system_metadata: string;
+  scheduler_hints: string;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+}
+
+export interface InstanceFaultTable {
+  id: Generated<number>;
+  instance_uuid: string;
+  code: number;
+  message: string;
+  details: string;
+  host: string | null;
+  created_at: string;
+}
+
+export interface InstanceActionTable {
+  id: Generated<number>;
+  instance_uuid: string;
+  action: string;
+  request_id: string;
+  user_id: string;
+  project_id: string;
+  start_time: string;
+  finish_time: string | null;
+  message: string | null;
+  updated_at: string | null;
+}
+
+export interface InstanceActionEventTable {
+  id: Generated<number>;
+  action_id: number;
+  event: string;
+  start_time: string;
+  finish_time: string | null;
+  result: string | null;
+  traceback: string | null;
+  host: string | null;
+  details: string | null;
+}
+
+export type InstanceRow = Selectable<InstanceTable>;

@@ -1,7 +1,18 @@
-import type { MessageBus, Subscription } from '../../core/bus/index.js';
+import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
-import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type RegisterComputeReply } from '../rpc/contract.js';
+import type { ImageClient } from '../../image/contract/client.js';
+import type { NetworkClient } from '../../network/contract/client.js';
+import { ConductorApi } from './conductor-api.js';
+import { buildAndRunInstance } from './operations/build.js';
+import { terminateInstance } from './operations/terminate.js';
+import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type RegisterComputeReply } from '../rpc/contract.js';
 import type { VirtDriver } from '../virt/driver.js';
+
+/** The other services an agent calls, with the service's own credentials. */
+export interface AgentClients {
+  network: NetworkClient;
+  image: ImageClient;
+}
 
 export interface ComputeAgentOptions {
   host: string;
@@ -23,9 +34,22 @@ export class ComputeAgent {
   constructor(
     private readonly bus: MessageBus,
     readonly driver: VirtDriver,
+    private readonly clients: AgentClients,
     private readonly options: ComputeAgentOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.conductor = new ConductorApi(bus, options.host);
+  }
+
+  private readonly conductor: ConductorApi;
+  /** Operations in flight, so stop() waits for them instead of cutting a build in half. */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  private track(work: Promise<void>): void {
+    const p = work.catch((e: unknown) => this.log.error({ err: e, host: this.options.host }, 'compute operation failed'));
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
 
   get host(): string {
     return this.options.host;
@@ -33,7 +57,20 @@ export class ComputeAgent {
 
   async start(): Promise<void> {
     await this.driver.init(this.options.host);
-    this.subscription = await this.bus.serve({ topic: COMPUTE_TOPIC, server: this.options.host }, {});
+    const deps = { host: this.options.host, driver: this.driver, conductor: this.conductor, network: this.clients.network, image: this.clients.image, log: this.log };
+    this.subscription = await this.bus.serve({ topic: COMPUTE_TOPIC, server: this.options.host }, {
+      build_and_run_instance: async (args: JsonObject) => {
+        this.track(buildAndRunInstance(deps, buildRequestOf(args['request'])));
+        return null;
+      },
+      terminate_instance: async (args: JsonObject) => {
+        const uuid = args['uuid'];
+        const ports = args['ports'];
+        if (typeof uuid !== 'string' || !Array.isArray(ports)) throw new TypeError('terminate_instance needs uuid and ports');
+        this.track(terminateInstance(deps, uuid, ports as Array<{ portId: string; preexisting: boolean }>));
+        return null;
+      },
+    });
     const reply = await this.bus.call<RegisterComputeReply>({ topic: CONDUCTOR_TOPIC }, 'register_compute', {
       host: this.options.host, resources: { ...(await this.driver.hostResources()) },
     });
@@ -56,6 +93,18 @@ export class ComputeAgent {
     this.timer = null;
     await this.subscription?.close();
     this.subscription = null;
+    await Promise.all([...this.inFlight]);
     await this.driver.close();
   }
+}
+
+/** A build request as the conductor sent it, checked for what the build relies on. */
+function buildRequestOf(v: unknown): BuildRequest {
+  const r = v as Partial<BuildRequest> | null;
+  if (!r || typeof r !== 'object') throw new TypeError('request must be an object');
+  for (const key of ['uuid', 'requestId', 'name', 'hostname', 'projectId', 'userId'] as const) {
+    if (typeof r[key] !== 'string' || r[key] === '') throw new TypeError(`${key} must be a non-empty string`);
+  }
+  if (!r.flavor || typeof r.flavor !== 'object') throw new TypeError('flavor must be an object');
+  return r as BuildRequest;
 }

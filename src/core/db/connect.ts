@@ -11,6 +11,8 @@ export interface ServiceDatabase<DB> {
   readonly engine: DatabaseEngine;
   /** The schema (PostgreSQL), database (MariaDB) or file (SQLite) this service owns. */
   readonly location: string;
+  /** What migrateToLatest needs to keep its bookkeeping in this service's own place. */
+  readonly migrationOptions: { schema?: string };
   close(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ async function openSqlite<DB>(dir: string, service: string): Promise<ServiceData
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
-  return { db, engine: 'sqlite', location: file, close: () => db.destroy() };
+  return { db, engine: 'sqlite', location: file, migrationOptions: {}, close: () => db.destroy() };
 }
 
 async function openPostgres<DB>(connection: string, service: string): Promise<ServiceDatabase<DB>> {
@@ -114,7 +116,7 @@ async function openPostgres<DB>(connection: string, service: string): Promise<Se
   }
   const pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${service}` });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgresql', location: service, close: () => db.destroy() };
+  return { db, engine: 'postgresql', location: service, migrationOptions: { schema: service }, close: () => db.destroy() };
 }
 
 async function openMysql<DB>(connection: string, service: string): Promise<ServiceDatabase<DB>> {
@@ -139,7 +141,7 @@ async function openMysql<DB>(connection: string, service: string): Promise<Servi
   const pool = mysql.createPool({ uri: url.toString(), connectionLimit: 10, charset: 'utf8mb4_unicode_ci' });
   const dialect: Dialect = new MysqlDialect({ pool });
   const db = new Kysely<DB>({ dialect });
-  return { db, engine: 'mysql', location: database, close: () => db.destroy() };
+  return { db, engine: 'mysql', location: database, migrationOptions: {}, close: () => db.destroy() };
 }
 
 /**

@@ -7,9 +7,12 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 export type MigrationSet = Record<string, Migration>;
 
 /** Brings a service's schema up to date; `stratus db sync` and start-up both call this. */
-export async function migrateToLatest(db: Kysely<unknown>, migrations: MigrationSet, service: string): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<unknown>, migrations: MigrationSet, service: string, options: { schema?: string } = {}): Promise<string[]> {
   const migrator = new Migrator({
     db,
+    // On PostgreSQL every service has its own schema; naming it keeps the migrator from
+    // taking another service's bookkeeping tables (visible to introspection) for its own.
+    ...(options.schema ? { migrationTableSchema: options.schema } : {}),
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'stratus_migrations',
     migrationLockTableName: 'stratus_migrations_lock',

@@ -82,7 +82,7 @@ export async function metadefFixture(): Promise<MetadefFixture> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await migrateToLatest(database.db as unknown as Kysely<unknown>, { '0002_metadefs': migration }, 'image');
+    await migrateToLatest(database.db as unknown as Kysely<unknown>, { '0002_metadefs': migration }, 'image', database.migrationOptions);
     const policy = new PolicyEnforcer({ defaults: [...metadefPolicies, { name: 'context_is_admin', checkStr: 'role:admin' }] });
     const deps: MetadefDeps = { db: database.db, policy, clock, ids: randomIds, guard: { preHandler: fakeGuard } };
     registerMetadefRoutes(app, deps);

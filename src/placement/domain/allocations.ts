@@ -42,17 +42,21 @@ export async function writeAllocations(svc: PlacementService, requests: Consumer
   const classes = new Set(requests.flatMap((r) => [...r.allocations.values()].flatMap((a) => [...a.keys()])));
   const unknown = await unknownClasses(svc, classes);
   if (unknown.length > 0) throw badRequest(`Unable to allocate inventory for consumer ${requests[0]!.consumer}: No such resource class ${unknown[0]}.`);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await svc.db.transaction().execute((tx) => writeOnce(svc, tx, requests, providers, [...classes]));
-      return;
-    } catch (e) {
-      if (!(e instanceof ProviderRace)) throw e;
-      if (attempt >= MAX_ATTEMPTS) {
-        throw conflict('Inventory and/or allocations changed while attempting to allocate: Another thread concurrently updated the data. Please retry your update', ErrorCode.CONCURRENT_UPDATE);
+  await svc.allocationLock.run('allocations', async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await svc.db.transaction().execute((tx) => writeOnce(svc, tx, requests, providers, [...classes]));
+        return;
+      } catch (e) {
+        if (!(e instanceof ProviderRace)) throw e;
+        if (attempt >= MAX_ATTEMPTS) {
+          throw conflict('Inventory and/or allocations changed while attempting to allocate: Another thread concurrently updated the data. Please retry your update', ErrorCode.CONCURRENT_UPDATE);
+        }
+        // Another process won; back off a little, at random, before trying again.
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
     }
-  }
+  });
 }
 
 async function writeOnce(svc: PlacementService, tx: Transaction<PlacementTables>, requests: ConsumerAllocations[], providers: string[], classes: string[]): Promise<void> {

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeCaller, computeFixture, novaFault, type ComputeFixture } from '../test-support.js';
+
+let f: ComputeFixture;
+let imageId: string;
+let networkId: string;
+let flavorId: string;
+let bigFlavorId: string;
+
+const call = computeCaller(() => f);
+
+async function api(base: string, who: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<any> {
+  const res = await fetch(`${base}${path}`, {
+    method, headers: { 'x-auth-token': who, 'content-type': contentType },
+    ...(body !== undefined ? { body: contentType === 'application/json' ? JSON.stringify(body) : (body as Buffer) } : {}),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json().catch(() => undefined);
+}
+
+beforeAll(async () => {
+  f = await computeFixture({ hosts: ['host-1', 'host-2'], driver: { spawnFailurePattern: /^explode/ } });
+  const image = await api(f.imageUrl, 'admin', 'POST', '/v2/images', { name: 'cirros', disk_format: 'raw', container_format: 'bare', visibility: 'public' });
+  await api(f.imageUrl, 'admin', 'PUT', `/v2/images/${image.id}/file`, Buffer.alloc(1024), 'application/octet-stream');
+  imageId = image.id;
+  const net = await api(f.networkUrl, 'demo', 'POST', '/v2.0/networks', { network: { name: 'private' } });
+  await api(f.networkUrl, 'demo', 'POST', '/v2.0/subnets', { subnet: { network_id: net.network.id, ip_version: 4, cidr: '10.1.0.0/24' } });
+  networkId = net.network.id;
+  flavorId = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'm1.tiny', ram: 512, vcpus: 1, disk: 1 } })).json().flavor.id;
+  bigFlavorId = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'm1.huge', ram: 40_000, vcpus: 1, disk: 1 } })).json().flavor.id;
+}, 60_000);
+afterAll(async () => { await f.close(); });
+
+async function boot(server: Record<string, unknown>, who: 'demo' | 'admin' | 'alt' = 'demo', version = '2.1'): Promise<{ status: number; body: any }> {
+  const res = await call(who, 'POST', '/v2.1/servers', { server: { imageRef: imageId, flavorRef: flavorId, networks: [{ uuid: networkId }], ...server } }, version);
+  return { status: res.statusCode, body: res.json() };
+}
+
+async function waitFor(id: string, statuses: string[], who: 'demo' | 'admin' = 'demo'): Promise<any> {
+  for (let i = 0; i < 200; i++) {
+    const res = await call(who, 'GET', `/v2.1/servers/${id}`, undefined, '2.47');
+    if (res.statusCode === 404 && statuses.includes('DELETED')) return null;
+    const s = res.json().server;
+    if (s && statuses.includes(s.status)) return s;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`server ${id} never reached ${statuses.join('/')}`);
+}
+
+describe('compute: servers', () => {
+  it('boots to ACTIVE on a fake host with a bound port and a Placement claim; delete frees both', async () => {
+    const created = await boot({ name: 'web-1', metadata: { role: 'web' } });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    expect(created.body.server).toMatchObject({ 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }] });
+    expect(created.body.server.adminPass).toMatch(/^\S{12}$/);
+    const id = created.body.server.id as string;
+    const server = await waitFor(id, ['ACTIVE', 'ERROR']);
+    expect(server.fault).toBeUndefined();
+    expect(server).toMatchObject({ status: 'ACTIVE', name: 'web-1', metadata: { role: 'web' }, 'OS-EXT-STS:power_state': 1, 'OS-EXT-STS:vm_state': 'active',
+      flavor: { vcpus: 1, ram: 512, disk: 1, original_name: 'm1.tiny' }, 'OS-EXT-AZ:availability_zone': 'nova' });
+    expect(server.hostId).toMatch(/^[0-9a-f]{56}$/);
+    expect(server.addresses.private[0]).toMatchObject({ version: 4, 'OS-EXT-IPS:type': 'fixed' });
+    expect(server).not.toHaveProperty('OS-EXT-SRV-ATTR:host');
+    const asAdmin = (await call('admin', 'GET', `/v2.1/servers/${id}`, undefined, '2.3')).json().server;
+    expect(['host-1', 'host-2']).toContain(asAdmin['OS-EXT-SRV-ATTR:host']);
+    const ports = await api(f.networkUrl, 'admin', 'GET', `/v2.0/ports?device_id=${id}`);
+    expect(ports.ports).toHaveLength(1);
+    expect(ports.ports[0]).toMatchObject({ device_owner: 'compute:nova', 'binding:host_id': asAdmin['OS-EXT-SRV-ATTR:host'], tenant_id: 'p-demo' });
+    const claim = await f.placement.db.selectFrom('allocations').selectAll().where('consumer_uuid', '=', id).execute();
+    expect(Object.fromEntries(claim.map((a) => [a.resource_class, a.used]))).toEqual({ VCPU: 1, MEMORY_MB: 512, DISK_GB: 1 });
+    expect((await call('alt', 'GET', `/v2.1/servers/${id}`)).statusCode).toBe(404);
+
+    const list = (await call('demo', 'GET', '/v2.1/servers')).json().servers;
+    expect(list.map((s: { id: string }) => s.id)).toContain(id);
+    expect((await call('demo', 'GET', '/v2.1/servers/detail?name=^web')).json().servers).toHaveLength(1);
+    expect((await call('demo', 'GET', '/v2.1/servers/detail?status=SHUTOFF')).json().servers).toHaveLength(0);
+    expect((await call('alt', 'GET', '/v2.1/servers')).json().servers).toHaveLength(0);
+
+    expect((await call('demo', 'DELETE', `/v2.1/servers/${id}`)).statusCode).toBe(204);
+    await waitFor(id, ['DELETED']);
+    expect((await api(f.networkUrl, 'admin', 'GET', `/v2.0/ports?device_id=${id}`)).ports).toHaveLength(0);
+    expect(await f.placement.db.selectFrom('allocations').selectAll().where('consumer_uuid', '=', id).execute()).toHaveLength(0);
+  });
+
+  it('refuses bad requests with Nova\'s messages and leaves nothing behind', async () => {
+    expect(novaFault(await call('demo', 'POST', '/v2.1/servers', { server: { name: 'x', imageRef: imageId, flavorRef: 'nope', networks: 'none' } }, '2.37')).message)
+      .toBe('Invalid flavorRef provided.');
+    expect(novaFault(await call('demo', 'POST', '/v2.1/servers', { server: { name: 'x', imageRef: '00000000-0000-0000-0000-000000000000', flavorRef: flavorId } })).message)
+      .toBe('Image 00000000-0000-0000-0000-000000000000 could not be found.');
+    expect((await boot({ name: 'x', key_name: 'missing' })).body.badRequest.message).toBe('Invalid key_name provided.');
+    expect((await boot({ name: 'x', networks: [{ uuid: '11111111-1111-1111-1111-111111111111' }] })).body.badRequest.message)
+      .toBe('Network 11111111-1111-1111-1111-111111111111 could not be found.');
+    expect((await boot({ name: 'x', security_groups: [{ name: 'nope' }] })).status).toBe(400);
+    expect((await boot({ name: 'x', availability_zone: 'elsewhere' })).body.badRequest.message).toBe('The requested availability zone is not available');
+    expect((await call('demo', 'POST', '/v2.1/servers', { server: { name: 'x', imageRef: imageId, flavorRef: flavorId } }, '2.37')).statusCode).toBe(400);
+    expect((await boot({ name: 'x', user_data: 'not base64!!' })).body.badRequest.message).toBe('User data needs to be valid base 64.');
+    const servers = await f.svc.db.selectFrom('instances').select('display_name').where('display_name', '=', 'x').execute();
+    expect(servers).toHaveLength(0);
+  });
+
+  it('no valid host: ERROR with the fault, no claim, no port', async () => {
+    const created = await call('demo', 'POST', '/v2.1/servers', { server: { name: 'too-big', imageRef: imageId, flavorRef: bigFlavorId, networks: [{ uuid: networkId }] } });
+    expect(created.statusCode).toBe(202);
+    const id = created.json().server.id as string;
+    const server = await waitFor(id, ['ERROR', 'ACTIVE']);
+    expect(server.status).toBe('ERROR');
+    expect(server.fault).toMatchObject({ code: 500, message: 'No valid host was found. There are not enough hosts available.' });
+    expect((await api(f.networkUrl, 'admin', 'GET', `/v2.0/ports?device_id=${id}`)).ports).toHaveLength(0);
+    expect(await f.placement.db.selectFrom('allocations').selectAll().where('consumer_uuid', '=', id).execute()).toHaveLength(0);
+    expect((await call('demo', 'DELETE', `/v2.1/servers/${id}`)).statusCode).toBe(204);
+    await waitFor(id, ['DELETED']);
+  });
+
+  it('a driver failure reschedules to the other host, then ERROR; ports and claims are given back', async () => {
+    const created = await boot({ name: 'explode-1' });
+    const id = created.body.server.id as string;
+    const server = await waitFor(id, ['ERROR', 'ACTIVE']);
+    expect(server.status).toBe('ERROR');
+    expect(server.fault.message).toBe(`Exceeded maximum number of retries. Exhausted all hosts available for retrying build failures for instance ${id}.`);
+    const events = await f.svc.db.selectFrom('instance_action_events').innerJoin('instance_actions', 'instance_actions.id', 'instance_action_events.action_id')
+      .select(['event', 'result', 'traceback']).where('instance_uuid', '=', id).where('event', '=', 'compute_build_and_run_instance').execute();
+    expect(events.map((e) => e.result)).toEqual(['Error', 'Error']);
+    expect(events[0]!.traceback).toContain('failure injected');
+    const sysmeta = JSON.parse((await f.svc.db.selectFrom('instances').select('system_metadata').where('uuid', '=', id).executeTakeFirstOrThrow()).system_metadata);
+    expect(JSON.parse(sysmeta.retry_hosts).sort()).toEqual(['host-1', 'host-2']);
+    expect((await api(f.networkUrl, 'admin', 'GET', `/v2.0/ports?device_id=${id}`)).ports).toHaveLength(0);
+    expect(await f.placement.db.selectFrom('allocations').selectAll().where('consumer_uuid', '=', id).execute()).toHaveLength(0);
+    await call('demo', 'DELETE', `/v2.1/servers/${id}`);
+    await waitFor(id, ['DELETED']);
+  });
+
+  it('50 parallel boots against an instances quota of 10 make exactly 10; the refused leave no ports or claims', async () => {
+    const net = await api(f.networkUrl, 'alt', 'POST', '/v2.0/networks', { network: { name: 'alt-net' } });
+    await api(f.networkUrl, 'alt', 'POST', '/v2.0/subnets', { subnet: { network_id: net.network.id, ip_version: 4, cidr: '10.2.0.0/24' } });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => boot({ name: `race-${i}`, networks: [{ uuid: net.network.id }] }, 'alt')));
+    const accepted = results.filter((r) => r.status === 202);
+    const refused = results.filter((r) => r.status === 403);
+    expect(accepted).toHaveLength(10);
+    expect(refused).toHaveLength(40);
+    expect(refused[0]!.body.forbidden.message).toBe('Quota exceeded for instances: Requested 1, but already used 10 of 10 instances');
+    const ids = accepted.map((r) => r.body.server.id as string);
+    for (const id of ids) expect((await waitFor(id, ['ACTIVE', 'ERROR'], 'admin')).status).toBe('ACTIVE');
+    expect((await api(f.networkUrl, 'admin', 'GET', `/v2.0/ports?network_id=${net.network.id}&device_owner=compute:nova`)).ports).toHaveLength(10);
+    const claims = await f.placement.db.selectFrom('allocations').select('consumer_uuid').distinct().execute();
+    expect(claims.map((c) => c.consumer_uuid).sort()).toEqual([...ids].sort());
+    for (const id of ids) expect((await call('alt', 'DELETE', `/v2.1/servers/${id}`)).statusCode).toBe(204);
+    for (const id of ids) await waitFor(id, ['DELETED'], 'admin');
+    expect((await api(f.networkUrl, 'admin', 'GET', `/v2.0/ports?network_id=${net.network.id}&device_owner=compute:nova`)).ports).toHaveLength(0);
+  }, 60_000);
+});

@@ -1,0 +1,43 @@
+import type { InstanceRow } from '../db/schema.js';
+
+/** The flavor as recorded on the instance at boot (and swapped by resize). */
+export interface FlavorSnapshot {
+  flavorid: string;
+  name: string;
+  memory_mb: number;
+  vcpus: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  swap: number;
+  rxtx_factor: number;
+  disabled: boolean;
+  is_public: boolean;
+  description: string | null;
+  extra_specs: Record<string, string>;
+}
+
+/** One entry of an instance's network cache: a port and what the API shows of it. */
+export interface VifCacheEntry {
+  portId: string;
+  networkId: string;
+  networkName: string;
+  macAddress: string;
+  ips: Array<{ address: string; version: 4 | 6; type: 'fixed' | 'floating' }>;
+  /** The user brought the port (networks: [{port}]): on delete it is unbound, not deleted. */
+  preexisting: boolean;
+}
+
+/** What a server asked for: `auto`, `none`, or explicit networks, ports and addresses. */
+export type RequestedNetworks = 'auto' | 'none' | Array<{ uuid?: string; port?: string; fixed_ip?: string; tag?: string }>;
+
+export function flavorOf(row: Pick<InstanceRow, 'flavor'>): FlavorSnapshot {
+  return JSON.parse(row.flavor) as FlavorSnapshot;
+}
+
+export function networkInfoOf(row: Pick<InstanceRow, 'network_info'>): VifCacheEntry[] {
+  return JSON.parse(row.network_info) as VifCacheEntry[];
+}
+
+export function systemMetadataOf(row: Pick<InstanceRow, 'system_metadata'>): Record<string, string> {
+  return JSON.parse(row.system_metadata) as Record<string, string>;
+}

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import type { RequestContext } from '../../core/auth/index.js';
+import { RemoteApiError } from '../../core/http/index.js';
+import type { ImageInfo } from '../../image/contract/client.js';
+import { autoNetworks } from '../manager/network-allocation.js';
+import { CONDUCTOR_TOPIC } from '../rpc/contract.js';
+import { badRequest, conflict, forbidden } from '../errors.js';
+import type { ComputeService } from '../service.js';
+import { extraSpecsOf, getFlavor } from './flavors.js';
+import { startAction } from './instance-actions.js';
+import type { FlavorSnapshot, RequestedNetworks } from './instance-model.js';
+import { getKeyPair } from './keypairs.js';
+import { instancesThatFit, instanceUsage } from './quotas.js';
+import { TaskState, VmState } from './states.js';
+
+export interface NewServer {
+  name: string;
+  imageRef: string | null;
+  flavorRef: string;
+  networks: RequestedNetworks;
+  keyName: string | null;
+  securityGroups: string[];
+  userData: string | null;
+  metadata: Record<string, string>;
+  availabilityZone: string | null;
+  minCount: number;
+  maxCount: number;
+  configDrive: boolean;
+  accessIPv4: string | null;
+  accessIPv6: string | null;
+  description: string | null;
+  tags: string[];
+  hostname: string | null;
+  hints: Record<string, unknown>;
+  adminPass: string | null;
+}
+
+export interface CreatedServers {
+  uuids: string[];
+  reservationId: string;
+  adminPass: string;
+}
+
+/** The last path segment of an id-or-URL reference (imageRef, flavorRef may be links). */
+const refId = (ref: string): string => ref.replace(/\/+$/, '').split('/').pop() ?? ref;
+
+/** Nova's sanitize_hostname: lower case, [a-z0-9-] only, at most 63 characters. */
+export function sanitizeHostname(name: string, fallback: string): string {
+  const h = name.toLowerCase().replace(/[ _.]/g, '-').replace(/[^a-z0-9-]/g, '').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+  return h || fallback;
+}
+
+/**
+ * POST /servers: checks everything a user can get wrong (flavor, image, key, networks,
+ * ports, groups, zone, quota) before anything is recorded, then records the instances
+ * in BUILD/scheduling and hands them to the conductor. Quota counting and the inserts
+ * share a per-project lock, so parallel boots never exceed the quota.
+ */
+export async function createServers(svc: ComputeService, ctx: RequestContext, input: NewServer, requestId: string): Promise<CreatedServers> {
+  const flavorRow = await getFlavor(svc, ctx, refId(input.flavorRef)).catch(() => { throw badRequest('Invalid flavorRef provided.'); });
+  if (flavorRow.disabled) throw badRequest('Flavor is disabled.');
+  const flavor: FlavorSnapshot = {
+    flavorid: flavorRow.flavorid, name: flavorRow.name, memory_mb: flavorRow.memory_mb, vcpus: flavorRow.vcpus, root_gb: flavorRow.root_gb,
+    ephemeral_gb: flavorRow.ephemeral_gb, swap: flavorRow.swap, rxtx_factor: flavorRow.rxtx_factor, disabled: false, is_public: flavorRow.is_public === 1,
+    description: flavorRow.description, extra_specs: (await extraSpecsOf(svc, [flavorRow.id])).get(flavorRow.id) ?? {},
+  };
+  const image = input.imageRef ? await checkImage(svc, ctx, refId(input.imageRef), flavor) : null;
+  const key = input.keyName ? await getKeyPair(svc, ctx.userId, input.keyName).catch(() => { throw badRequest('Invalid key_name provided.'); }) : null;
+  await checkNetworks(svc, ctx, input);
+  await checkSecurityGroups(svc, ctx, input.securityGroups);
+  const { zone, forcedHost } = await checkZone(svc, ctx, input.availabilityZone);
+  if (Object.keys(input.metadata).length > svc.settings.defaultQuotas.metadata_items && svc.settings.defaultQuotas.metadata_items >= 0) {
+    throw forbidden(`Quota exceeded for metadata_items: Requested ${Object.keys(input.metadata).length}, but already used 0 of ${svc.settings.defaultQuotas.metadata_items} metadata_items`);
+  }
+  const reservationId = `r-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 8)}`;
+  const adminPass = input.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
+  const projectId = ctx.projectId ?? '';
+  const sysmeta: Record<string, string> = {};
+  if (image) sysmeta.image_properties = JSON.stringify(Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')));
+  if (forcedHost) sysmeta.forced_host = forcedHost;
+  const uuids = await svc.quotaLocks.run(projectId, async () => {
+    const count = instancesThatFit(svc, await instanceUsage(svc, projectId), flavor, input.minCount, input.maxCount);
+    const now = svc.now();
+    const made: string[] = [];
+    await svc.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < count; i++) {
+        const uuid = svc.ids.uuid();
+        const name = count > 1 ? `${input.name}-${i + 1}` : input.name;
+        await tx.insertInto('instances').values({
+          uuid, project_id: projectId, user_id: ctx.userId, display_name: name, display_description: input.description,
+          hostname: input.hostname && count === 1 ? input.hostname : sanitizeHostname(name, `server-${uuid}`), host: null, node: null,
+          availability_zone: zone, vm_state: VmState.BUILDING, task_state: TaskState.SCHEDULING, power_state: 0, flavor: JSON.stringify(flavor),
+          vcpus: flavor.vcpus, memory_mb: flavor.memory_mb, image_ref: image ? image.id : null, key_name: key?.name ?? null, key_data: key?.public_key ?? null,
+          user_data: input.userData, config_drive: input.configDrive ? 1 : 0, access_ip_v4: input.accessIPv4, access_ip_v6: input.accessIPv6, locked_by: null,
+          reservation_id: reservationId, launch_index: i, launched_at: null, terminated_at: null, progress: 0, root_device_name: '/dev/vda',
+          security_groups: JSON.stringify(input.securityGroups.length ? input.securityGroups : ['default']), requested_networks: JSON.stringify(input.networks),
+          network_info: '[]', system_metadata: JSON.stringify(sysmeta), scheduler_hints: JSON.stringify(input.hints), created_at: now, updated_at: now, deleted_at: null,
+        }).execute();
+        const meta = Object.entries(input.metadata);
+        if (meta.length) await tx.insertInto('instance_metadata').values(meta.map(([key, value]) => ({ instance_uuid: uuid, key, value }))).execute();
+        if (input.tags.length) await tx.insertInto('instance_tags').values([...new Set(input.tags)].map((tag) => ({ instance_uuid: uuid, tag }))).execute();
+        made.push(uuid);
+      }
+    });
+    return made;
+  });
+  for (const uuid of uuids) await startAction(svc, uuid, 'create', { requestId, userId: ctx.userId, projectId });
+  await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'build_instances', { uuids, request_id: requestId });
+  return { uuids, reservationId, adminPass };
+}
+
+async function checkImage(svc: ComputeService, ctx: RequestContext, id: string, flavor: FlavorSnapshot): Promise<ImageInfo> {
+  let image: ImageInfo;
+  try {
+    image = await svc.clients.image(ctx.token).image(id);
+  } catch (e) {
+    if (e instanceof RemoteApiError && e.status === 404) throw badRequest(`Image ${id} could not be found.`);
+    throw e;
+  }
+  if (image.status !== 'active') throw badRequest(`Image ${id} is not active.`);
+  if ((image.min_ram ?? 0) > flavor.memory_mb) throw badRequest("Flavor's memory is too small for requested image.");
+  if (flavor.root_gb > 0) {
+    if ((image.min_disk ?? 0) > flavor.root_gb) {
+      throw badRequest(`Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, minimum required by the image is ${image.min_disk * 1024 ** 3} bytes.`);
+    }
+    if ((image.size ?? 0) > flavor.root_gb * 1024 ** 3) {
+      throw badRequest(`Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, image is ${image.size} bytes.`);
+    }
+  }
+  return image;
+}
+
+async function checkNetworks(svc: ComputeService, ctx: RequestContext, input: NewServer): Promise<void> {
+  const net = svc.clients.network(ctx.token);
+  if (input.networks === 'none') return;
+  if (input.networks === 'auto') {
+    if ((await autoNetworks(net, ctx.projectId ?? '')).length > 1) throw conflict('Multiple possible networks found, use a Network ID to be more specific.');
+    return;
+  }
+  for (const entry of input.networks) {
+    if (entry.port) {
+      if (input.maxCount > 1) throw badRequest('Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.');
+      const port = await net.port(entry.port).catch((e: unknown) => {
+        if (e instanceof RemoteApiError && e.status === 404) throw badRequest(`Port ${entry.port} could not be found.`);
+        throw e;
+      });
+      if (port.device_id) throw conflict(`Port ${entry.port} is still in use.`);
+    } else if (entry.uuid) {
+      await net.network(entry.uuid).catch((e: unknown) => {
+        if (e instanceof RemoteApiError && e.status === 404) throw badRequest(`Network ${entry.uuid} could not be found.`);
+        throw e;
+      });
+    }
+  }
+}
+
+async function checkSecurityGroups(svc: ComputeService, ctx: RequestContext, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const groups = await svc.clients.network(ctx.token).securityGroups({ tenant_id: ctx.projectId ?? '' });
+  for (const name of names) {
+    if (!groups.some((g) => g.name === name || g.id === name)) throw badRequest(`Security group ${name} not found for project ${ctx.projectId}.`);
+  }
+}
+
+/** `zone`, `zone:host` or `zone::node`; forcing a host is for admins (policy servers:create:forced_host). */
+async function checkZone(svc: ComputeService, ctx: RequestContext, text: string | null): Promise<{ zone: string | null; forcedHost: string | null }> {
+  if (!text) return { zone: null, forcedHost: null };
+  const [zone, host, node] = text.split(':');
+  const forced = host || node || null;
+  if (forced) svc.authorize(ctx, 'os_compute_api:servers:create:forced_host');
+  const zones = new Set<string>([svc.settings.defaultAvailabilityZone]);
+  if (zone && !zones.has(zone)) throw badRequest('The requested availability zone is not available');
+  return { zone: zone || null, forcedHost: host || null };
+}

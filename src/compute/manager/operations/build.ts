@@ -1,0 +1,75 @@
+import { RemoteApiError } from '../../../core/http/index.js';
+import type { Logger } from '../../../core/log.js';
+import type { ImageClient } from '../../../image/contract/client.js';
+import type { NetworkClient } from '../../../network/contract/client.js';
+import type { FlavorSnapshot, VifCacheEntry } from '../../domain/instance-model.js';
+import { TaskState, VmState } from '../../domain/states.js';
+import type { BuildRequest } from '../../rpc/contract.js';
+import { DriverError, PowerState, type InstanceSpec, type VirtDriver } from '../../virt/driver.js';
+import type { ConductorApi } from '../conductor-api.js';
+import { allocateNetwork, BuildRequestError, releasePorts } from '../network-allocation.js';
+
+export interface BuildDeps {
+  host: string;
+  driver: VirtDriver;
+  conductor: ConductorApi;
+  network: NetworkClient;
+  image: ImageClient;
+  log: Logger;
+}
+
+const EVENT = 'compute_build_and_run_instance';
+
+/** The instance was deleted (or taken by another task) while we built it: stop quietly. */
+class Superseded extends Error {}
+
+/**
+ * Builds one instance on this host (Nova's _build_and_run_instance): image check,
+ * ports bound here, driver spawn, ACTIVE. Any failure gives back what was made here
+ * (guest, ports) and reports to the conductor, which reschedules or errors.
+ */
+export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): Promise<void> {
+  const { conductor, driver } = deps;
+  let ports: VifCacheEntry[] = [];
+  let spawned = false;
+  const step = async (values: Record<string, unknown>, from: Array<string | null>): Promise<void> => {
+    if (!(await conductor.update(req.uuid, values, from))) throw new Superseded();
+  };
+  await conductor.eventStart(req.uuid, req.requestId, EVENT);
+  try {
+    const flavor = req.flavor as unknown as FlavorSnapshot;
+    let imageProperties: Record<string, string> = {};
+    if (req.imageRef) {
+      const image = await deps.image.image(req.imageRef).catch((e: unknown) => {
+        if (e instanceof RemoteApiError && e.status === 404) throw new BuildRequestError(`Image ${req.imageRef} could not be found.`);
+        throw e;
+      });
+      if (image.status !== 'active') throw new BuildRequestError(`Image ${req.imageRef} is unacceptable: status is not active`);
+      imageProperties = Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    }
+    await step({ task_state: TaskState.NETWORKING }, [TaskState.SCHEDULING]);
+    const allocated = await allocateNetwork(deps.network, {
+      projectId: req.projectId, instanceUuid: req.uuid, host: deps.host, availabilityZone: req.availabilityZone,
+      securityGroups: req.securityGroups, requestedNetworks: req.requestedNetworks,
+    });
+    ports = allocated.cache;
+    await step({ task_state: TaskState.SPAWNING, network_info: JSON.stringify(ports) }, [TaskState.NETWORKING]);
+    const spec: InstanceSpec = {
+      uuid: req.uuid, name: req.name, hostname: req.hostname, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, rootGb: flavor.root_gb,
+      ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs, imageId: req.imageRef, imageProperties,
+      userData: req.userData, keyData: req.keyData, configDrive: req.configDrive, metadata: { uuid: req.uuid, name: req.name, meta: req.metadata },
+    };
+    await driver.spawn(spec, allocated.vifs, []);
+    spawned = true;
+    await step({ vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: new Date().toISOString() }, [TaskState.SPAWNING]);
+    await conductor.eventFinish(req.uuid, req.requestId, EVENT);
+  } catch (e) {
+    if (spawned || e instanceof Superseded) await driver.destroy(req.uuid).catch((err: unknown) => deps.log.error({ err, instance: req.uuid }, 'destroy after failed build'));
+    await releasePorts(deps.network, ports).catch((err: unknown) => deps.log.error({ err, instance: req.uuid }, 'port cleanup after failed build'));
+    if (e instanceof Superseded) return;
+    const message = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof BuildRequestError || e instanceof DriverError)) deps.log.error({ err: e, instance: req.uuid }, 'build failed');
+    await conductor.eventFinish(req.uuid, req.requestId, EVENT, message);
+    await conductor.buildFailed(req.uuid, req.requestId, message, !(e instanceof BuildRequestError));
+  }
+}

@@ -1,0 +1,30 @@
+import { free, type HostState } from './host-state.js';
+
+/** One weigher: raw weight per host (higher is better) and its multiplier, as Nova's weighers. */
+export interface HostWeigher {
+  name: string;
+  multiplier: number;
+  weigh(host: HostState): number;
+}
+
+/** Spread by free memory, disk and CPU (Nova's RAMWeigher, DiskWeigher, CPUWeigher with multiplier 1.0). */
+export const DEFAULT_WEIGHERS: readonly HostWeigher[] = [
+  { name: 'RAMWeigher', multiplier: 1.0, weigh: (h) => free(h, 'MEMORY_MB') },
+  { name: 'DiskWeigher', multiplier: 1.0, weigh: (h) => free(h, 'DISK_GB') },
+  { name: 'CPUWeigher', multiplier: 1.0, weigh: (h) => free(h, 'VCPU') },
+];
+
+/**
+ * Orders hosts best first: each weigher's raw weights are normalised to 0..1 across
+ * the hosts, multiplied and summed, as nova.weights.BaseWeightHandler does.
+ */
+export function weighHosts(hosts: HostState[], weighers: readonly HostWeigher[] = DEFAULT_WEIGHERS): HostState[] {
+  const total = new Map<HostState, number>(hosts.map((h) => [h, 0]));
+  for (const w of weighers) {
+    const raw = hosts.map((h) => w.weigh(h));
+    const min = Math.min(...raw);
+    const max = Math.max(...raw);
+    hosts.forEach((h, i) => total.set(h, total.get(h)! + w.multiplier * (max === min ? 0 : (raw[i]! - min) / (max - min))));
+  }
+  return [...hosts].sort((a, b) => total.get(b)! - total.get(a)!);
+}

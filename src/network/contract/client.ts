@@ -1,0 +1,100 @@
+import { JsonApiClient, type TokenSource } from '../../core/http/index.js';
+
+/** A port as other services see it (the fields compute relies on). */
+export interface PortInfo {
+  id: string;
+  network_id: string;
+  tenant_id: string;
+  mac_address: string;
+  fixed_ips: Array<{ subnet_id: string; ip_address: string }>;
+  device_id: string;
+  device_owner: string;
+  status: string;
+  security_groups: string[];
+  'binding:host_id'?: string;
+  'binding:vif_type'?: string;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  tenant_id: string;
+  shared: boolean;
+  'router:external': boolean;
+  mtu: number;
+  subnets: string[];
+  status: string;
+}
+
+export interface SubnetInfo {
+  id: string;
+  network_id: string;
+  cidr: string;
+  ip_version: number;
+  gateway_ip: string | null;
+  dns_nameservers: string[];
+  host_routes: Array<{ destination: string; nexthop: string }>;
+  enable_dhcp: boolean;
+}
+
+export interface SecurityGroupInfo {
+  id: string;
+  name: string;
+  tenant_id: string;
+}
+
+const query = (q: Record<string, string | string[] | undefined>): string => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) p.append(k, one);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+/**
+ * The network service's typed client for other services (Nova's neutronv2 API). Used
+ * with the caller's token to check what a user may use, and with the service's own
+ * token to create and bind ports for instances.
+ */
+export class NetworkClient {
+  private readonly http: JsonApiClient;
+
+  constructor(baseUrl: string, token: TokenSource) {
+    this.http = new JsonApiClient(baseUrl.replace(/\/+$/, ''), token, 'network');
+  }
+
+  async network(id: string): Promise<NetworkInfo> {
+    return (await this.http.request<{ network: NetworkInfo }>('GET', `/v2.0/networks/${id}`)).network;
+  }
+
+  async networks(q: Record<string, string | string[] | undefined> = {}): Promise<NetworkInfo[]> {
+    return (await this.http.request<{ networks: NetworkInfo[] }>('GET', `/v2.0/networks${query(q)}`)).networks;
+  }
+
+  async subnets(q: Record<string, string | string[] | undefined> = {}): Promise<SubnetInfo[]> {
+    return (await this.http.request<{ subnets: SubnetInfo[] }>('GET', `/v2.0/subnets${query(q)}`)).subnets;
+  }
+
+  async port(id: string): Promise<PortInfo> {
+    return (await this.http.request<{ port: PortInfo }>('GET', `/v2.0/ports/${id}`)).port;
+  }
+
+  async ports(q: Record<string, string | string[] | undefined> = {}): Promise<PortInfo[]> {
+    return (await this.http.request<{ ports: PortInfo[] }>('GET', `/v2.0/ports${query(q)}`)).ports;
+  }
+
+  async createPort(body: Record<string, unknown>): Promise<PortInfo> {
+    return (await this.http.request<{ port: PortInfo }>('POST', '/v2.0/ports', { port: body })).port;
+  }
+
+  async updatePort(id: string, body: Record<string, unknown>): Promise<PortInfo> {
+    return (await this.http.request<{ port: PortInfo }>('PUT', `/v2.0/ports/${id}`, { port: body })).port;
+  }
+
+  async deletePort(id: string): Promise<void> {
+    await this.http.request('DELETE', `/v2.0/ports/${id}`);
+  }
+
+  async securityGroups(q: Record<string, string | string[] | undefined> = {}): Promise<SecurityGroupInfo[]> {
+    return (await this.http.request<{ security_groups: SecurityGroupInfo[] }>('GET', `/v2.0/security-groups${query(q)}`)).security_groups;
+  }
+}
