@@ -8,6 +8,8 @@ import { registerFlavorAccessRoutes } from './flavor-access.js';
 import { registerHypervisorRoutes } from './hypervisors.js';
 import { registerServiceRoutes } from './services.js';
 import { registerServerRoutes } from './servers.js';
+import { registerServerActionRoutes } from './server-actions.js';
+import { registerServerSubresourceRoutes } from './server-subresources.js';
 import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
@@ -39,6 +41,8 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerKeypairRoutes(app, svc, authed);
   registerServiceRoutes(app, svc, authed);
   registerServerRoutes(app, svc, authed);
+  registerServerActionRoutes(app, svc, authed);
+  registerServerSubresourceRoutes(app, svc, authed);
   registerHypervisorRoutes(app, svc, authed);
   registerAvailabilityZoneRoutes(app, svc, authed);
   return app;

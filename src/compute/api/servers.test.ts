@@ -129,6 +129,56 @@ describe('compute: servers', () => {
     await waitFor(id, ['DELETED']);
   });
 
+  it('lifecycle actions move through Nova\'s states; wrong states and locks answer 409; each step is an instance action', async () => {
+    const id = (await boot({ name: 'life' })).body.server.id as string;
+    await waitFor(id, ['ACTIVE']);
+    const act = (body: unknown, who: 'demo' | 'admin' = 'demo', version?: string) => call(who, 'POST', `/v2.1/servers/${id}/action`, body, version);
+    const step = async (body: unknown, status: string): Promise<void> => {
+      const res = await act(body);
+      expect(res.statusCode, res.body).toBeLessThan(300);
+      expect((await waitFor(id, [status])).status).toBe(status);
+    };
+    await step({ pause: null }, 'PAUSED');
+    const again = await act({ pause: null });
+    expect(novaFault(again)).toEqual({ name: 'conflictingRequest', code: 409, message: `Cannot 'pause' instance ${id} while it is in vm_state paused` });
+    await step({ unpause: null }, 'ACTIVE');
+    await step({ 'os-stop': null }, 'SHUTOFF');
+    expect((await waitFor(id, ['SHUTOFF']))['OS-EXT-STS:power_state']).toBe(4);
+    await step({ 'os-start': null }, 'ACTIVE');
+    await step({ reboot: { type: 'HARD' } }, 'ACTIVE');
+    await step({ suspend: null }, 'SUSPENDED');
+    await step({ resume: null }, 'ACTIVE');
+    const rescued = await act({ rescue: null });
+    expect(rescued.json().adminPass).toBeTruthy();
+    expect((await waitFor(id, ['RESCUE'])).status).toBe('RESCUE');
+    await step({ unrescue: null }, 'ACTIVE');
+    const out = await act({ 'os-getConsoleOutput': { length: 1 } });
+    expect(out.json().output).toBe('life login:\n');
+
+    expect((await act({ lock: null })).statusCode).toBe(202);
+    expect((await call('demo', 'GET', `/v2.1/servers/${id}`, undefined, '2.9')).json().server.locked).toBe(true);
+    expect(novaFault(await act({ 'os-stop': null })).message).toBe(`Instance ${id} is locked`);
+    expect((await call('demo', 'DELETE', `/v2.1/servers/${id}`)).statusCode).toBe(409);
+    expect((await act({ unlock: null })).statusCode).toBe(202);
+
+    const meta = await call('demo', 'PUT', `/v2.1/servers/${id}/metadata/color`, { meta: { color: 'blue' } });
+    expect(meta.json()).toEqual({ meta: { color: 'blue' } });
+    expect((await call('demo', 'GET', `/v2.1/servers/${id}/metadata`)).json()).toEqual({ metadata: { color: 'blue' } });
+    expect((await call('demo', 'PUT', `/v2.1/servers/${id}/tags/blue`, undefined, '2.26')).statusCode).toBe(201);
+    expect((await call('demo', 'GET', `/v2.1/servers/${id}/tags`, undefined, '2.26')).json()).toEqual({ tags: ['blue'] });
+    expect((await call('demo', 'GET', '/v2.1/servers?tags=blue', undefined, '2.26')).json().servers.map((x: { id: string }) => x.id)).toEqual([id]);
+    expect(Object.keys((await call('demo', 'GET', `/v2.1/servers/${id}/ips`)).json().addresses)).toEqual(['private']);
+
+    const actions = (await call('demo', 'GET', `/v2.1/servers/${id}/os-instance-actions`)).json().instanceActions.map((a: { action: string }) => a.action);
+    expect(actions.reverse()).toEqual(['create', 'pause', 'unpause', 'stop', 'start', 'reboot', 'suspend', 'resume', 'rescue', 'unrescue', 'lock', 'unlock']);
+    const create = (await call('demo', 'GET', `/v2.1/servers/${id}/os-instance-actions`)).json().instanceActions.at(-1);
+    const detail = (await call('admin', 'GET', `/v2.1/servers/${id}/os-instance-actions/${create.request_id}`, undefined, '2.51')).json().instanceAction;
+    expect(detail.events.map((e: { event: string; result: string }) => `${e.event}:${e.result}`)).toEqual(
+      ['conductor_schedule_and_build_instances:Success', 'compute_build_and_run_instance:Success']);
+    await call('demo', 'DELETE', `/v2.1/servers/${id}`);
+    await waitFor(id, ['DELETED']);
+  });
+
   it('50 parallel boots against an instances quota of 10 make exactly 10; the refused leave no ports or claims', async () => {
     const net = await api(f.networkUrl, 'alt', 'POST', '/v2.0/networks', { network: { name: 'alt-net' } });
     await api(f.networkUrl, 'alt', 'POST', '/v2.0/subnets', { subnet: { network_id: net.network.id, ip_version: 4, cidr: '10.2.0.0/24' } });

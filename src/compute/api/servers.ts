@@ -11,7 +11,7 @@ import { listServers } from '../domain/server-list.js';
 import { serverFilters } from './server-filters.js';
 import { findService, isUp } from '../domain/services.js';
 import { TaskState } from '../domain/states.js';
-import { badRequest } from '../errors.js';
+import { badRequest, conflict } from '../errors.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC } from '../rpc/contract.js';
 import { releasePorts } from '../manager/network-allocation.js';
 import type { ComputeService } from '../service.js';
@@ -162,7 +162,7 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
     const ctx = callerOf(request);
     const row = await getInstance(svc, ctx, request.params.id);
     svc.authorize(ctx, 'os_compute_api:servers:delete', { project_id: row.project_id });
-    if (row.locked_by && !svc.isAdmin(ctx)) throw badRequest(`Instance ${row.uuid} is locked`);
+    if (row.locked_by && !svc.isAdmin(ctx)) throw conflict(`Instance ${row.uuid} is locked`);
     await deleteServer(svc, row, { requestId: request.id, userId: ctx.userId, projectId: ctx.projectId ?? row.project_id, token: ctx.token });
     return reply.status(204).send();
   });

@@ -5,6 +5,7 @@ import type { NetworkClient } from '../../network/contract/client.js';
 import { ConductorApi } from './conductor-api.js';
 import { buildAndRunInstance } from './operations/build.js';
 import { terminateInstance } from './operations/terminate.js';
+import { runPowerAction } from './operations/power.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type RegisterComputeReply } from '../rpc/contract.js';
 import type { VirtDriver } from '../virt/driver.js';
 
@@ -62,6 +63,19 @@ export class ComputeAgent {
       build_and_run_instance: async (args: JsonObject) => {
         this.track(buildAndRunInstance(deps, buildRequestOf(args['request'])));
         return null;
+      },
+      power_action: async (args: JsonObject) => {
+        const [uuid, requestId, action] = [args['uuid'], args['request_id'], args['action']];
+        if (typeof uuid !== 'string' || typeof requestId !== 'string' || typeof action !== 'string') throw new TypeError('power_action needs uuid, request_id and action');
+        const rescueImage = typeof args['rescue_image'] === 'string' ? args['rescue_image'] : null;
+        this.track(runPowerAction(deps, uuid, requestId, action, rescueImage));
+        return null;
+      },
+      get_console_output: async (args: JsonObject) => {
+        const uuid = args['uuid'];
+        if (typeof uuid !== 'string') throw new TypeError('get_console_output needs uuid');
+        const lines = typeof args['length'] === 'number' ? args['length'] : undefined;
+        return this.driver.consoleOutput(uuid, lines);
       },
       terminate_instance: async (args: JsonObject) => {
         const uuid = args['uuid'];

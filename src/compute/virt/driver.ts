@@ -126,8 +126,8 @@ export interface VirtDriver {
   /** Saves guest memory to disk and frees it. */
   suspend(uuid: string): Promise<void>;
   resume(uuid: string): Promise<void>;
-  /** Boots the rescue image with the original root disk attached second. */
-  rescue(uuid: string, rescueImagePath: string, spec: InstanceSpec): Promise<void>;
+  /** Boots the rescue image (the instance's own image when null) with the original root disk attached second. */
+  rescue(uuid: string, rescueImageId: string | null): Promise<void>;
   unrescue(uuid: string): Promise<void>;
   /** A consistent copy of the root disk, written to `targetPath` (uploaded by the agent). */
   snapshot(uuid: string, targetPath: string): Promise<{ diskFormat: string; sizeBytes: number }>;
