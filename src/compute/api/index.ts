@@ -10,6 +10,8 @@ import { registerServiceRoutes } from './services.js';
 import { registerServerRoutes } from './servers.js';
 import { registerServerActionRoutes } from './server-actions.js';
 import { registerServerSubresourceRoutes } from './server-subresources.js';
+import { registerQuotaRoutes } from './quotas.js';
+import { registerUsageRoutes } from './usage.js';
 import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
@@ -43,6 +45,8 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerServerRoutes(app, svc, authed);
   registerServerActionRoutes(app, svc, authed);
   registerServerSubresourceRoutes(app, svc, authed);
+  registerQuotaRoutes(app, svc, authed);
+  registerUsageRoutes(app, svc, authed);
   registerHypervisorRoutes(app, svc, authed);
   registerAvailabilityZoneRoutes(app, svc, authed);
   return app;

@@ -15,6 +15,7 @@ export interface ComputeTables {
   instance_faults: InstanceFaultTable;
   instance_actions: InstanceActionTable;
   instance_action_events: InstanceActionEventTable;
+  quotas: { project_id: string; user_id: string; resource: string; hard_limit: number };
 }
 
 export interface FlavorTable {

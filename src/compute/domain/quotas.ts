@@ -1,18 +1,57 @@
 import { forbidden } from '../errors.js';
 import type { ComputeService } from '../service.js';
+import { DEFAULT_QUOTAS, type QuotaResource } from '../settings.js';
 
-export interface InstanceUsage {
+export type QuotaLimits = Record<QuotaResource, number>;
+
+export const QUOTA_RESOURCES = Object.keys(DEFAULT_QUOTAS) as QuotaResource[];
+
+/** The project's limits: its own where set, else the [quota] defaults; a user's own limits override the project's. */
+export async function limitsFor(svc: ComputeService, projectId: string, userId?: string): Promise<QuotaLimits> {
+  const limits = { ...svc.settings.defaultQuotas } as QuotaLimits;
+  const rows = await svc.db.selectFrom('quotas').selectAll().where('project_id', '=', projectId)
+    .where('user_id', 'in', userId ? ['', userId] : ['']).orderBy('user_id').execute();
+  for (const r of rows) if (r.resource in limits) limits[r.resource as QuotaResource] = r.hard_limit;
+  return limits;
+}
+
+/** Replaces some of a project's (or user's) limits. */
+export async function setLimits(svc: ComputeService, projectId: string, userId: string | undefined, values: Partial<QuotaLimits>): Promise<void> {
+  const user = userId ?? '';
+  await svc.db.transaction().execute(async (tx) => {
+    for (const [resource, hard_limit] of Object.entries(values)) {
+      await tx.deleteFrom('quotas').where('project_id', '=', projectId).where('user_id', '=', user).where('resource', '=', resource).execute();
+      await tx.insertInto('quotas').values({ project_id: projectId, user_id: user, resource, hard_limit: hard_limit! }).execute();
+    }
+  });
+}
+
+/** Back to the defaults (DELETE /os-quota-sets/{project}). */
+export async function resetLimits(svc: ComputeService, projectId: string, userId?: string): Promise<void> {
+  let q = svc.db.deleteFrom('quotas').where('project_id', '=', projectId);
+  if (userId !== undefined) q = q.where('user_id', '=', userId);
+  await q.execute();
+}
+
+export interface Usage {
   instances: number;
   cores: number;
   ram: number;
+  key_pairs: number;
+  server_groups: number;
 }
 
-/** What a project's live instances use (ERROR instances count, as in Nova). */
-export async function instanceUsage(svc: ComputeService, projectId: string): Promise<InstanceUsage> {
-  const row = await svc.db.selectFrom('instances')
+/** What a project (or one of its users) uses now; ERROR instances count, as in Nova. */
+export async function usageOf(svc: ComputeService, projectId: string, userId?: string): Promise<Usage> {
+  let q = svc.db.selectFrom('instances')
     .select((eb) => [eb.fn.countAll<number | string>().as('instances'), eb.fn.sum<number | string | null>('vcpus').as('cores'), eb.fn.sum<number | string | null>('memory_mb').as('ram')])
-    .where('project_id', '=', projectId).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
-  return { instances: Number(row.instances), cores: Number(row.cores ?? 0), ram: Number(row.ram ?? 0) };
+    .where('project_id', '=', projectId).where('deleted_at', 'is', null);
+  if (userId !== undefined) q = q.where('user_id', '=', userId);
+  const row = await q.executeTakeFirstOrThrow();
+  const keys = userId !== undefined
+    ? await svc.db.selectFrom('key_pairs').select((eb) => eb.fn.countAll<number | string>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow()
+    : { n: 0 };
+  return { instances: Number(row.instances), cores: Number(row.cores ?? 0), ram: Number(row.ram ?? 0), key_pairs: Number(keys.n), server_groups: 0 };
 }
 
 /**
@@ -20,16 +59,14 @@ export async function instanceUsage(svc: ComputeService, projectId: string): Pro
  * (Nova's _check_num_instances_quota): max when it fits, else as many as fit if that
  * is at least min, else 403 naming the first resource over.
  */
-export function instancesThatFit(svc: ComputeService, usage: InstanceUsage, per: { vcpus: number; memory_mb: number }, min: number, max: number): number {
-  const q = svc.settings.defaultQuotas;
-  const limits: Array<[keyof InstanceUsage, number, number]> = [['instances', q.instances, 1], ['cores', q.cores, per.vcpus], ['ram', q.ram, per.memory_mb]];
+export function instancesThatFit(limits: QuotaLimits, usage: Usage, per: { vcpus: number; memory_mb: number }, min: number, max: number): number {
+  const checks: Array<['instances' | 'cores' | 'ram', number, number]> = [['instances', limits.instances, 1], ['cores', limits.cores, per.vcpus], ['ram', limits.ram, per.memory_mb]];
   let fits = max;
-  for (const [resource, limit, each] of limits) {
+  for (const [resource, limit, each] of checks) {
     if (limit < 0 || each === 0) continue;
     fits = Math.min(fits, Math.floor((limit - usage[resource]) / each));
   }
   if (fits >= min) return Math.min(fits, max);
-  const over = limits.find(([resource, limit, each]) => limit >= 0 && usage[resource] + each * min > limit)!;
-  const [resource, limit, each] = over;
+  const [resource, limit, each] = checks.find(([resource, limit, each]) => limit >= 0 && usage[resource] + each * min > limit)!;
   throw forbidden(`Quota exceeded for ${resource}: Requested ${each * min}, but already used ${usage[resource]} of ${limit} ${resource}`);
 }

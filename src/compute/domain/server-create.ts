@@ -10,7 +10,7 @@ import { extraSpecsOf, getFlavor } from './flavors.js';
 import { startAction } from './instance-actions.js';
 import type { FlavorSnapshot, RequestedNetworks } from './instance-model.js';
 import { getKeyPair } from './keypairs.js';
-import { instancesThatFit, instanceUsage } from './quotas.js';
+import { instancesThatFit, limitsFor, usageOf } from './quotas.js';
 import { TaskState, VmState } from './states.js';
 
 export interface NewServer {
@@ -67,19 +67,20 @@ export async function createServers(svc: ComputeService, ctx: RequestContext, in
   const image = input.imageRef ? await checkImage(svc, ctx, refId(input.imageRef), flavor) : null;
   const key = input.keyName ? await getKeyPair(svc, ctx.userId, input.keyName).catch(() => { throw badRequest('Invalid key_name provided.'); }) : null;
   await checkNetworks(svc, ctx, input);
-  await checkSecurityGroups(svc, ctx, input.securityGroups);
+  const groupNames = await checkSecurityGroups(svc, ctx, input.securityGroups);
   const { zone, forcedHost } = await checkZone(svc, ctx, input.availabilityZone);
-  if (Object.keys(input.metadata).length > svc.settings.defaultQuotas.metadata_items && svc.settings.defaultQuotas.metadata_items >= 0) {
-    throw forbidden(`Quota exceeded for metadata_items: Requested ${Object.keys(input.metadata).length}, but already used 0 of ${svc.settings.defaultQuotas.metadata_items} metadata_items`);
+  const projectId = ctx.projectId ?? '';
+  const limits = await limitsFor(svc, projectId, ctx.userId);
+  if (limits.metadata_items >= 0 && Object.keys(input.metadata).length > limits.metadata_items) {
+    throw forbidden(`Quota exceeded for metadata_items: Requested ${Object.keys(input.metadata).length}, but already used 0 of ${limits.metadata_items} metadata_items`);
   }
   const reservationId = `r-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 8)}`;
   const adminPass = input.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
-  const projectId = ctx.projectId ?? '';
   const sysmeta: Record<string, string> = {};
   if (image) sysmeta.image_properties = JSON.stringify(Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')));
   if (forcedHost) sysmeta.forced_host = forcedHost;
   const uuids = await svc.quotaLocks.run(projectId, async () => {
-    const count = instancesThatFit(svc, await instanceUsage(svc, projectId), flavor, input.minCount, input.maxCount);
+    const count = instancesThatFit(limits, await usageOf(svc, projectId), flavor, input.minCount, input.maxCount);
     const now = svc.now();
     const made: string[] = [];
     await svc.db.transaction().execute(async (tx) => {
@@ -93,7 +94,7 @@ export async function createServers(svc: ComputeService, ctx: RequestContext, in
           vcpus: flavor.vcpus, memory_mb: flavor.memory_mb, image_ref: image ? image.id : null, key_name: key?.name ?? null, key_data: key?.public_key ?? null,
           user_data: input.userData, config_drive: input.configDrive ? 1 : 0, access_ip_v4: input.accessIPv4, access_ip_v6: input.accessIPv6, locked_by: null,
           reservation_id: reservationId, launch_index: i, launched_at: null, terminated_at: null, progress: 0, root_device_name: '/dev/vda',
-          security_groups: JSON.stringify(input.securityGroups.length ? input.securityGroups : ['default']), requested_networks: JSON.stringify(input.networks),
+          security_groups: JSON.stringify([...new Set(groupNames)]), requested_networks: JSON.stringify(input.networks),
           network_info: '[]', system_metadata: JSON.stringify(sysmeta), scheduler_hints: JSON.stringify(input.hints), created_at: now, updated_at: now, deleted_at: null,
         }).execute();
         const meta = Object.entries(input.metadata);
@@ -154,12 +155,15 @@ async function checkNetworks(svc: ComputeService, ctx: RequestContext, input: Ne
   }
 }
 
-async function checkSecurityGroups(svc: ComputeService, ctx: RequestContext, names: string[]): Promise<void> {
-  if (names.length === 0) return;
+/** The requested groups (by name or id) as names, which is how servers show them; 400 for one that does not exist. */
+async function checkSecurityGroups(svc: ComputeService, ctx: RequestContext, names: string[]): Promise<string[]> {
+  if (names.length === 0) return ['default'];
   const groups = await svc.clients.network(ctx.token).securityGroups({ tenant_id: ctx.projectId ?? '' });
-  for (const name of names) {
-    if (!groups.some((g) => g.name === name || g.id === name)) throw badRequest(`Security group ${name} not found for project ${ctx.projectId}.`);
-  }
+  return names.map((name) => {
+    const group = groups.find((g) => g.id === name) ?? groups.find((g) => g.name === name);
+    if (!group) throw badRequest(`Security group ${name} not found for project ${ctx.projectId}.`);
+    return group.name;
+  });
 }
 
 /** `zone`, `zone:host` or `zone::node`; forcing a host is for admins (policy servers:create:forced_host). */

@@ -2,10 +2,12 @@ import type { MigrationSet } from '../../../core/db/index.js';
 import * as flavorsKeypairs from './0001_flavors_keypairs.js';
 import * as servicesNodes from './0002_services_nodes.js';
 import * as instances from './0003_instances.js';
+import * as quotas from './0004_quotas.js';
 
 /** Compute migrations in the order they apply. */
 export const computeMigrations: MigrationSet = {
   '0001_flavors_keypairs': flavorsKeypairs,
   '0002_services_nodes': servicesNodes,
   '0003_instances': instances,
+  '0004_quotas': quotas,
 };
