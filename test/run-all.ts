@@ -14,6 +14,7 @@ import { runIdentityCli } from './cli/identity.js';
 import { runImageCli } from './cli/image.js';
 import { runNetworkCli } from './cli/network.js';
 import { runPlacementCli } from './cli/placement.js';
+import { runComputeCli } from './cli/compute.js';
 import type { CaseTotals } from './cli/osc.js';
 import { runDbTier } from './db/identity.js';
 import { type Cloud, withCloud } from './lib/cloud.js';
@@ -58,6 +59,7 @@ const CLI_SUITES: ReadonlyArray<[string, (cloud: Cloud, opts: { verbose: boolean
   ['image', runImageCli],
   ['network', runNetworkCli],
   ['placement', runPlacementCli],
+  ['compute', runComputeCli],
   ['identity', runIdentityCli],
 ];
 
@@ -67,7 +69,9 @@ async function cliTier(): Promise<TierResult> {
   const total = { passed: 0, failed: 0 };
   try {
     await withCloud({ tier: 'cli', resultsDir: resultsDir('cli') }, async (cloud) => {
-      for (const [name, suite] of CLI_SUITES) {
+      // STRATUS_CLI_SUITES=compute,placement runs only those suites (while working on one).
+      const only = process.env.STRATUS_CLI_SUITES?.split(',');
+      for (const [name, suite] of CLI_SUITES.filter(([n]) => !only || only.includes(n))) {
         try {
           const r = await suite(cloud, { verbose: !quiet });
           if (!quiet) say(`  ${name}: ${r.passed} passed, ${r.failed} failed`);

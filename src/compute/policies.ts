@@ -52,6 +52,8 @@ export const computePolicies: PolicyDefault[] = [
   { name: 'os_compute_api:os-lock-server:unlock:unlock_override', checkStr: ADMIN },
   { name: 'os_compute_api:os-console-output', checkStr: OWNER },
   { name: 'os_compute_api:os-security-groups:add', checkStr: OWNER },
+  { name: 'os_compute_api:os-security-groups:get', checkStr: OWNER },
+  { name: 'os_compute_api:os-security-groups:show', checkStr: OWNER },
   { name: 'os_compute_api:os-security-groups:remove', checkStr: OWNER },
   { name: 'os_compute_api:os-instance-actions:list', checkStr: OWNER },
   { name: 'os_compute_api:os-instance-actions:show', checkStr: OWNER },

@@ -32,11 +32,17 @@ export function parseTable(text: string): Table {
   return { header, rows };
 }
 
-export class GlanceCli {
+/**
+ * A legacy per-service client (glance, nova) authenticated from a clouds.yaml entry's
+ * OS_* variables; its output is prettytable text.
+ */
+export class LegacyCli {
   /** `label` is shown before the command in failure reports (e.g. "as demo"). */
   constructor(
     private readonly entry: CloudEntry,
     private readonly label = '',
+    private readonly name = 'glance',
+    private readonly tool: () => string = () => tools.glance,
   ) {}
 
   private env(): NodeJS.ProcessEnv {
@@ -51,11 +57,11 @@ export class GlanceCli {
     return env;
   }
 
-  /** Runs `glance ARGS`; never throws. */
+  /** Runs `<tool> ARGS`; never throws. */
   async run(args: readonly string[]): Promise<OsResult> {
-    const r = await run(tools.glance, args, { env: this.env(), timeoutMs: 120_000 });
+    const r = await run(this.tool(), args, { env: this.env(), timeoutMs: 120_000 });
     return {
-      cmd: `${this.label ? `(${this.label}) ` : ''}glance ${args.map(quote).join(' ')}`,
+      cmd: `${this.label ? `(${this.label}) ` : ''}${this.name} ${args.map(quote).join(' ')}`,
       code: r.code,
       stdout: r.stdout,
       stderr: r.spawnError ? String(r.spawnError) : r.stderr,
@@ -88,5 +94,15 @@ export class GlanceCli {
     const t = parseTable(r.stdout);
     if (t.header.length === 0) throw new CaseFailure(`no table in: ${oneLine(r.stdout)}`, r);
     return t.rows.map((row) => Object.fromEntries(t.header.map((h, i) => [h, row[i] ?? ''])));
+  }
+}
+
+/** The legacy Image API client (python3-glanceclient). */
+export class GlanceCli extends LegacyCli {}
+
+/** The legacy Compute API client (python3-novaclient). */
+export class NovaCli extends LegacyCli {
+  constructor(entry: CloudEntry, label = '') {
+    super(entry, label, 'nova', () => tools.nova);
   }
 }

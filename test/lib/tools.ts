@@ -36,6 +36,10 @@ export const tools = {
   get glance(): string {
     return tool('glance');
   },
+  /** The legacy Compute API client (python3-novaclient). */
+  get nova(): string {
+    return tool('nova');
+  },
   /** The legacy Networking API client (python3-neutronclient): quotas while `openstack quota` still needs a compute endpoint. */
   get neutron(): string {
     return tool('neutron');
@@ -48,4 +52,4 @@ export const tools = {
 
 /** Debian packages that provide the tools above (qemu-img is optional and not among them). */
 export const TEMPEST_DEBS = ['tempest', 'subunit'];
-export const CLI_DEBS = ['python3-openstackclient', 'python3-glanceclient', 'python3-neutronclient', 'python3-osc-placement'];
+export const CLI_DEBS = ['python3-openstackclient', 'python3-glanceclient', 'python3-neutronclient', 'python3-osc-placement', 'python3-novaclient'];

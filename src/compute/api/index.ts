@@ -12,6 +12,7 @@ import { registerServerActionRoutes } from './server-actions.js';
 import { registerServerSubresourceRoutes } from './server-subresources.js';
 import { registerQuotaRoutes } from './quotas.js';
 import { registerUsageRoutes } from './usage.js';
+import { registerSecurityGroupProxyRoutes } from './security-groups.js';
 import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
@@ -47,6 +48,7 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerServerSubresourceRoutes(app, svc, authed);
   registerQuotaRoutes(app, svc, authed);
   registerUsageRoutes(app, svc, authed);
+  registerSecurityGroupProxyRoutes(app, svc, authed);
   registerHypervisorRoutes(app, svc, authed);
   registerAvailabilityZoneRoutes(app, svc, authed);
   return app;

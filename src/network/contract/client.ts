@@ -41,6 +41,11 @@ export interface SecurityGroupInfo {
   id: string;
   name: string;
   tenant_id: string;
+  description: string;
+  security_group_rules: Array<{
+    id: string; direction: string; ethertype: string; protocol: string | null; port_range_min: number | null; port_range_max: number | null;
+    remote_ip_prefix: string | null; remote_group_id: string | null; security_group_id: string;
+  }>;
 }
 
 const query = (q: Record<string, string | string[] | undefined>): string => {
@@ -92,6 +97,10 @@ export class NetworkClient {
 
   async deletePort(id: string): Promise<void> {
     await this.http.request('DELETE', `/v2.0/ports/${id}`);
+  }
+
+  async securityGroup(id: string): Promise<SecurityGroupInfo> {
+    return (await this.http.request<{ security_group: SecurityGroupInfo }>('GET', `/v2.0/security-groups/${id}`)).security_group;
   }
 
   async securityGroups(q: Record<string, string | string[] | undefined> = {}): Promise<SecurityGroupInfo[]> {
