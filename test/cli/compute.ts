@@ -77,8 +77,10 @@ export async function runComputeCli(cloud: Cloud, opts: { verbose: boolean }): P
       await os.ok(['server', 'unlock', 'vm1'], demo);
     });
     await rec.case('console log show --lines', async () => {
-      const r = await os.ok(['console', 'log', 'show', '--lines', '1', 'vm1'], demo);
+      const r = await os.ok(['console', 'log', 'show', '--lines', '2', 'vm1'], demo);
       checkEqual(r.stdout.trim(), 'vm1 login:', 'last console line');
+      const all = await os.ok(['console', 'log', 'show', 'vm1'], demo);
+      check(all.stdout.includes('Linux version') && all.stdout.split('\n').length > 10, `full console log: ${all.stdout}`);
     });
     await rec.case('server add / remove security group', async () => {
       await os.ok(['security', 'group', 'create', 'web'], demo);

@@ -193,15 +193,40 @@ export async function catalogTypes(identityUrl: string, admin: CloudEntry): Prom
  * extensions the service really lists, so tests of anything missing skip instead of
  * assuming it ("all").
  */
-export async function prepareNetwork(session: AdminSession): Promise<{ publicNetId: string; extensions: string[] }> {
-  const base = session.endpoints['network']!.replace(/\/+$/, '');
-  const call = async (method: string, path: string, payload?: unknown): Promise<Record<string, any>> => {
-    const res = await fetch(`${base}${path}`, {
-      method, headers: { 'x-auth-token': session.token, 'content-type': 'application/json' }, ...(payload ? { body: JSON.stringify(payload) } : {}),
-    });
+/** JSON calls to one catalog service as the admin. */
+function serviceCaller(session: AdminSession, type: string) {
+  const base = session.endpoints[type]!.replace(/\/+$/, '');
+  return async (method: string, path: string, payload?: unknown, contentType = 'application/json'): Promise<Record<string, any>> => {
+    const body = payload === undefined ? {} : { body: contentType === 'application/json' ? JSON.stringify(payload) : new Blob([payload as Uint8Array<ArrayBuffer>]) };
+    const res = await fetch(`${base}${path}`, { method, headers: { 'x-auth-token': session.token, 'content-type': contentType }, ...body });
     if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, any>;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : {}) as Record<string, any>;
   };
+}
+
+/**
+ * What Tempest's compute tests boot from, as devstack makes them: two public images
+ * (small raw disks; the fake driver does not read them) and two flavors.
+ */
+export async function prepareCompute(session: AdminSession): Promise<{ imageId: string; imageIdAlt: string; flavorId: string; flavorIdAlt: string }> {
+  const image = serviceCaller(session, 'image');
+  const images: string[] = [];
+  for (const name of ['cirros-tempest', 'cirros-tempest-alt']) {
+    const made = await image('POST', '/v2/images', { name, disk_format: 'raw', container_format: 'bare', visibility: 'public' });
+    await image('PUT', `/v2/images/${made.id}/file`, new Uint8Array(1024 * 1024), 'application/octet-stream');
+    images.push(String(made.id));
+  }
+  const compute = serviceCaller(session, 'compute');
+  const flavors: string[] = [];
+  for (const [name, ram, disk] of [['m1.nano', 128, 1], ['m1.micro', 192, 2]] as const) {
+    flavors.push(String((await compute('POST', '/flavors', { flavor: { name, ram, vcpus: 1, disk } })).flavor.id));
+  }
+  return { imageId: images[0]!, imageIdAlt: images[1]!, flavorId: flavors[0]!, flavorIdAlt: flavors[1]! };
+}
+
+export async function prepareNetwork(session: AdminSession): Promise<{ publicNetId: string; extensions: string[] }> {
+  const call = serviceCaller(session, 'network');
   const net = (await call('POST', '/v2.0/networks', { network: { name: 'public', 'router:external': true, shared: false } })).network as { id: string };
   await call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, name: 'public-subnet', ip_version: 4, cidr: '172.24.0.0/16', enable_dhcp: false } });
   const extensions = ((await call('GET', '/v2.0/extensions')).extensions as Array<{ alias: string }>).map((e) => e.alias);
@@ -248,12 +273,14 @@ export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
     const session = await adminSession(cloud.identityUrl, admin);
     const services = Object.keys(session.endpoints);
     const network = services.includes('network') ? await prepareNetwork(session) : undefined;
+    const compute = services.includes('compute') && services.includes('image') ? await prepareCompute(session) : undefined;
     const conf = fillTempestConf(readFileSync(templatePath, 'utf8'), {
       keystoneUrl: cloud.identityUrl,
       adminPassword: admin.auth.password,
       workspaceDir: dir,
       serviceAvailable: serviceAvailability(services),
       ...(network ? { publicNetId: network.publicNetId, networkExtensions: network.extensions } : {}),
+      ...(compute ?? {}),
     });
     writeFileSync(join(dir, 'etc', 'tempest.conf'), applyOverrides(conf, process.env['STRATUS_TEMPEST_SET']));
     return {

@@ -152,8 +152,9 @@ describe('compute: servers', () => {
     expect(rescued.json().adminPass).toBeTruthy();
     expect((await waitFor(id, ['RESCUE'])).status).toBe('RESCUE');
     await step({ unrescue: null }, 'ACTIVE');
-    const out = await act({ 'os-getConsoleOutput': { length: 1 } });
-    expect(out.json().output).toBe('life login:\n');
+    const out = await act({ 'os-getConsoleOutput': { length: 3 } });
+    expect(out.json().output).toMatch(/iid=.*\nlife login:\n$/);
+    expect(out.json().output.split('\n')).toHaveLength(3);
 
     expect((await act({ lock: null })).statusCode).toBe(202);
     expect((await call('demo', 'GET', `/v2.1/servers/${id}`, undefined, '2.9')).json().server.locked).toBe(true);

@@ -66,7 +66,7 @@ export class FakeDriver implements VirtDriver {
     if (this.options.spawnFailurePattern?.test(spec.name)) throw new DriverError(`Fake driver failed to spawn ${spec.name} (failure injected)`);
     this.instances.set(spec.uuid, {
       spec, power: PowerState.RUNNING, vifs: new Map(vifs.map((v) => [v.portId, v])), volumes: new Map(), rescued: false,
-      console: [`Booting ${spec.hostname} on ${this.host}`, ...vifs.map((v) => `eth: ${v.macAddress} ${v.fixedIps.join(' ')}`), `${spec.hostname} login:`],
+      console: bootLog(spec, vifs, this.host),
     });
   }
 
@@ -78,7 +78,7 @@ export class FakeDriver implements VirtDriver {
   async reboot(uuid: string, type: 'SOFT' | 'HARD'): Promise<void> {
     const i = await this.op(uuid);
     i.power = PowerState.RUNNING;
-    i.console.push(`reboot (${type.toLowerCase()})`, `${i.spec.hostname} login:`);
+    i.console.push(`reboot: Restarting system (${type.toLowerCase()})`, ...bootLog(i.spec, [...i.vifs.values()], this.host));
   }
 
   async powerOff(uuid: string): Promise<void> {
@@ -171,8 +171,9 @@ export class FakeDriver implements VirtDriver {
   }
 
   async consoleOutput(uuid: string, lines?: number): Promise<string> {
-    const all = (await this.op(uuid)).console;
-    return `${(lines === undefined ? all : all.slice(-lines)).join('\n')}\n`;
+    const text = `${(await this.op(uuid)).console.join('\n')}\n`;
+    // Nova's tail: the last N pieces of the log split on newlines (a trailing newline counts as one).
+    return lines === undefined ? text : text.split('\n').slice(-lines).join('\n');
   }
 
   async vncConsole(uuid: string): Promise<VncConsole> {
@@ -194,4 +195,22 @@ export class FakeDriver implements VirtDriver {
   private async pause_(): Promise<void> {
     if (this.options.delayMs > 0) await new Promise((r) => setTimeout(r, this.options.delayMs));
   }
+}
+
+/** What a small cloud guest prints while booting, so console logs look like one. */
+function bootLog(spec: InstanceSpec, vifs: VifInfo[], host: string): string[] {
+  return [
+    `[    0.000000] Linux version 6.1.0-fake (stratus fake driver on ${host})`,
+    `[    0.000000] Command line: root=/dev/vda console=ttyS0`,
+    `[    0.010000] Memory: ${spec.memoryMb * 1024}K available`,
+    `[    0.020000] smpboot: Allowing ${spec.vcpus} CPUs`,
+    '[    0.500000] virtio_blk virtio2: [vda] disk attached',
+    ...vifs.map((v, i) => `[    0.600000] virtio_net virtio${i}: eth${i}: ${v.macAddress}`),
+    '[    1.000000] EXT4-fs (vda1): mounted filesystem',
+    'Starting network...',
+    ...vifs.map((v, i) => `udhcpc: eth${i} lease of ${v.fixedIps[0] ?? 'none'} obtained`),
+    `checking http://169.254.169.254/2009-04-04/instance-id`,
+    `successful after 1/20 tries: up 1.10. iid=${spec.uuid}`,
+    `${spec.hostname} login:`,
+  ];
 }
