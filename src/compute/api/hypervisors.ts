@@ -93,10 +93,7 @@ export function registerHypervisorRoutes(app: FastifyInstance, svc: ComputeServi
     const id = request.params.id;
     const v = request.apiVersion;
     const n = (await nodesWithServices(svc)).find((x) => (v.atLeast('2.53') ? x.node.uuid === id : String(x.node.id) === id));
-    if (!n) {
-      if (!v.atLeast('2.53') && !/^\d+$/.test(id)) throw badRequest(`Invalid ID ${id}`);
-      throw notFound(`Hypervisor with ID '${id}' could not be found.`);
-    }
+    if (!n) throw notFound(`Hypervisor with ID '${id}' could not be found.`);
     return { hypervisor: detail(svc, request, n) };
   });
 
@@ -107,6 +104,20 @@ export function registerHypervisorRoutes(app: FastifyInstance, svc: ComputeServi
     const n = (await nodesWithServices(svc)).find((x) => (v.atLeast('2.53') ? x.node.uuid === id : String(x.node.id) === id));
     if (!n) throw notFound(`Hypervisor with ID '${id}' could not be found.`);
     return { hypervisor: { ...summary(svc, request, n), uptime: ` ${new Date().toISOString().slice(11, 19)} up 0 days` } };
+  });
+
+  app.get<{ Params: { pattern: string } }>('/v2.1/os-hypervisors/:pattern/servers', { ...authed, config: { versions: { max: '2.52' } } }, async (request) => {
+    svc.authorize(callerOf(request), 'os_compute_api:os-hypervisors:servers');
+    const nodes = (await nodesWithServices(svc)).filter((n) => n.node.hypervisor_hostname.includes(request.params.pattern));
+    if (nodes.length === 0) throw notFound(`No hypervisor matching '${request.params.pattern}' could be found.`);
+    const instances = await svc.db.selectFrom('instances').select(['uuid', 'display_name', 'node']).where('deleted_at', 'is', null)
+      .where('node', 'in', nodes.map((n) => n.node.hypervisor_hostname)).execute();
+    return {
+      hypervisors: nodes.map((n) => ({
+        ...summary(svc, request, n),
+        servers: instances.filter((i) => i.node === n.node.hypervisor_hostname).map((i) => ({ uuid: i.uuid, name: i.display_name })),
+      })),
+    };
   });
 
   app.get<{ Params: { pattern: string } }>('/v2.1/os-hypervisors/:pattern/search', { ...authed, config: { versions: { max: '2.52' } } }, async (request) => {

@@ -37,6 +37,10 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
     invalid: (text) => badRequest(`API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`),
     unacceptable: (v, min, max) => new NovaError(406, `Version ${v.toString()} is not supported by the API. Minimum is ${min} and maximum is ${max}.`),
   }, () => notFound('The resource could not be found.'));
+  // Nova sends the request id under its old name too; clients and Tempest read it.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-compute-request-id', request.id);
+  });
   registerVersionRoutes(app);
   const authed: Guard = { preHandler: requireToken(options.tokens) };
   registerFlavorRoutes(app, svc, authed);

@@ -13,6 +13,7 @@ import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
 import type { Guard } from './index.js';
 import { checkBody } from './validate.js';
+import { rebuild } from './server-rebuild.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -104,6 +105,17 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
         }, { timeoutMs: 30_000 }).catch(() => { throw new NovaError(409, `Instance ${row.uuid} is not ready`); });
         return { output };
       }
+      case 'restore':
+        svc.authorize(ctx, 'os_compute_api:os-deferred-delete:restore', target);
+        // Deletes are immediate here (reclaim_instance_interval = 0): nothing is ever soft-deleted to restore.
+        await beginTask(svc, row, 'restore', [VmState.SOFT_DELETED], null);
+        return reply.status(202).send();
+      case 'forceDelete':
+        svc.authorize(ctx, 'os_compute_api:os-deferred-delete:force', target);
+        await beginTask(svc, row, 'forceDelete', [VmState.SOFT_DELETED], null);
+        return reply.status(202).send();
+      case 'rebuild':
+        return rebuild(svc, request, row, reply);
       case 'addSecurityGroup':
       case 'removeSecurityGroup':
         return securityGroupAction(svc, ctx, row, key, checkBody(Type.Object({ [key]: GroupName }), body)[key]!.name, reply);

@@ -34,9 +34,8 @@ export function serverFilters(svc: ComputeService, ctx: RequestContext, q: Query
   if (name !== undefined) f.name = regex(name, 'name');
   const status = last(q, 'status');
   if (status !== undefined) {
-    const states = vmStatesForStatus(status);
-    if (states.length === 0 && status.toUpperCase() !== 'DELETED') throw badRequest(`Invalid status value`);
-    f.vmStates = states;
+    // An unknown status matches nothing (an empty list, as Nova answers), not an error.
+    f.vmStates = vmStatesForStatus(status);
   }
   const image = last(q, 'image');
   if (image !== undefined) f.image = image.split('/').pop()!;
@@ -46,7 +45,7 @@ export function serverFilters(svc: ComputeService, ctx: RequestContext, q: Query
   if (host !== undefined && admin) f.host = host;
   const since = last(q, 'changes-since');
   if (since !== undefined) {
-    const t = Date.parse(since);
+    const t = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(since) ? Date.parse(since) : NaN;
     if (Number.isNaN(t)) throw badRequest(`Invalid input for query parameters changes-since. Value: ${since}. '${since}' is not a 'date-time'`);
     f.changesSince = new Date(t).toISOString();
   }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import type { InstanceRow } from '../db/schema.js';
 import { networkInfoOf } from '../domain/instance-model.js';
-import { getInstance, metadataOf, tagsOf } from '../domain/instances.js';
+import { getInstance, getInstanceEvenDeleted, metadataOf, tagsOf } from '../domain/instances.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import type { Guard } from './index.js';
@@ -20,14 +20,15 @@ const TAG = Type.String({ minLength: 1, maxLength: 60, pattern: '^[^,/]*$' });
 const TagsBody = Type.Object({ tags: Type.Array(TAG, { maxItems: 50 }) }, { additionalProperties: false });
 
 export function registerServerSubresourceRoutes(app: FastifyInstance, svc: ComputeService, authed: Guard): void {
-  const server = async (request: FastifyRequest<IdParams>, policy: string): Promise<InstanceRow> => {
+  const server = async (request: FastifyRequest<IdParams>, policy: string, evenDeleted = false): Promise<InstanceRow> => {
     const ctx = callerOf(request);
-    const row = await getInstance(svc, ctx, request.params.id);
+    const row = evenDeleted ? await getInstanceEvenDeleted(svc, ctx, request.params.id) : await getInstance(svc, ctx, request.params.id);
     svc.authorize(ctx, policy, { project_id: row.project_id });
     return row;
   };
   const metadata = async (row: InstanceRow): Promise<Record<string, string>> => (await metadataOf(svc, [row.uuid])).get(row.uuid)!;
   const writeMetadata = async (row: InstanceRow, values: Record<string, string>, replace: boolean): Promise<Record<string, string>> => {
+    checkMetadataKeys(values);
     const merged = replace ? values : { ...(await metadata(row)), ...values };
     const limit = svc.settings.defaultQuotas.metadata_items;
     if (limit >= 0 && Object.keys(merged).length > limit) throw forbidden(`Quota exceeded for metadata_items: Requested ${Object.keys(merged).length}, but already used 0 of ${limit} metadata_items`);
@@ -123,13 +124,13 @@ export function registerServerSubresourceRoutes(app: FastifyInstance, svc: Compu
 
   // Instance actions and their events.
   app.get<IdParams>('/v2.1/servers/:id/os-instance-actions', authed, async (request) => {
-    const row = await server(request, 'os_compute_api:os-instance-actions:list');
+    const row = await server(request, 'os_compute_api:os-instance-actions:list', request.apiVersion.atLeast('2.21'));
     const rows = await svc.db.selectFrom('instance_actions').selectAll().where('instance_uuid', '=', row.uuid).orderBy('id', 'desc').execute();
     return { instanceActions: rows.map((a) => actionView(request, a)) };
   });
   app.get<{ Params: { id: string; req: string } }>('/v2.1/servers/:id/os-instance-actions/:req', authed, async (request) => {
     const ctx = callerOf(request);
-    const row = await server(request as unknown as FastifyRequest<IdParams>, 'os_compute_api:os-instance-actions:show');
+    const row = await server(request as unknown as FastifyRequest<IdParams>, 'os_compute_api:os-instance-actions:show', request.apiVersion.atLeast('2.21'));
     const action = await svc.db.selectFrom('instance_actions').selectAll().where('instance_uuid', '=', row.uuid).where('request_id', '=', request.params.req).executeTakeFirst();
     if (!action) throw notFound(`Action for request_id ${request.params.req} on instance ${row.uuid} not found`);
     const view = actionView(request, action);
@@ -145,6 +146,13 @@ export function registerServerSubresourceRoutes(app: FastifyInstance, svc: Compu
     }
     return { instanceAction: view };
   });
+}
+
+/** Metadata keys are 1 to 255 characters (JSON schema cannot say so for object keys). */
+export function checkMetadataKeys(values: Record<string, string>): void {
+  for (const key of Object.keys(values)) {
+    if (key.length === 0 || key.length > 255) throw badRequest(`Invalid input for field/attribute metadata. Value: ${key}. '${key}' does not match any of the regexes: '^[a-zA-Z0-9-_:. ]{1,255}$'`);
+  }
 }
 
 function actionView(request: FastifyRequest, a: { action: string; instance_uuid: string; request_id: string; user_id: string; project_id: string; start_time: string; message: string | null; updated_at: string | null }): Record<string, unknown> {

@@ -33,7 +33,7 @@ export function serverSummary(request: FastifyRequest, row: InstanceRow): Record
 }
 
 /** GET /servers/{id} as Nova shows it at the request's microversion and to this caller. */
-export function serverView(svc: ComputeService, request: FastifyRequest, row: InstanceRow, extras: ServerExtras, admin: boolean): Record<string, unknown> {
+export function serverView(svc: ComputeService, request: FastifyRequest, row: InstanceRow, extras: ServerExtras, admin: boolean, basic = false): Record<string, unknown> {
   const v = request.apiVersion;
   const flavor = flavorOf(row);
   const status = statusOf(row.vm_state, row.task_state);
@@ -47,13 +47,25 @@ export function serverView(svc: ComputeService, request: FastifyRequest, row: In
     created: row.created_at.replace(/\.\d{3}Z$/, 'Z'), updated: (row.updated_at ?? row.created_at).replace(/\.\d{3}Z$/, 'Z'),
     addresses: addresses(row), accessIPv4: row.access_ip_v4 ?? '', accessIPv6: row.access_ip_v6 ?? '',
     links: resourceLinks(request, 'servers', row.uuid), 'OS-DCF:diskConfig': 'MANUAL', progress: row.progress,
+  };
+  if (basic) {
+    // PUT and rebuild answered with the core view only until 2.75.
+    if (v.atLeast('2.9')) view.locked = row.locked_by !== null;
+    if (v.atLeast('2.19')) view.description = row.display_description;
+    if (v.atLeast('2.26')) view.tags = extras.tags.get(row.uuid) ?? [];
+    if (v.atLeast('2.73')) view.locked_reason = null;
+    return view;
+  }
+  const groups = JSON.parse(row.security_groups) as string[];
+  Object.assign(view, {
     'OS-EXT-AZ:availability_zone': row.host ? (row.availability_zone ?? svc.settings.defaultAvailabilityZone) : '',
     config_drive: row.config_drive ? 'True' : '', key_name: row.key_name,
     'OS-SRV-USG:launched_at': novaTime(row.launched_at), 'OS-SRV-USG:terminated_at': novaTime(row.terminated_at),
     'OS-EXT-STS:task_state': row.task_state, 'OS-EXT-STS:vm_state': row.vm_state, 'OS-EXT-STS:power_state': row.power_state,
     'os-extended-volumes:volumes_attached': [],
-    security_groups: (JSON.parse(row.security_groups) as string[]).map((name) => ({ name })),
-  };
+  });
+  // A server without groups shows none at all, as Nova leaves the key out.
+  if (groups.length > 0) view.security_groups = groups.map((name) => ({ name }));
   if (admin) {
     Object.assign(view, { 'OS-EXT-SRV-ATTR:host': row.host, 'OS-EXT-SRV-ATTR:hypervisor_hostname': row.node, 'OS-EXT-SRV-ATTR:instance_name': `instance-${row.id.toString(16).padStart(8, '0')}` });
     if (v.atLeast('2.3')) {

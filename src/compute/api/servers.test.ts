@@ -144,6 +144,10 @@ describe('compute: servers', () => {
     await step({ unpause: null }, 'ACTIVE');
     await step({ 'os-stop': null }, 'SHUTOFF');
     expect((await waitFor(id, ['SHUTOFF']))['OS-EXT-STS:power_state']).toBe(4);
+    const rebuilt = await act({ rebuild: { imageRef: imageId, name: 'life' } });
+    expect(rebuilt.statusCode, rebuilt.body).toBe(202);
+    expect(rebuilt.json().server).toMatchObject({ id, status: 'REBUILD' });
+    expect((await waitFor(id, ['SHUTOFF', 'ACTIVE'])).status).toBe('SHUTOFF');
     await step({ 'os-start': null }, 'ACTIVE');
     await step({ reboot: { type: 'HARD' } }, 'ACTIVE');
     await step({ suspend: null }, 'SUSPENDED');
@@ -171,7 +175,7 @@ describe('compute: servers', () => {
     expect(Object.keys((await call('demo', 'GET', `/v2.1/servers/${id}/ips`)).json().addresses)).toEqual(['private']);
 
     const actions = (await call('demo', 'GET', `/v2.1/servers/${id}/os-instance-actions`)).json().instanceActions.map((a: { action: string }) => a.action);
-    expect(actions.reverse()).toEqual(['create', 'pause', 'unpause', 'stop', 'start', 'reboot', 'suspend', 'resume', 'rescue', 'unrescue', 'lock', 'unlock']);
+    expect(actions.reverse()).toEqual(['create', 'pause', 'unpause', 'stop', 'rebuild', 'start', 'reboot', 'suspend', 'resume', 'rescue', 'unrescue', 'lock', 'unlock']);
     const create = (await call('demo', 'GET', `/v2.1/servers/${id}/os-instance-actions`)).json().instanceActions.at(-1);
     const detail = (await call('admin', 'GET', `/v2.1/servers/${id}/os-instance-actions/${create.request_id}`, undefined, '2.51')).json().instanceAction;
     expect(detail.events.map((e: { event: string; result: string }) => `${e.event}:${e.result}`)).toEqual(

@@ -19,6 +19,8 @@ import type { Guard } from './index.js';
 import { nextLink } from './links.js';
 import { serverSummary, serverView, type ServerExtras } from './server-views.js';
 import { checkBody } from './validate.js';
+import { checkIpv4, checkIpv6 } from './addresses.js';
+import { checkMetadataKeys } from './server-subresources.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -102,11 +104,12 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
     const networks: RequestedNetworks = s.networks === undefined ? 'auto'
       : typeof s.networks === 'string' ? s.networks
         : s.networks.map((n) => ({ ...(n.uuid ? { uuid: n.uuid } : {}), ...(n.port ? { port: n.port } : {}), ...(n.fixed_ip ? { fixed_ip: n.fixed_ip } : {}) }));
+    checkMetadataKeys(s.metadata ?? {});
     const created = await createServers(svc, ctx, {
       name: s.name, imageRef: s.imageRef ?? null, flavorRef: String(s.flavorRef), networks, keyName: s.key_name ?? null,
       securityGroups: (s.security_groups ?? []).map((g) => g.name), userData: s.user_data ?? null, metadata: s.metadata ?? {},
       availabilityZone: s.availability_zone ?? null, minCount, maxCount, configDrive: ['true', 'True', '1', true].includes(s.config_drive as string | boolean),
-      accessIPv4: s.accessIPv4 ?? null, accessIPv6: s.accessIPv6 ?? null, description: s.description ?? null, tags: s.tags ?? [],
+      accessIPv4: s.accessIPv4 ? checkIpv4(s.accessIPv4) : null, accessIPv6: s.accessIPv6 ? checkIpv6(s.accessIPv6) : null, description: s.description ?? null, tags: s.tags ?? [],
       hostname: s.hostname ?? null, adminPass: s.adminPass ?? null,
       hints: { ...(hints.same_host ? { same_host: asStrings(hints.same_host) } : {}), ...(hints.different_host ? { different_host: asStrings(hints.different_host) } : {}) },
     }, request.id);
@@ -151,11 +154,12 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
     if (s.description !== undefined && !request.apiVersion.atLeast('2.19')) throw badRequest("Additional properties are not allowed ('description' was unexpected)");
     await updateInstance(svc, row.uuid, {
       ...(s.name !== undefined ? { display_name: s.name } : {}), ...(s.description !== undefined ? { display_description: s.description } : {}),
-      ...(s.accessIPv4 !== undefined ? { access_ip_v4: s.accessIPv4 } : {}), ...(s.accessIPv6 !== undefined ? { access_ip_v6: s.accessIPv6 } : {}),
+      ...(s.accessIPv4 !== undefined ? { access_ip_v4: s.accessIPv4 === '' ? null : checkIpv4(s.accessIPv4) } : {}),
+      ...(s.accessIPv6 !== undefined ? { access_ip_v6: s.accessIPv6 === '' ? null : checkIpv6(s.accessIPv6) } : {}),
       ...(s.hostname !== undefined && request.apiVersion.atLeast('2.90') ? { hostname: s.hostname } : {}),
     });
     const updated = await getInstance(svc, ctx, row.uuid);
-    return { server: serverView(svc, request, updated, await extrasFor(svc, [updated]), svc.isAdmin(ctx)) };
+    return { server: serverView(svc, request, updated, await extrasFor(svc, [updated]), svc.isAdmin(ctx), !request.apiVersion.atLeast('2.75')) };
   });
 
   app.delete<IdParams>('/v2.1/servers/:id', authed, async (request, reply) => {

@@ -12,6 +12,13 @@ export async function getInstance(svc: ComputeService, ctx: RequestContext | nul
   return row;
 }
 
+/** Like getInstance, but deleted instances too (instance actions of deleted servers, 2.21). */
+export async function getInstanceEvenDeleted(svc: ComputeService, ctx: RequestContext, uuid: string): Promise<InstanceRow> {
+  const row = await svc.db.selectFrom('instances').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+  if (!row || (!svc.isAdmin(ctx) && row.project_id !== ctx.projectId)) throw instanceNotFound(uuid);
+  return row;
+}
+
 export type InstanceChanges = Partial<Omit<InstanceRow, 'id' | 'uuid' | 'created_at'>>;
 
 /**

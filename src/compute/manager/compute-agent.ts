@@ -6,6 +6,7 @@ import { ConductorApi } from './conductor-api.js';
 import { buildAndRunInstance } from './operations/build.js';
 import { terminateInstance } from './operations/terminate.js';
 import { runPowerAction } from './operations/power.js';
+import { rebuildInstance, type RebuildRequest } from './operations/rebuild.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type RegisterComputeReply } from '../rpc/contract.js';
 import type { VirtDriver } from '../virt/driver.js';
 
@@ -69,6 +70,12 @@ export class ComputeAgent {
         if (typeof uuid !== 'string' || typeof requestId !== 'string' || typeof action !== 'string') throw new TypeError('power_action needs uuid, request_id and action');
         const rescueImage = typeof args['rescue_image'] === 'string' ? args['rescue_image'] : null;
         this.track(runPowerAction(deps, uuid, requestId, action, rescueImage));
+        return null;
+      },
+      rebuild_instance: async (args: JsonObject) => {
+        const req = args['request'] as unknown as RebuildRequest | undefined;
+        if (!req || typeof req.uuid !== 'string' || typeof req.imageRef !== 'string' || !Array.isArray(req.vifs)) throw new TypeError('rebuild_instance needs a request');
+        this.track(rebuildInstance(deps, req));
         return null;
       },
       get_console_output: async (args: JsonObject) => {

@@ -1,0 +1,48 @@
+import type { FlavorSnapshot } from '../../domain/instance-model.js';
+import { TaskState, VmState } from '../../domain/states.js';
+import { PowerState, type InstanceSpec, type VifInfo, type VirtDriver } from '../../virt/driver.js';
+import type { ConductorApi } from '../conductor-api.js';
+
+/** compute.rebuild_instance: the new root disk from `imageRef`, same ports, same host. */
+export interface RebuildRequest {
+  uuid: string;
+  requestId: string;
+  name: string;
+  hostname: string;
+  flavor: FlavorSnapshot;
+  imageRef: string;
+  userData: string | null;
+  keyData: string | null;
+  vifs: VifInfo[];
+  /** A stopped instance stays stopped after its rebuild. */
+  wasStopped: boolean;
+}
+
+const EVENT = 'compute_rebuild_instance';
+
+/** Nova's rebuild on the instance's host: destroy the guest, spawn it again from the new image with the same ports. */
+export async function rebuildInstance(deps: { driver: VirtDriver; conductor: ConductorApi }, req: RebuildRequest): Promise<void> {
+  const { driver, conductor } = deps;
+  await conductor.eventStart(req.uuid, req.requestId, EVENT);
+  try {
+    await driver.destroy(req.uuid);
+    await conductor.update(req.uuid, { task_state: TaskState.REBUILD_SPAWNING }, [TaskState.REBUILDING]);
+    const f = req.flavor;
+    const spec: InstanceSpec = {
+      uuid: req.uuid, name: req.name, hostname: req.hostname, vcpus: f.vcpus, memoryMb: f.memory_mb, rootGb: f.root_gb, ephemeralGb: f.ephemeral_gb,
+      swapMb: f.swap, extraSpecs: f.extra_specs, imageId: req.imageRef, imageProperties: {}, userData: req.userData, keyData: req.keyData,
+      configDrive: false, metadata: { uuid: req.uuid, name: req.name },
+    };
+    await driver.spawn(spec, req.vifs, []);
+    if (req.wasStopped) await driver.powerOff(req.uuid, 0);
+    await conductor.update(req.uuid, {
+      vm_state: req.wasStopped ? VmState.STOPPED : VmState.ACTIVE, task_state: null,
+      power_state: req.wasStopped ? PowerState.SHUTDOWN : PowerState.RUNNING, launched_at: new Date().toISOString(),
+    }, [TaskState.REBUILD_SPAWNING]);
+    await conductor.eventFinish(req.uuid, req.requestId, EVENT);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    await conductor.update(req.uuid, { vm_state: VmState.ERROR, task_state: null }, [TaskState.REBUILDING, TaskState.REBUILD_SPAWNING]);
+    await conductor.eventFinish(req.uuid, req.requestId, EVENT, message);
+  }
+}
