@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
-import { zoneOfService } from '../domain/availability-zones.js';
+import { aggregateZones, zoneOfService } from '../domain/availability-zones.js';
 import { isUp, listServices } from '../domain/services.js';
 import { COMPUTE_BINARY } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
@@ -12,8 +12,9 @@ export function registerAvailabilityZoneRoutes(app: FastifyInstance, svc: Comput
   app.get('/v2.1/os-availability-zone', authed, async (request) => {
     svc.authorize(callerOf(request), 'os_compute_api:os-availability-zone:list');
     const zones = new Map<string, boolean>();
+    const hostZones = await aggregateZones(svc);
     for (const s of await listServices(svc, { binary: COMPUTE_BINARY })) {
-      const zone = zoneOfService(svc, s);
+      const zone = zoneOfService(svc, s, hostZones);
       zones.set(zone, (zones.get(zone) ?? false) || !s.disabled);
     }
     return {
@@ -24,8 +25,9 @@ export function registerAvailabilityZoneRoutes(app: FastifyInstance, svc: Comput
   app.get('/v2.1/os-availability-zone/detail', authed, async (request) => {
     svc.authorize(callerOf(request), 'os_compute_api:os-availability-zone:detail');
     const zones = new Map<string, { available: boolean; hosts: Record<string, Record<string, unknown>> }>();
+    const hostZones = await aggregateZones(svc);
     for (const s of await listServices(svc)) {
-      const zoneName = zoneOfService(svc, s);
+      const zoneName = zoneOfService(svc, s, hostZones);
       const zone = zones.get(zoneName) ?? { available: false, hosts: {} };
       if (s.binary !== COMPUTE_BINARY || !s.disabled) zone.available = true;
       zone.hosts[s.host] = { ...zone.hosts[s.host], [s.binary]: { available: isUp(svc, s), active: !s.disabled, updated_at: novaTime(s.updated_at) } };

@@ -13,6 +13,8 @@ import { registerServerSubresourceRoutes } from './server-subresources.js';
 import { registerQuotaRoutes } from './quotas.js';
 import { registerUsageRoutes } from './usage.js';
 import { registerSecurityGroupProxyRoutes } from './security-groups.js';
+import { registerServerGroupRoutes } from './server-groups.js';
+import { registerAggregateRoutes } from './aggregates.js';
 import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
@@ -53,6 +55,8 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerQuotaRoutes(app, svc, authed);
   registerUsageRoutes(app, svc, authed);
   registerSecurityGroupProxyRoutes(app, svc, authed);
+  registerServerGroupRoutes(app, svc, authed);
+  registerAggregateRoutes(app, svc, authed);
   registerHypervisorRoutes(app, svc, authed);
   registerAvailabilityZoneRoutes(app, svc, authed);
   return app;

@@ -111,7 +111,10 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
       availabilityZone: s.availability_zone ?? null, minCount, maxCount, configDrive: ['true', 'True', '1', true].includes(s.config_drive as string | boolean),
       accessIPv4: s.accessIPv4 ? checkIpv4(s.accessIPv4) : null, accessIPv6: s.accessIPv6 ? checkIpv6(s.accessIPv6) : null, description: s.description ?? null, tags: s.tags ?? [],
       hostname: s.hostname ?? null, adminPass: s.adminPass ?? null,
-      hints: { ...(hints.same_host ? { same_host: asStrings(hints.same_host) } : {}), ...(hints.different_host ? { different_host: asStrings(hints.different_host) } : {}) },
+      hints: {
+        ...(hints.same_host ? { same_host: asStrings(hints.same_host) } : {}), ...(hints.different_host ? { different_host: asStrings(hints.different_host) } : {}),
+        ...(typeof hints.group === 'string' ? { group: hints.group } : {}),
+      },
     }, request.id);
     if (s.return_reservation_id === true || s.return_reservation_id === 'True' || s.return_reservation_id === 'true') {
       return reply.status(202).send({ reservation_id: created.reservationId });

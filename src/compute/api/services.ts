@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import type { ServiceRow } from '../db/schema.js';
-import { zoneOfService } from '../domain/availability-zones.js';
+import { aggregateZones, zoneOfService } from '../domain/availability-zones.js';
 import { deleteService, findService, isUp, listServices, updateService } from '../domain/services.js';
 import { badRequest, notFound } from '../errors.js';
 import type { ComputeService } from '../service.js';
@@ -14,10 +14,10 @@ export function novaTime(iso: string | null): string | null {
   return iso === null ? null : iso.replace(/Z$/, '').replace(/(\.\d{3})$/, '$1000');
 }
 
-export function serviceView(svc: ComputeService, request: FastifyRequest, row: ServiceRow): Record<string, unknown> {
+export function serviceView(svc: ComputeService, request: FastifyRequest, row: ServiceRow, zones: Map<string, string>): Record<string, unknown> {
   const v = request.apiVersion;
   const view: Record<string, unknown> = {
-    id: v.atLeast('2.53') ? row.uuid : row.id, binary: row.binary, host: row.host, zone: zoneOfService(svc, row),
+    id: v.atLeast('2.53') ? row.uuid : row.id, binary: row.binary, host: row.host, zone: zoneOfService(svc, row, zones),
     status: row.disabled ? 'disabled' : 'enabled', state: isUp(svc, row) ? 'up' : 'down',
     updated_at: novaTime(row.updated_at), disabled_reason: row.disabled_reason,
   };
@@ -39,7 +39,8 @@ export function registerServiceRoutes(app: FastifyInstance, svc: ComputeService,
     svc.authorize(callerOf(request), 'os_compute_api:os-services:list');
     const q = request.query as { host?: string; binary?: string };
     const rows = await listServices(svc, { ...(q.host ? { host: q.host } : {}), ...(q.binary ? { binary: q.binary } : {}) });
-    return { services: rows.map((r) => serviceView(svc, request, r)) };
+    const zones = await aggregateZones(svc);
+    return { services: rows.map((r) => serviceView(svc, request, r, zones)) };
   });
 
   // Before 2.53: PUT /os-services/{enable|disable|disable-log-reason|force-down} with host and binary.
@@ -95,6 +96,6 @@ export function registerServiceRoutes(app: FastifyInstance, svc: ComputeService,
       ...(body.status !== undefined ? { disabled: body.status === 'disabled', disabledReason: body.disabled_reason ?? null } : {}),
       ...(body.forced_down !== undefined ? { forcedDown: body.forced_down } : {}),
     });
-    return { service: serviceView(svc, request, updated) };
+    return { service: serviceView(svc, request, updated, await aggregateZones(svc)) };
   }
 }

@@ -5,7 +5,12 @@ import { flavorOf, systemMetadataOf } from '../domain/instance-model.js';
 import { getInstance, recordFault, updateInstance } from '../domain/instances.js';
 import { TaskState, VmState } from '../domain/states.js';
 import { COMPUTE_TOPIC, type BuildRequest } from '../rpc/contract.js';
-import { NoValidHost, selectDestination } from '../scheduler/scheduler.js';
+import { NoValidHost, selectDestination, type Destination } from '../scheduler/scheduler.js';
+import { KeyedLock } from '../../core/concurrency/keyed-lock.js';
+import { getServerGroup, groupHosts } from '../domain/server-groups.js';
+
+/** Serialises placement within one server group (see scheduleAndBuild). */
+const groupLocks = new KeyedLock();
 import type { ComputeService } from '../service.js';
 import type { InstanceRow } from '../db/schema.js';
 
@@ -34,14 +39,20 @@ export async function scheduleAndBuild(svc: ComputeService, bus: MessageBus, uui
   await startEvent(svc, uuid, requestId, SCHEDULE_EVENT, null);
   const sysmeta = systemMetadataOf(row);
   const flavor = flavorOf(row);
+  const hints = JSON.parse(row.scheduler_hints) as { same_host?: string[]; different_host?: string[]; group?: string };
   try {
-    const destination = await selectDestination(svc, {
-      instanceUuid: uuid, projectId: row.project_id, userId: row.user_id, flavor,
-      imageProperties: JSON.parse(sysmeta['image_properties'] ?? '{}') as Record<string, string>,
-      availabilityZone: row.availability_zone, forcedHost: sysmeta['forced_host'] ?? null, ignoreHosts: triedHosts(row),
-      hints: JSON.parse(row.scheduler_hints) as { same_host?: string[]; different_host?: string[] },
-    });
-    const moved = await updateInstance(svc, uuid, { host: destination.host, node: destination.node }, [TaskState.SCHEDULING]);
+    // Members of one group are placed one at a time, so two boots never both take the last allowed host.
+    const place = async (): Promise<{ destination: Destination; moved: boolean }> => {
+      const group = hints.group ? await getServerGroup(svc, null, hints.group).catch(() => null) : null;
+      const destination = await selectDestination(svc, {
+        instanceUuid: uuid, projectId: row.project_id, userId: row.user_id, flavor,
+        imageProperties: JSON.parse(sysmeta['image_properties'] ?? '{}') as Record<string, string>,
+        availabilityZone: row.availability_zone, forcedHost: sysmeta['forced_host'] ?? null, ignoreHosts: triedHosts(row), hints,
+        ...(group ? { group: { policy: group.policy, maxPerHost: group.rules.max_server_per_host ?? 1, hosts: await groupHosts(svc, group.uuid, uuid) } } : {}),
+      });
+      return { destination, moved: await updateInstance(svc, uuid, { host: destination.host, node: destination.node }, [TaskState.SCHEDULING]) };
+    };
+    const { destination, moved } = hints.group ? await groupLocks.run(hints.group, place) : await place();
     if (!moved) {
       await svc.placement.deleteAllocations(uuid);
       return;

@@ -108,5 +108,6 @@ export async function markDeleted(svc: ComputeService, uuid: string): Promise<vo
   const now = svc.now();
   await svc.db.updateTable('instances').set({ vm_state: VmState.DELETED, task_state: null, power_state: 0, terminated_at: now, deleted_at: now, updated_at: now })
     .where('uuid', '=', uuid).where('deleted_at', 'is', null).execute();
+  await svc.db.deleteFrom('server_group_members').where('instance_uuid', '=', uuid).execute();
   await svc.placement.deleteAllocations(uuid);
 }

@@ -16,6 +16,11 @@ export interface ComputeTables {
   instance_actions: InstanceActionTable;
   instance_action_events: InstanceActionEventTable;
   quotas: { project_id: string; user_id: string; resource: string; hard_limit: number };
+  server_groups: { id: Generated<number>; uuid: string; name: string; project_id: string; user_id: string; policy: string; rules: string; created_at: string };
+  server_group_members: { group_uuid: string; instance_uuid: string };
+  aggregates: { id: Generated<number>; uuid: string; name: string; created_at: string; updated_at: string | null };
+  aggregate_hosts: { aggregate_id: number; host: string };
+  aggregate_metadata: { aggregate_id: number; key: string; value: string };
 }
 
 export interface FlavorTable {

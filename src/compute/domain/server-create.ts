@@ -11,6 +11,8 @@ import { startAction } from './instance-actions.js';
 import type { FlavorSnapshot, RequestedNetworks } from './instance-model.js';
 import { getKeyPair } from './keypairs.js';
 import { instancesThatFit, limitsFor, usageOf } from './quotas.js';
+import { groupForBoot } from './server-groups.js';
+import { knownZones } from './availability-zones.js';
 import { TaskState, VmState } from './states.js';
 
 export interface NewServer {
@@ -79,8 +81,10 @@ export async function createServers(svc: ComputeService, ctx: RequestContext, in
   const sysmeta: Record<string, string> = {};
   if (image) sysmeta.image_properties = JSON.stringify(Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')));
   if (forcedHost) sysmeta.forced_host = forcedHost;
+  const groupUuid = typeof input.hints.group === 'string' ? input.hints.group : null;
   const uuids = await svc.quotaLocks.run(projectId, async () => {
     const count = instancesThatFit(limits, await usageOf(svc, projectId), flavor, input.minCount, input.maxCount);
+    if (groupUuid) await groupForBoot(svc, ctx, groupUuid, count);
     const now = svc.now();
     const made: string[] = [];
     await svc.db.transaction().execute(async (tx) => {
@@ -99,6 +103,7 @@ export async function createServers(svc: ComputeService, ctx: RequestContext, in
         }).execute();
         const meta = Object.entries(input.metadata);
         if (meta.length) await tx.insertInto('instance_metadata').values(meta.map(([key, value]) => ({ instance_uuid: uuid, key, value }))).execute();
+        if (groupUuid) await tx.insertInto('server_group_members').values({ group_uuid: groupUuid, instance_uuid: uuid }).execute();
         if (input.tags.length) await tx.insertInto('instance_tags').values([...new Set(input.tags)].map((tag) => ({ instance_uuid: uuid, tag }))).execute();
         made.push(uuid);
       }
@@ -172,7 +177,7 @@ async function checkZone(svc: ComputeService, ctx: RequestContext, text: string 
   const [zone, host, node] = text.split(':');
   const forced = host || node || null;
   if (forced) svc.authorize(ctx, 'os_compute_api:servers:create:forced_host');
-  const zones = new Set<string>([svc.settings.defaultAvailabilityZone]);
+  const zones = await knownZones(svc);
   if (zone && !zones.has(zone)) throw badRequest('The requested availability zone is not available');
   return { zone: zone || null, forcedHost: host || null };
 }

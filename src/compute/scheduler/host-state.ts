@@ -8,10 +8,14 @@ export interface HostState {
   service: ServiceRow;
   up: boolean;
   availabilityZone: string;
+  /** Metadata of each aggregate the host is in (AggregateInstanceExtraSpecsFilter). */
+  aggregateMetadata: Array<Record<string, string>>;
   /** Placement's view of the node's capacity and usage. */
   summary: ProviderSummary;
   /** Instances on the host (for same/different host and group filters). */
   instances: Set<string>;
+  /** The request's server group, for the soft (anti-)affinity weighers. */
+  group?: { policy: string; hosts: Map<string, number> };
 }
 
 export function free(h: HostState, rc: string): number {

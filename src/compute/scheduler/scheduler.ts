@@ -1,5 +1,6 @@
 import type { AllocationMap } from '../../placement/contract/client.js';
-import { zoneOfService } from '../domain/availability-zones.js';
+import { aggregateZones, zoneOfService } from '../domain/availability-zones.js';
+import { hostAggregates } from '../domain/aggregates.js';
 import { isUp } from '../domain/services.js';
 import { NovaError } from '../errors.js';
 import type { ComputeService } from '../service.js';
@@ -48,7 +49,8 @@ const MAX_PLACEMENT_RESULTS = 1000;
 export async function selectDestination(svc: ComputeService, request: ScheduleRequest, filters: readonly HostFilter[] = DEFAULT_FILTERS): Promise<Destination> {
   const candidates = await svc.placement.allocationCandidates({ resources: flavorResources(request.flavor), limit: MAX_PLACEMENT_RESULTS });
   if (candidates.requests.length === 0) throw new NoValidHost();
-  const hosts = await hostStates(svc, candidates.summaries);
+  const hosts = (await hostStates(svc, candidates.summaries, request.hints.same_host?.length || request.hints.different_host?.length ? true : false))
+    .map((h) => (request.group ? { ...h, group: request.group } : h));
   const byNode = new Map(hosts.map((h) => [h.node.uuid, h]));
   let passing = [...byNode.values()];
   if (request.forcedHost) passing = passing.filter((h) => h.host === request.forcedHost);
@@ -66,13 +68,16 @@ export async function selectDestination(svc: ComputeService, request: ScheduleRe
   throw new NoValidHost();
 }
 
-async function hostStates(svc: ComputeService, summaries: Record<string, HostState['summary']>): Promise<HostState[]> {
+async function hostStates(svc: ComputeService, summaries: Record<string, HostState['summary']>, needInstances: boolean): Promise<HostState[]> {
   const uuids = Object.keys(summaries);
   if (uuids.length === 0) return [];
   const nodes = await svc.db.selectFrom('compute_nodes').selectAll().where('uuid', 'in', uuids).execute();
+  const zones = await aggregateZones(svc);
+  const aggregates = await hostAggregates(svc);
   const services = new Map((await svc.db.selectFrom('services').selectAll().where('binary', '=', 'nova-compute').execute()).map((s) => [s.id, s]));
   const instances = new Map<string, Set<string>>();
-  for (const i of await svc.db.selectFrom('instances').select(['uuid', 'host']).where('deleted_at', 'is', null).where('host', 'is not', null).execute()) {
+  // Only the same/different host hints look at which instances a host runs.
+  if (needInstances) for (const i of await svc.db.selectFrom('instances').select(['uuid', 'host']).where('deleted_at', 'is', null).where('host', 'is not', null).execute()) {
     const set = instances.get(i.host!) ?? new Set<string>();
     set.add(i.uuid);
     instances.set(i.host!, set);
@@ -80,7 +85,7 @@ async function hostStates(svc: ComputeService, summaries: Record<string, HostSta
   return nodes.filter((n) => services.has(n.service_id)).map((node) => {
     const service = services.get(node.service_id)!;
     return {
-      host: node.host, node, service, up: isUp(svc, service), availabilityZone: zoneOfService(svc, service),
+      host: node.host, node, service, up: isUp(svc, service), availabilityZone: zoneOfService(svc, service, zones), aggregateMetadata: aggregates.get(node.host) ?? [],
       summary: summaries[node.uuid]!, instances: instances.get(node.host) ?? new Set(),
     };
   });

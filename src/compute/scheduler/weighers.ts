@@ -9,6 +9,9 @@ export interface HostWeigher {
 
 /** Spread by free memory, disk and CPU (Nova's RAMWeigher, DiskWeigher, CPUWeigher with multiplier 1.0). */
 export const DEFAULT_WEIGHERS: readonly HostWeigher[] = [
+  // soft-(anti-)affinity groups: members prefer (avoid) the hosts other members run on.
+  { name: 'ServerGroupSoftAffinityWeigher', multiplier: 1.0, weigh: (h) => (h.group?.policy === 'soft-affinity' ? h.group.hosts.get(h.host) ?? 0 : 0) },
+  { name: 'ServerGroupSoftAntiAffinityWeigher', multiplier: 1.0, weigh: (h) => (h.group?.policy === 'soft-anti-affinity' ? -(h.group.hosts.get(h.host) ?? 0) : 0) },
   { name: 'RAMWeigher', multiplier: 1.0, weigh: (h) => free(h, 'MEMORY_MB') },
   { name: 'DiskWeigher', multiplier: 1.0, weigh: (h) => free(h, 'DISK_GB') },
   { name: 'CPUWeigher', multiplier: 1.0, weigh: (h) => free(h, 'VCPU') },

@@ -3,6 +3,7 @@ import * as flavorsKeypairs from './0001_flavors_keypairs.js';
 import * as servicesNodes from './0002_services_nodes.js';
 import * as instances from './0003_instances.js';
 import * as quotas from './0004_quotas.js';
+import * as groupsAggregates from './0005_groups_aggregates.js';
 
 /** Compute migrations in the order they apply. */
 export const computeMigrations: MigrationSet = {
@@ -10,4 +11,5 @@ export const computeMigrations: MigrationSet = {
   '0002_services_nodes': servicesNodes,
   '0003_instances': instances,
   '0004_quotas': quotas,
+  '0005_groups_aggregates': groupsAggregates,
 };
