@@ -14,6 +14,7 @@ import type { ComputeService } from '../service.js';
 import type { Guard } from './index.js';
 import { checkBody } from './validate.js';
 import { rebuild } from './server-rebuild.js';
+import { snapshot } from './server-snapshot.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -116,6 +117,9 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
         return reply.status(202).send();
       case 'rebuild':
         return rebuild(svc, request, row, reply);
+      case 'createImage':
+      case 'createBackup':
+        return snapshot(svc, request, row, key, reply);
       case 'addSecurityGroup':
       case 'removeSecurityGroup':
         return securityGroupAction(svc, ctx, row, key, checkBody(Type.Object({ [key]: GroupName }), body)[key]!.name, reply);

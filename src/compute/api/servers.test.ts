@@ -180,6 +180,26 @@ describe('compute: servers', () => {
     const detail = (await call('admin', 'GET', `/v2.1/servers/${id}/os-instance-actions/${create.request_id}`, undefined, '2.51')).json().instanceAction;
     expect(detail.events.map((e: { event: string; result: string }) => `${e.event}:${e.result}`)).toEqual(
       ['conductor_schedule_and_build_instances:Success', 'compute_build_and_run_instance:Success']);
+    // Snapshots and backups: real images in the image service, rotated.
+    const snap = await act({ createImage: { name: 'life-snap', metadata: { purpose: 'test' } } }, 'demo', '2.45');
+    expect(snap.statusCode, snap.body).toBe(202);
+    const imageOf = async (imgId: string): Promise<any> => {
+      for (let i = 0; i < 200; i++) {
+        const img = await api(f.imageUrl, 'demo', 'GET', `/v2/images/${imgId}`);
+        if (img.status === 'active') return img;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error('snapshot never became active');
+    };
+    expect(await imageOf(snap.json().image_id)).toMatchObject({ name: 'life-snap', size: 1048576, image_type: 'snapshot', instance_uuid: id, purpose: 'test' });
+    await waitFor(id, ['ACTIVE']);
+    for (const name of ['b1', 'b2']) {
+      const b = await act({ createBackup: { name, backup_type: 'daily', rotation: 1 } }, 'demo', '2.45');
+      await imageOf(b.json().image_id);
+      for (let i = 0; i < 100 && (await call('demo', 'GET', `/v2.1/servers/${id}`)).json().server['OS-EXT-STS:task_state'] !== null; i++) await new Promise((r) => setTimeout(r, 20));
+    }
+    const backups = await api(f.imageUrl, 'demo', 'GET', `/v2/images?instance_uuid=${id}&image_type=backup`);
+    expect(backups.images.map((i: { name: string }) => i.name)).toEqual(['b2']);
     await call('demo', 'DELETE', `/v2.1/servers/${id}`);
     await waitFor(id, ['DELETED']);
   });

@@ -11,7 +11,7 @@ export const TaskState = {
   PAUSING: 'pausing', UNPAUSING: 'unpausing', SUSPENDING: 'suspending', RESUMING: 'resuming', RESCUING: 'rescuing', UNRESCUING: 'unrescuing',
   REBUILDING: 'rebuilding', REBUILD_SPAWNING: 'rebuild_spawning', RESIZE_PREP: 'resize_prep', RESIZE_MIGRATING: 'resize_migrating',
   RESIZE_FINISH: 'resize_finish', RESIZE_REVERTING: 'resize_reverting', RESIZE_CONFIRMING: 'resize_confirming', MIGRATING: 'migrating',
-  IMAGE_SNAPSHOT: 'image_snapshot', IMAGE_PENDING_UPLOAD: 'image_pending_upload', IMAGE_UPLOADING: 'image_uploading',
+  IMAGE_SNAPSHOT: 'image_snapshot', IMAGE_BACKUP: 'image_backup', IMAGE_PENDING_UPLOAD: 'image_pending_upload', IMAGE_UPLOADING: 'image_uploading',
   SHELVING: 'shelving', SHELVING_OFFLOADING: 'shelving_offloading', UNSHELVING: 'unshelving', UPDATING_PASSWORD: 'updating_password',
 } as const;
 

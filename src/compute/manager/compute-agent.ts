@@ -7,6 +7,7 @@ import { buildAndRunInstance } from './operations/build.js';
 import { terminateInstance } from './operations/terminate.js';
 import { runPowerAction } from './operations/power.js';
 import { rebuildInstance, type RebuildRequest } from './operations/rebuild.js';
+import { snapshotInstance, type SnapshotRequest } from './operations/snapshot.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type RegisterComputeReply } from '../rpc/contract.js';
 import type { VirtDriver } from '../virt/driver.js';
 
@@ -76,6 +77,12 @@ export class ComputeAgent {
         const req = args['request'] as unknown as RebuildRequest | undefined;
         if (!req || typeof req.uuid !== 'string' || typeof req.imageRef !== 'string' || !Array.isArray(req.vifs)) throw new TypeError('rebuild_instance needs a request');
         this.track(rebuildInstance(deps, req));
+        return null;
+      },
+      snapshot_instance: async (args: JsonObject) => {
+        const req = args['request'] as unknown as SnapshotRequest | undefined;
+        if (!req || typeof req.uuid !== 'string' || typeof req.imageId !== 'string') throw new TypeError('snapshot_instance needs a request');
+        this.track(snapshotInstance({ ...deps, image: this.clients.image }, req));
         return null;
       },
       get_console_output: async (args: JsonObject) => {

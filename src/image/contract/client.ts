@@ -28,6 +28,11 @@ export class ImageClient {
     return this.http.request<ImageInfo>('GET', `/v2/images/${encodeURIComponent(id)}`);
   }
 
+  /** Images matching Glance list filters (properties like instance_uuid filter too). */
+  async images(query: Record<string, string>): Promise<ImageInfo[]> {
+    return (await this.http.request<{ images: ImageInfo[] }>('GET', `/v2/images?${new URLSearchParams(query).toString()}`)).images;
+  }
+
   async createImage(body: Record<string, unknown>): Promise<ImageInfo> {
     return this.http.request<ImageInfo>('POST', '/v2/images', body);
   }
