@@ -127,6 +127,45 @@ export async function runComputeCli(cloud: Cloud, opts: { verbose: boolean }): P
       check(rows.some((r) => (r.Project === 'demo' || r.Project === project) && servers(r) >= 1), `usage ${JSON.stringify(rows)}`);
       await os.ok(['usage', 'show'], demo);
     });
+    await rec.case('server image create --wait makes a real image', async () => {
+      const img = await os.json(['server', 'image', 'create', '--name', 'vm1-snap', '--wait', 'vm1'], demo);
+      const shown = await os.json(['image', 'show', String(img.id)], demo);
+      checkEqual([shown.status, shown.size, (shown.properties as Row).image_type], ['active', 1048576, 'snapshot'], 'snapshot image');
+      await os.ok(['image', 'delete', String(img.id)], demo);
+    });
+    await rec.case('server rebuild --image keeps the server and its address', async () => {
+      const before = await os.json(['server', 'show', 'vm1'], demo);
+      await os.ok(['server', 'rebuild', '--image', 'cli-cirros', '--wait', 'vm1'], demo);
+      const after = await os.json(['server', 'show', 'vm1'], demo);
+      checkEqual([after.status, after.id, JSON.stringify(after.addresses)], ['ACTIVE', before.id, JSON.stringify(before.addresses)], 'rebuilt server');
+    });
+    await rec.case('server group create --policy anti-affinity: members never share a host', async () => {
+      const g = await os.json(['server', 'group', 'create', '--policy', 'anti-affinity', 'spread'], demo);
+      await os.ok(['server', 'create', '--image', 'cli-cirros', '--flavor', 'm1.tiny', '--network', 'cli-compute-net', '--hint', `group=${String(g.id)}`, '--wait', 'g1'], demo);
+      // The cloud has one compute host: a second member has nowhere to go.
+      const second = await os.run(['server', 'create', '--image', 'cli-cirros', '--flavor', 'm1.tiny', '--network', 'cli-compute-net', '--hint', `group=${String(g.id)}`, '--wait', 'g2'], demo);
+      check(second.stderr.includes('Error creating server'), `second anti-affinity member: ${second.stderr}`);
+      checkEqual(((await os.json(['server', 'group', 'show', 'spread'], demo)).members as string[]).length, 2, 'group members');
+      await os.ok(['server', 'delete', '--wait', 'g1', 'g2'], demo);
+      await os.ok(['server', 'group', 'delete', 'spread'], demo);
+    });
+    await rec.case('aggregate create + set --property ssd=true, flavor --property ssd=true schedules only there', async () => {
+      const host = String((await os.json<Row[]>(['compute', 'service', 'list', '--service', 'nova-compute']))[0]!.Host);
+      await os.ok(['aggregate', 'create', '--zone', 'nova', 'fast']);
+      await os.ok(['aggregate', 'add', 'host', 'fast', host]);
+      await os.ok(['aggregate', 'set', '--property', 'ssd=true', 'fast']);
+      const agg = await os.json(['aggregate', 'show', 'fast']);
+      checkEqual([agg.hosts, (agg.properties as Row).ssd], [[host], 'true'], 'aggregate');
+      await os.ok(['flavor', 'create', '--ram', '256', '--disk', '1', '--vcpus', '1', '--property', 'ssd=true', 'm1.ssd']);
+      const s = await os.json(['server', 'create', '--image', 'cli-cirros', '--flavor', 'm1.ssd', '--network', 'cli-compute-net', '--wait', 'fast1']);
+      checkEqual(s['OS-EXT-SRV-ATTR:host'], host, 'host of the ssd server');
+      await os.ok(['aggregate', 'unset', '--property', 'ssd', 'fast']);
+      const nowhere = await os.run(['server', 'create', '--image', 'cli-cirros', '--flavor', 'm1.ssd', '--network', 'cli-compute-net', '--wait', 'fast2']);
+      check(nowhere.stderr.includes('Error creating server'), `ssd flavor without an ssd aggregate: ${nowhere.stderr}`);
+      await os.ok(['server', 'delete', '--wait', 'fast1', 'fast2']);
+      await os.ok(['aggregate', 'remove', 'host', 'fast', host]);
+      await os.ok(['aggregate', 'delete', 'fast']);
+    });
     await rec.case('nova boot / list / show / flavor-list / hypervisor-list', async () => {
       const nova = new NovaCli(cloud.clouds['stratus-demo']!, 'demo');
       const netId = String((await os.json(['network', 'show', 'cli-compute-net'], demo)).id);
