@@ -15,6 +15,7 @@ import { registerUsageRoutes } from './usage.js';
 import { registerSecurityGroupProxyRoutes } from './security-groups.js';
 import { registerServerGroupRoutes } from './server-groups.js';
 import { registerAggregateRoutes } from './aggregates.js';
+import { registerImageProxyRoutes } from './images.js';
 import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
@@ -57,6 +58,7 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerSecurityGroupProxyRoutes(app, svc, authed);
   registerServerGroupRoutes(app, svc, authed);
   registerAggregateRoutes(app, svc, authed);
+  registerImageProxyRoutes(app, svc, authed);
   registerHypervisorRoutes(app, svc, authed);
   registerAvailabilityZoneRoutes(app, svc, authed);
   return app;

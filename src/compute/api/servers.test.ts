@@ -204,6 +204,17 @@ describe('compute: servers', () => {
     await waitFor(id, ['DELETED']);
   });
 
+  it('images proxy (2.1): Glance images the Nova way, properties as metadata', async () => {
+    const list = (await call('admin', 'GET', '/v2.1/images/detail')).json().images;
+    expect(list.find((x: { id: string }) => x.id === imageId)).toMatchObject({ name: 'cirros', status: 'ACTIVE', progress: 100, minRam: 0, 'OS-EXT-IMG-SIZE:size': 1024 });
+    expect((await call('admin', 'PUT', `/v2.1/images/${imageId}/metadata/os_distro`, { meta: { os_distro: 'cirros' } })).json()).toEqual({ meta: { os_distro: 'cirros' } });
+    expect((await call('admin', 'GET', `/v2.1/images/${imageId}/metadata`)).json().metadata).toEqual({ os_distro: 'cirros' });
+    expect((await call('admin', 'DELETE', `/v2.1/images/${imageId}/metadata/os_distro`)).statusCode).toBe(204);
+    expect((await call('admin', 'GET', `/v2.1/images/${imageId}/metadata/os_distro`)).statusCode).toBe(404);
+    expect((await call('admin', 'GET', '/v2.1/images/00000000-0000-0000-0000-000000000000')).statusCode).toBe(404);
+    expect((await call('admin', 'GET', '/v2.1/images', undefined, '2.36')).statusCode).toBe(404);
+  });
+
   it('50 parallel boots against an instances quota of 10 make exactly 10; the refused leave no ports or claims', async () => {
     const net = await api(f.networkUrl, 'alt', 'POST', '/v2.0/networks', { network: { name: 'alt-net' } });
     await api(f.networkUrl, 'alt', 'POST', '/v2.0/subnets', { subnet: { network_id: net.network.id, ip_version: 4, cidr: '10.2.0.0/24' } });

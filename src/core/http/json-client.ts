@@ -31,7 +31,7 @@ export class JsonApiClient {
   private async send(method: string, path: string, body: unknown, headers: Record<string, string>, renew: boolean): Promise<Response> {
     const init: RequestInit = {
       method,
-      headers: { ...this.extraHeaders, ...headers, 'x-auth-token': await this.token(renew), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...this.extraHeaders, ...headers, 'x-auth-token': await this.token(renew) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     };
     try {

@@ -37,6 +37,11 @@ export class ImageClient {
     return this.http.request<ImageInfo>('POST', '/v2/images', body);
   }
 
+  /** JSON-patch operations on an image (Glance's PATCH). */
+  async patchImage(id: string, ops: Array<{ op: 'add' | 'replace' | 'remove'; path: string; value?: unknown }>): Promise<ImageInfo> {
+    return this.http.request<ImageInfo>('PATCH', `/v2/images/${id}`, ops, { 'content-type': 'application/openstack-images-v2.1-json-patch' });
+  }
+
   async deleteImage(id: string): Promise<void> {
     await this.http.request('DELETE', `/v2/images/${id}`);
   }
