@@ -86,6 +86,6 @@ export function registerFlavorAccessRoutes(app: FastifyInstance, svc: ComputeSer
     svc.authorize(ctx, 'os_compute_api:os-flavor-extra-specs:delete');
     const flavor = await getFlavor(svc, ctx, request.params.id);
     await deleteExtraSpec(svc, flavor, request.params.key);
-    return reply.status(202).send();
+    return reply.status(200).send();
   });
 }

@@ -106,6 +106,13 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
         }, { timeoutMs: 30_000 }).catch(() => { throw new NovaError(409, `Instance ${row.uuid} is not ready`); });
         return { output };
       }
+      case 'os-resetState': {
+        svc.authorize(ctx, 'os_compute_api:os-admin-actions:reset_state', target);
+        const { state } = checkBody(Type.Object({ 'os-resetState': Type.Object({ state: Type.Union([Type.Literal('active'), Type.Literal('error')]) }, { additionalProperties: false }) }), body)['os-resetState'];
+        await startAction(svc, row.uuid, 'resetState', who);
+        await updateInstance(svc, row.uuid, { vm_state: state === 'active' ? VmState.ACTIVE : VmState.ERROR, task_state: null });
+        return reply.status(202).send();
+      }
       case 'restore':
         svc.authorize(ctx, 'os_compute_api:os-deferred-delete:restore', target);
         // Deletes are immediate here (reclaim_instance_interval = 0): nothing is ever soft-deleted to restore.

@@ -7,6 +7,8 @@ import type { ComputeService } from '../service.js';
 import { resourceLinks } from './links.js';
 import { novaTime } from './services.js';
 
+const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
+
 /** What a detailed server view needs besides the instance row, loaded once per page. */
 export interface ServerExtras {
   metadata: Map<string, Record<string, string>>;
@@ -19,11 +21,14 @@ export function hostIdOf(row: InstanceRow): string {
   return row.host ? createHash('sha224').update(`${row.project_id}${row.host}`).digest('hex') : '';
 }
 
-function addresses(row: InstanceRow): Record<string, unknown[]> {
+/** Addresses by network name; the core view (update, rebuild) leaves out the OS-EXT-IPS fields. */
+function addresses(row: InstanceRow, extended = true): Record<string, unknown[]> {
   const out: Record<string, unknown[]> = {};
   for (const vif of networkInfoOf(row)) {
     const list = (out[vif.networkName] ??= []);
-    for (const ip of vif.ips) list.push({ version: ip.version, addr: ip.address, 'OS-EXT-IPS:type': ip.type, 'OS-EXT-IPS-MAC:mac_addr': vif.macAddress });
+    for (const ip of vif.ips) {
+      list.push(extended ? { version: ip.version, addr: ip.address, 'OS-EXT-IPS:type': ip.type, 'OS-EXT-IPS-MAC:mac_addr': vif.macAddress } : { version: ip.version, addr: ip.address });
+    }
   }
   return out;
 }
@@ -45,9 +50,11 @@ export function serverView(svc: ComputeService, request: FastifyRequest, row: In
       ? { vcpus: flavor.vcpus, ram: flavor.memory_mb, disk: flavor.root_gb, ephemeral: flavor.ephemeral_gb, swap: flavor.swap, original_name: flavor.name, extra_specs: flavor.extra_specs }
       : { id: flavor.flavorid, links: [{ rel: 'bookmark', href: resourceLinks(request, 'flavors', flavor.flavorid)[1]!.href }] },
     created: row.created_at.replace(/\.\d{3}Z$/, 'Z'), updated: (row.updated_at ?? row.created_at).replace(/\.\d{3}Z$/, 'Z'),
-    addresses: addresses(row), accessIPv4: row.access_ip_v4 ?? '', accessIPv6: row.access_ip_v6 ?? '',
-    links: resourceLinks(request, 'servers', row.uuid), 'OS-DCF:diskConfig': 'MANUAL', progress: row.progress,
+    addresses: addresses(row, !basic), accessIPv4: row.access_ip_v4 ?? '', accessIPv6: row.access_ip_v6 ?? '',
+    links: resourceLinks(request, 'servers', row.uuid), 'OS-DCF:diskConfig': 'MANUAL',
   };
+  // Nova shows progress only while it means something.
+  if (PROGRESS_STATUSES.has(status)) view.progress = row.progress;
   if (basic) {
     // PUT and rebuild answered with the core view only until 2.75.
     if (v.atLeast('2.9')) view.locked = row.locked_by !== null;

@@ -3,7 +3,7 @@ import { callerOf } from '../../core/auth/index.js';
 import type { InstanceRow } from '../db/schema.js';
 import { flavorOf } from '../domain/instance-model.js';
 import { statusOf } from '../domain/states.js';
-import { badRequest } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import type { Guard } from './index.js';
 import { novaTime } from './services.js';
@@ -66,6 +66,8 @@ export function registerUsageRoutes(app: FastifyInstance, svc: ComputeService, a
   };
 
   app.get('/v2.1/os-simple-tenant-usage', authed, async (request) => {
+    // "/os-simple-tenant-usage/" is a project usage with an empty project id: Nova has no such project.
+    if (request.url.split('?')[0]!.endsWith('/')) throw notFound('Resource could not be found.');
     svc.authorize(callerOf(request), 'os_compute_api:os-simple-tenant-usage:list');
     const { start, end } = window(request);
     const detailed = ['1', 'true', 'True'].includes((request.query as Query).detailed ?? '');

@@ -20,6 +20,14 @@ export function registerVersionRoutes(app: FastifyInstance): void {
       v21(request),
     ],
   }));
+  // The v2.0 document: Nova still describes its legacy endpoint; Stratus serves only v2.1's API.
+  app.get('/v2', async (request) => ({
+    version: {
+      id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z',
+      links: [{ rel: 'self', href: `${endpointOf(request)}/v2/` }, { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' }],
+      'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2' }],
+    },
+  }));
   app.get('/v2.1', async (request) => ({
     version: {
       ...v21(request),
