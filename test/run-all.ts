@@ -21,7 +21,7 @@ import { type Cloud, withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
 import { resultsDir } from './lib/paths.js';
 import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
-import { tempestWorkers } from './tempest/conf.js';
+import { COMPUTE_SELECTION, tempestWorkers } from './tempest/conf.js';
 import { CLI_DEBS } from './lib/tools.js';
 import { runVitest } from './lib/vitest.js';
 
@@ -90,11 +90,18 @@ async function cliTier(): Promise<TierResult> {
   }
 }
 
-/** The Tempest API modules `npm test` runs, per catalog service type (the rest run in `npm run conformance`). */
+/**
+ * The Tempest selection `npm test` runs, per catalog service type (the full API suites
+ * run in `npm run conformance`). Compute runs the test modules of what is built: the
+ * areas still missing (resize and migrations, shelve, interface attach, volumes, the
+ * nova-network proxies for floating IPs and security group changes, os-hosts, quota
+ * classes, diagnostics, external events) are listed in the README.
+ */
 const TEMPEST_IN_TEST: ReadonlyArray<[string, string]> = [
-  ['identity', 'tempest.api.identity'],
-  ['image', 'tempest.api.image'],
-  ['network', 'tempest.api.network'],
+  ['identity', '^tempest\\.api\\.identity\\.'],
+  ['image', '^tempest\\.api\\.image\\.'],
+  ['network', '^tempest\\.api\\.network\\.'],
+  ['compute', COMPUTE_SELECTION],
 ];
 
 async function tempestTier(): Promise<TierResult> {
@@ -109,7 +116,7 @@ async function tempestTier(): Promise<TierResult> {
           total.failed++;
           continue;
         }
-        const r = await runTempest(ws, { regex: `^${module.replace(/\./g, '\\.')}\\.` }, { label: service, concurrency: tempestWorkers(service) });
+        const r = await runTempest(ws, { regex: module }, { label: service, concurrency: tempestWorkers(service) });
         for (const l of failureLines(r, 40)) say(l);
         if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
         say(`  ${service}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);

@@ -84,6 +84,8 @@ export const computePolicies: PolicyDefault[] = [
   { name: 'os_compute_api:os-quota-sets:defaults', checkStr: ANYONE },
   { name: 'os_compute_api:os-quota-sets:update', checkStr: ADMIN },
   { name: 'os_compute_api:os-quota-sets:delete', checkStr: ADMIN },
+  { name: 'os_compute_api:os-quota-class-sets:show', checkStr: 'rule:admin_api or quota_class:%(quota_class)s' },
+  { name: 'os_compute_api:os-quota-class-sets:update', checkStr: ADMIN },
   { name: 'os_compute_api:os-simple-tenant-usage:list', checkStr: ADMIN },
   { name: 'os_compute_api:os-simple-tenant-usage:show', checkStr: OWNER },
   { name: 'os_compute_api:os-server-groups:create', checkStr: '@' },

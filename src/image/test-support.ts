@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { RequestContext, TokenValidator } from '../core/auth/index.js';
+import { TEST_PROJECTS, testTokens, type TestCaller } from '../core/auth/test-tokens.js';
 import { systemClock } from '../core/clock.js';
 import { dropServiceDatabase } from '../core/db/index.js';
-import { UnauthorizedError } from '../core/http/index.js';
 import { randomIds } from '../core/ids.js';
 import { createLogger } from '../core/log.js';
 import { createImageApp } from './api/index.js';
@@ -15,27 +14,12 @@ import type { ImageService } from './service.js';
 import type { ImageSettings } from './settings.js';
 import { openImage } from './setup.js';
 
-/** Fixed callers: tokens are their names, so tests read as who does what. */
-export const PROJECTS = { admin: 'p-admin', demo: 'p-demo', alt: 'p-alt' } as const;
-export type Caller = 'admin' | 'demo' | 'alt' | 'reader';
-
-function contextOf(who: Caller, requestId: string): RequestContext {
-  const project = who === 'admin' ? PROJECTS.admin : who === 'alt' ? PROJECTS.alt : PROJECTS.demo;
-  const roles = who === 'admin' ? ['admin', 'member', 'reader'] : who === 'reader' ? ['reader'] : ['member', 'reader'];
-  return {
-    token: who, userId: `u-${who}`, userName: who, userDomainId: 'default', userDomainName: 'Default',
-    projectId: project, projectName: project, projectDomainId: 'default', projectDomainName: 'Default',
-    roles, roleIds: roles, expiresAt: new Date(Date.now() + 3600_000), auditIds: ['a'], methods: ['password'], requestId,
-  };
-}
+/** Fixed callers: tokens are their names, so tests read as who does what (core/auth/test-tokens). */
+export const PROJECTS = { admin: TEST_PROJECTS.admin, demo: TEST_PROJECTS.demo, alt: TEST_PROJECTS.alt } as const;
+export type Caller = TestCaller;
 
 /** Accepts the tokens "admin", "demo", "alt" and "reader" (identity has its own tests). */
-export const fixedTokens: TokenValidator = {
-  validate: async (token, requestId) => {
-    if (!['admin', 'demo', 'alt', 'reader'].includes(token)) throw new UnauthorizedError();
-    return contextOf(token as Caller, requestId);
-  },
-};
+export const fixedTokens = testTokens;
 
 export class MapLimits implements ProjectLimits {
   readonly limits = new Map<string, number>();

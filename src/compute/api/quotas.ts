@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import type { ApiVersion } from '../../core/http/index.js';
-import { limitsFor, QUOTA_RESOURCES, resetLimits, setLimits, usageOf, type QuotaLimits } from '../domain/quotas.js';
+import { classLimits, classValue, limitsFor, QUOTA_RESOURCES, resetLimits, setClassLimits, setLimits, usageOf, type QuotaLimits } from '../domain/quotas.js';
 import { badRequest } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import type { QuotaResource } from '../settings.js';
@@ -41,7 +41,7 @@ export function registerQuotaRoutes(app: FastifyInstance, svc: ComputeService, a
 
   app.get<P>('/v2.1/os-quota-sets/:project/defaults', authed, async (request) => {
     svc.authorize(callerOf(request), 'os_compute_api:os-quota-sets:defaults', { project_id: request.params.project });
-    return { quota_set: { id: request.params.project, ...quotaSet(request.apiVersion, { ...svc.settings.defaultQuotas }) } };
+    return { quota_set: { id: request.params.project, ...quotaSet(request.apiVersion, await classLimits(svc, 'default')) } };
   });
 
   app.get<P>('/v2.1/os-quota-sets/:project/detail', authed, async (request) => {
@@ -78,6 +78,28 @@ export function registerQuotaRoutes(app: FastifyInstance, svc: ComputeService, a
     svc.authorize(callerOf(request), 'os_compute_api:os-quota-sets:delete', { project_id: request.params.project });
     await resetLimits(svc, request.params.project, userOf(request));
     return reply.status(202).send();
+  });
+
+  // Quota classes: only `default` means anything (it changes every project's defaults), as in Nova.
+  const classSet = async (v: ApiVersion, name: string): Promise<Record<string, unknown>> => {
+    const limits = await classLimits(svc, name);
+    const out: Record<string, unknown> = {};
+    for (const r of shown(v)) if (v.atLeast('2.50') || (r !== 'server_groups' && r !== 'server_group_members')) out[r] = limits[r];
+    if (!v.atLeast('2.50')) for (const [r, l] of Object.entries(NETWORK_QUOTAS)) out[r] = (await classValue(svc, name, r)) ?? l;
+    return out;
+  };
+  app.get<{ Params: { name: string } }>('/v2.1/os-quota-class-sets/:name', authed, async (request) => {
+    svc.authorize(callerOf(request), 'os_compute_api:os-quota-class-sets:show');
+    return { quota_class_set: { id: request.params.name, ...(await classSet(request.apiVersion, request.params.name)) } };
+  });
+  app.put<{ Params: { name: string } }>('/v2.1/os-quota-class-sets/:name', authed, async (request) => {
+    svc.authorize(callerOf(request), 'os_compute_api:os-quota-class-sets:update');
+    const body = checkBody(Type.Object({ quota_class_set: Type.Record(Type.String(), Type.Union([Type.Integer({ minimum: -1, maximum: 2147483647 }), Type.String({ pattern: '^-?[0-9]+$' })])) }, { additionalProperties: false }), request.body).quota_class_set;
+    const allowed = new Set(Object.keys(await classSet(request.apiVersion, request.params.name)));
+    const unknown = Object.keys(body).find((k) => !allowed.has(k));
+    if (unknown) throw badRequest(`Additional properties are not allowed ('${unknown}' was unexpected)`);
+    await setClassLimits(svc, request.params.name, Object.fromEntries(Object.entries(body).map(([k, v]) => [k, Number(v)])));
+    return { quota_class_set: await classSet(request.apiVersion, request.params.name) };
   });
 
   app.get('/v2.1/limits', authed, async (request) => {

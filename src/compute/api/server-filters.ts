@@ -28,8 +28,9 @@ export function serverFilters(svc: ComputeService, ctx: RequestContext, q: Query
   const admin = svc.isAdmin(ctx);
   const allTenants = last(q, 'all_tenants');
   const everyone = admin && allTenants !== undefined && (allTenants === '' || parseBoolean(allTenants) !== false);
-  const project = admin ? last(q, 'project_id') ?? last(q, 'tenant_id') : undefined;
-  const f: ServerFilters = { projectId: everyone ? (project ?? null) : (project ?? ctx.projectId ?? '') , ...pageParams(q) };
+  // tenant_id / project_id narrow an admin's all_tenants listing; without all_tenants Nova ignores them.
+  const project = everyone ? last(q, 'project_id') ?? last(q, 'tenant_id') : undefined;
+  const f: ServerFilters = { projectId: everyone ? (project ?? null) : ctx.projectId ?? '', ...pageParams(q) };
   const name = last(q, 'name');
   if (name !== undefined) f.name = regex(name, 'name');
   const status = last(q, 'status');

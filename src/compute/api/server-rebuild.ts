@@ -75,6 +75,9 @@ export async function rebuild(svc: ComputeService, request: FastifyRequest, row:
   const view = serverView(svc, request, updated, await extrasFor(svc, [updated]), svc.isAdmin(ctx), !v.atLeast('2.75'));
   // The rebuild answer names the key (2.54) and user data (2.57) it used, even in the core view.
   if (v.atLeast('2.54')) view.key_name = updated.key_name;
-  if (v.atLeast('2.57')) view.user_data = updated.user_data;
+  if (v.atLeast('2.57')) {
+    view.user_data = updated.user_data;
+    delete view['OS-EXT-SRV-ATTR:user_data'];
+  }
   return reply.status(202).send({ server: { ...view, adminPass: r.adminPass ?? Math.random().toString(36).slice(2, 14) } });
 }

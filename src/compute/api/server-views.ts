@@ -14,6 +14,8 @@ export interface ServerExtras {
   metadata: Map<string, Record<string, string>>;
   tags: Map<string, string[]>;
   faults: Map<string, { code: number; message: string; details: string; created_at: string }>;
+  /** The server group each server is in (2.71). */
+  groups: Map<string, string>;
 }
 
 /** Nova's hostId: a per-project hash of the host, so users can tell co-located servers apart without seeing hosts. */
@@ -88,6 +90,7 @@ export function serverView(svc: ComputeService, request: FastifyRequest, row: In
   if (v.atLeast('2.19')) view.description = row.display_description;
   if (v.atLeast('2.26')) view.tags = extras.tags.get(row.uuid) ?? [];
   if (v.atLeast('2.63')) view.trusted_image_certificates = null;
+  if (v.atLeast('2.71')) view.server_groups = extras.groups.has(row.uuid) ? [extras.groups.get(row.uuid)] : [];
   if (v.atLeast('2.73')) view.locked_reason = null;
   const fault = extras.faults.get(row.uuid);
   if (fault && (row.vm_state === 'error' || status === 'ERROR')) {

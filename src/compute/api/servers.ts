@@ -75,8 +75,9 @@ function asStrings(v: unknown): string[] {
 
 export async function extrasFor(svc: ComputeService, rows: InstanceRow[]): Promise<ServerExtras> {
   const uuids = rows.map((r) => r.uuid);
-  const [metadata, tags, faults] = await Promise.all([metadataOf(svc, uuids), tagsOf(svc, uuids), latestFaults(svc, uuids)]);
-  return { metadata, tags, faults };
+  const [metadata, tags, faults, members] = await Promise.all([metadataOf(svc, uuids), tagsOf(svc, uuids), latestFaults(svc, uuids),
+    uuids.length ? svc.db.selectFrom('server_group_members').selectAll().where('instance_uuid', 'in', uuids).execute() : Promise.resolve([])]);
+  return { metadata, tags, faults, groups: new Map(members.map((m) => [m.instance_uuid, m.group_uuid])) };
 }
 
 export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, authed: Guard): void {

@@ -1,4 +1,4 @@
-import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
+import { textArg as text, type JsonObject, type MessageBus, type Subscription } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
 import { finishEvent, startEvent } from '../domain/instance-actions.js';
 import { getInstance, updateInstance, type InstanceChanges } from '../domain/instances.js';
@@ -11,10 +11,6 @@ import { COMPUTE_BINARY, CONDUCTOR_TOPIC, type RegisterComputeReply } from '../r
 import type { ComputeService } from '../service.js';
 import type { HostResources } from '../virt/driver.js';
 
-const text = (v: unknown, name: string): string => {
-  if (typeof v !== 'string' || v === '') throw new TypeError(`${name} must be a non-empty string`);
-  return v;
-};
 
 function resourcesOf(v: unknown): HostResources {
   const r = v as Partial<HostResources> | null;

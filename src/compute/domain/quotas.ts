@@ -8,11 +8,34 @@ export const QUOTA_RESOURCES = Object.keys(DEFAULT_QUOTAS) as QuotaResource[];
 
 /** The project's limits: its own where set, else the [quota] defaults; a user's own limits override the project's. */
 export async function limitsFor(svc: ComputeService, projectId: string, userId?: string): Promise<QuotaLimits> {
-  const limits = { ...svc.settings.defaultQuotas } as QuotaLimits;
+  const limits = await classLimits(svc, 'default');
   const rows = await svc.db.selectFrom('quotas').selectAll().where('project_id', '=', projectId)
     .where('user_id', 'in', userId ? ['', userId] : ['']).orderBy('user_id').execute();
   for (const r of rows) if (r.resource in limits) limits[r.resource as QuotaResource] = r.hard_limit;
   return limits;
+}
+
+/** Quota class rows live beside the projects' under this reserved project id. */
+const classKey = (name: string): string => `__quota_class__:${name}`;
+
+/** A quota class's limits (the `default` class changes every project's defaults). */
+export async function classLimits(svc: ComputeService, name: string): Promise<QuotaLimits> {
+  const limits = { ...svc.settings.defaultQuotas } as QuotaLimits;
+  for (const r of await svc.db.selectFrom('quotas').selectAll().where('project_id', '=', classKey(name)).execute()) {
+    if (r.resource in limits) limits[r.resource as QuotaResource] = r.hard_limit;
+  }
+  return limits;
+}
+
+/** Sets a class's limits; names outside QuotaLimits (the old network quotas) are kept and shown back, nothing else. */
+export async function setClassLimits(svc: ComputeService, name: string, values: Record<string, number>): Promise<void> {
+  await setLimits(svc, classKey(name), undefined, values as Partial<QuotaLimits>);
+}
+
+/** A class's stored value of any resource name (for the network quotas Nova kept until 2.50). */
+export async function classValue(svc: ComputeService, name: string, resource: string): Promise<number | undefined> {
+  const row = await svc.db.selectFrom('quotas').select('hard_limit').where('project_id', '=', classKey(name)).where('resource', '=', resource).executeTakeFirst();
+  return row?.hard_limit;
 }
 
 /** Replaces some of a project's (or user's) limits. */

@@ -22,3 +22,4 @@ export {
 export { toJson, type JsonObject, type JsonValue } from './json.js';
 export { InProcessBus, type InProcessBusOptions } from './in-process.js';
 export { describeFailure, dispatch, type Dispatched, type ReplyMessage, type RequestMessage } from './wire.js';
+export { textArg } from './args.js';

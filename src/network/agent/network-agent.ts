@@ -1,12 +1,8 @@
-import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
+import { textArg as text, type JsonObject, type MessageBus, type Subscription } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
 import type { GroupFilter, HostDataplane, HostState, PortWiring } from '../dataplane/driver.js';
 import { AGENT_TOPIC, NETWORK_AGENT_BINARY, NETWORK_AGENT_TYPE, PLUGIN_TOPIC, type AgentState } from '../rpc/contract.js';
 
-const text = (v: unknown, name: string): string => {
-  if (typeof v !== 'string' || v === '') throw new TypeError(`${name} must be a non-empty string`);
-  return v;
-};
 
 /**
  * A port notice as the service sent it, checked for what the dataplane relies on: the
