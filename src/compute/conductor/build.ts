@@ -78,8 +78,9 @@ export async function scheduleAndBuild(svc: ComputeService, bus: MessageBus, uui
 
 /** Puts an instance in ERROR after a failed build: the fault, the failed event, and its claim given back. */
 export async function buildError(svc: ComputeService, uuid: string, requestId: string, event: string, message: string, host: string | null): Promise<void> {
-  await updateInstance(svc, uuid, { vm_state: VmState.ERROR, task_state: null });
+  // The claim goes first: once the instance shows ERROR it must hold nothing.
+  await svc.placement.deleteAllocations(uuid);
   await recordFault(svc, uuid, { code: 500, message, details: message, host });
   await finishEvent(svc, uuid, requestId, event, message);
-  await svc.placement.deleteAllocations(uuid);
+  await updateInstance(svc, uuid, { vm_state: VmState.ERROR, task_state: null });
 }

@@ -99,11 +99,14 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
   });
 }
 
-/** The last step of a delete: the instance is gone, its claim given back. */
+/**
+ * The last step of a delete: its claim and group membership given back first, then the
+ * instance marked deleted, so nobody sees a deleted server still holding resources.
+ */
 export async function markDeleted(svc: ComputeService, uuid: string): Promise<void> {
+  await svc.placement.deleteAllocations(uuid);
+  await svc.db.deleteFrom('server_group_members').where('instance_uuid', '=', uuid).execute();
   const now = svc.now();
   await svc.db.updateTable('instances').set({ vm_state: VmState.DELETED, task_state: null, power_state: 0, terminated_at: now, deleted_at: now, updated_at: now })
     .where('uuid', '=', uuid).where('deleted_at', 'is', null).execute();
-  await svc.db.deleteFrom('server_group_members').where('instance_uuid', '=', uuid).execute();
-  await svc.placement.deleteAllocations(uuid);
 }
