@@ -11,6 +11,7 @@ import { VmState } from '../domain/states.js';
 import { badRequest, conflict, NovaError } from '../errors.js';
 import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
+import { generatePassword } from '../domain/server-create.js';
 import type { Guard } from './index.js';
 import { checkBody } from './validate.js';
 import { rebuild } from './server-rebuild.js';
@@ -77,7 +78,7 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
       }
       case 'rescue': {
         const args = checkBody(Type.Object({ rescue: Rescue }), body).rescue ?? {};
-        const adminPass = args.adminPass ?? Math.random().toString(36).slice(2, 14);
+        const adminPass = args.adminPass ?? generatePassword();
         await power('rescue', args.rescue_image_ref ? { rescue_image: args.rescue_image_ref.split('/').pop() } : {});
         return reply.status(200).send({ adminPass });
       }

@@ -12,6 +12,7 @@ import { badRequest, conflict } from '../errors.js';
 import type { RebuildRequest } from '../manager/operations/rebuild.js';
 import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
+import { generatePassword } from '../domain/server-create.js';
 import { checkIpv4, checkIpv6 } from './addresses.js';
 import { extrasFor } from './servers.js';
 import { checkMetadataKeys } from './server-subresources.js';
@@ -79,5 +80,5 @@ export async function rebuild(svc: ComputeService, request: FastifyRequest, row:
     view.user_data = updated.user_data;
     delete view['OS-EXT-SRV-ATTR:user_data'];
   }
-  return reply.status(202).send({ server: { ...view, adminPass: r.adminPass ?? Math.random().toString(36).slice(2, 14) } });
+  return reply.status(202).send({ server: { ...view, adminPass: r.adminPass ?? generatePassword() } });
 }

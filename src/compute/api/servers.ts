@@ -65,8 +65,10 @@ const Update = Type.Object({
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
 
+/** user_data must be base64 (line breaks allowed), as Nova's schema format says. */
 function base64Ok(text: string): boolean {
-  return /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/.test(text) && Buffer.from(text, 'base64').length > 0 || text === '';
+  const compact = text.replace(/\s+/g, '');
+  return compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact);
 }
 
 function asStrings(v: unknown): string[] {

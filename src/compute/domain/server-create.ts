@@ -43,6 +43,11 @@ export interface CreatedServers {
   adminPass: string;
 }
 
+/** A new admin password as Nova makes one (12 characters, from a secure random source). */
+export function generatePassword(): string {
+  return randomBytes(9).toString('base64url').slice(0, 12);
+}
+
 /** The last path segment of an id-or-URL reference (imageRef, flavorRef may be links). */
 const refId = (ref: string): string => ref.replace(/\/+$/, '').split('/').pop() ?? ref;
 
@@ -77,7 +82,7 @@ export async function createServers(svc: ComputeService, ctx: RequestContext, in
     throw forbidden(`Quota exceeded for metadata_items: Requested ${Object.keys(input.metadata).length}, but already used 0 of ${limits.metadata_items} metadata_items`);
   }
   const reservationId = `r-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 8)}`;
-  const adminPass = input.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
+  const adminPass = input.adminPass ?? generatePassword();
   const sysmeta: Record<string, string> = {};
   if (image) sysmeta.image_properties = JSON.stringify(Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')));
   if (forcedHost) sysmeta.forced_host = forcedHost;
