@@ -82,6 +82,15 @@ describe('compute: servers', () => {
     expect(await f.placement.db.selectFrom('allocations').selectAll().where('consumer_uuid', '=', id).execute()).toHaveLength(0);
   });
 
+  it('networks "auto" (2.37) picks the project\'s only network', async () => {
+    const created = await boot({ name: 'auto-net', networks: 'auto' }, 'demo', '2.37');
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const server = await waitFor(created.body.server.id, ['ACTIVE', 'ERROR']);
+    expect(Object.keys(server.addresses)).toEqual(['private']);
+    await call('demo', 'DELETE', `/v2.1/servers/${server.id}`);
+    await waitFor(server.id, ['DELETED']);
+  });
+
   it('refuses bad requests with Nova\'s messages and leaves nothing behind', async () => {
     expect(novaFault(await call('demo', 'POST', '/v2.1/servers', { server: { name: 'x', imageRef: imageId, flavorRef: 'nope', networks: 'none' } }, '2.37')).message)
       .toBe('Invalid flavorRef provided.');

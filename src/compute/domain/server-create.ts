@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { RequestContext } from '../../core/auth/index.js';
 import { RemoteApiError } from '../../core/http/index.js';
 import type { ImageInfo } from '../../image/contract/client.js';
-import { autoNetworks } from '../manager/network-allocation.js';
 import { CONDUCTOR_TOPIC } from '../rpc/contract.js';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import type { ComputeService } from '../service.js';
@@ -145,7 +144,7 @@ async function checkNetworks(svc: ComputeService, ctx: RequestContext, input: Ne
   const net = svc.clients.network(ctx.token);
   if (input.networks === 'none') return;
   if (input.networks === 'auto') {
-    if ((await autoNetworks(net, ctx.projectId ?? '')).length > 1) throw conflict('Multiple possible networks found, use a Network ID to be more specific.');
+    if ((await net.autoNetworks(ctx.projectId ?? '')).length > 1) throw conflict('Multiple possible networks found, use a Network ID to be more specific.');
     return;
   }
   for (const entry of input.networks) {

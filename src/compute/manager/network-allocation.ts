@@ -20,14 +20,6 @@ export interface AllocatedNetwork {
   cache: VifCacheEntry[];
 }
 
-/** The networks `auto` picks: the project's own and shared ones, not external. Nova's get-me-a-network without auto-allocation. */
-export async function autoNetworks(net: NetworkClient, projectId: string): Promise<NetworkInfo[]> {
-  const own = await net.networks({ tenant_id: projectId });
-  const shared = await net.networks({ shared: 'true' });
-  const all = new Map([...own, ...shared].filter((n) => !n['router:external']).map((n) => [n.id, n]));
-  return [...all.values()];
-}
-
 /**
  * Creates (or binds the user's) ports for an instance on `host` with its security
  * groups, as Nova's allocate_for_instance does, and returns what the driver plugs and
@@ -38,7 +30,7 @@ export async function allocateNetwork(net: NetworkClient, req: PortRequest): Pro
   if (wanted === 'none') return { vifs: [], cache: [] };
   let entries: Array<{ uuid?: string; port?: string; fixed_ip?: string }>;
   if (wanted === 'auto' || wanted === undefined || wanted === null) {
-    const networks = await autoNetworks(net, req.projectId);
+    const networks = await net.autoNetworks(req.projectId);
     if (networks.length === 0) return { vifs: [], cache: [] };
     if (networks.length > 1) throw new BuildRequestError('Multiple possible networks found, use a Network ID to be more specific.');
     entries = [{ uuid: networks[0]!.id }];

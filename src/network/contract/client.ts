@@ -75,6 +75,13 @@ export class NetworkClient {
     return (await this.http.request<{ networks: NetworkInfo[] }>('GET', `/v2.0/networks${query(q)}`)).networks;
   }
 
+  /** The networks a boot with networks=auto may use: the project's own and shared ones, not external (Nova's get-me-a-network without auto-allocation). */
+  async autoNetworks(projectId: string): Promise<NetworkInfo[]> {
+    const own = await this.networks({ tenant_id: projectId });
+    const shared = await this.networks({ shared: 'true' });
+    return [...new Map([...own, ...shared].filter((n) => !n['router:external']).map((n) => [n.id, n])).values()];
+  }
+
   async subnets(q: Record<string, string | string[] | undefined> = {}): Promise<SubnetInfo[]> {
     return (await this.http.request<{ subnets: SubnetInfo[] }>('GET', `/v2.0/subnets${query(q)}`)).subnets;
   }
