@@ -9,6 +9,7 @@ import type { Guard } from './index.js';
 import { endpointOf } from './links.js';
 import { pageParams } from './paging.js';
 import { checkBody } from './validate.js';
+import { novaTime } from '../domain/timestamps.js';
 
 type NameParams = { Params: { name: string } };
 
@@ -58,7 +59,7 @@ export function registerKeypairRoutes(app: FastifyInstance, svc: ComputeService,
     const row = await getKeyPair(svc, user, request.params.name);
     return {
       keypair: {
-        ...summary(request, row), user_id: row.user_id, created_at: row.created_at.replace(/Z$/, '').replace(/(\.\d{3})$/, '$1000'),
+        ...summary(request, row), user_id: row.user_id, created_at: novaTime(row.created_at),
         deleted: false, deleted_at: null, updated_at: null, id: row.id,
       },
     };

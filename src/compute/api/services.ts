@@ -8,11 +8,9 @@ import { badRequest, notFound } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import type { Guard } from './index.js';
 import { checkBody } from './validate.js';
+import { novaTime } from '../domain/timestamps.js';
 
-/** Nova's timestamp form in these views: no zone, microseconds. */
-export function novaTime(iso: string | null): string | null {
-  return iso === null ? null : iso.replace(/Z$/, '').replace(/(\.\d{3})$/, '$1000');
-}
+export { novaTime };
 
 export function serviceView(svc: ComputeService, request: FastifyRequest, row: ServiceRow, zones: Map<string, string>): Record<string, unknown> {
   const v = request.apiVersion;

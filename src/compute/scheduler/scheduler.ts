@@ -1,5 +1,5 @@
 import type { AllocationMap } from '../../placement/contract/client.js';
-import { aggregateZones, zoneOfService } from '../domain/availability-zones.js';
+import { zoneOfService } from '../domain/availability-zones.js';
 import { hostAggregates } from '../domain/aggregates.js';
 import { isUp } from '../domain/services.js';
 import { NovaError } from '../errors.js';
@@ -72,8 +72,10 @@ async function hostStates(svc: ComputeService, summaries: Record<string, HostSta
   const uuids = Object.keys(summaries);
   if (uuids.length === 0) return [];
   const nodes = await svc.db.selectFrom('compute_nodes').selectAll().where('uuid', 'in', uuids).execute();
-  const zones = await aggregateZones(svc);
+  // One read of the aggregates serves both the zones and the extra-spec filter.
   const aggregates = await hostAggregates(svc);
+  const zones = new Map<string, string>();
+  for (const [host, metas] of aggregates) for (const m of metas) if (m.availability_zone) zones.set(host, m.availability_zone);
   const services = new Map((await svc.db.selectFrom('services').selectAll().where('binary', '=', 'nova-compute').execute()).map((s) => [s.id, s]));
   const instances = new Map<string, Set<string>>();
   // Only the same/different host hints look at which instances a host runs.
