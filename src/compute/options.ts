@@ -16,6 +16,9 @@ export const computeOptions = defineSchema({
     initial_disk_allocation_ratio: opt.float({ default: 1.0, min: 0.0001, help: 'Disk overcommit of new compute nodes.' }),
     reserved_host_memory_mb: opt.int({ default: 512, min: 0, help: 'Memory kept for the host, not offered to instances.' }),
     internal_service_availability_zone: opt.str({ default: 'internal', help: 'Zone shown for the scheduler and conductor.' }),
+    allow_resize_to_same_host: opt.bool({ default: true, help: 'Let a resize stay on the host the instance runs on. Nova defaults to false; here true, because an all-in-one cloud has one host.' }),
+    resize_confirm_window: opt.int({ default: 0, min: 0, help: 'Seconds after which a resize or cold migration waiting in VERIFY_RESIZE is confirmed automatically; 0 never.' }),
+    shelved_offload_time: opt.int({ default: 0, min: -1, help: 'Seconds a shelved instance keeps its host before it is offloaded; 0 at once, -1 never.' }),
     fake_hosts: opt.int({ default: 0, min: 0, max: 1000, help: 'Run this many fake compute hosts (fake-host-1..N) in the all-in-one instead of one on [DEFAULT] host (`stratus up --fake-hosts N`).' }),
   },
   fake_driver: {
@@ -41,5 +44,8 @@ export function computeSettingsFrom(cfg: ComputeConfig & { DEFAULT: { default_av
     ramAllocationRatio: cfg.compute.initial_ram_allocation_ratio,
     diskAllocationRatio: cfg.compute.initial_disk_allocation_ratio,
     reservedHostMemoryMb: cfg.compute.reserved_host_memory_mb,
+    allowResizeToSameHost: cfg.compute.allow_resize_to_same_host,
+    resizeConfirmWindow: cfg.compute.resize_confirm_window,
+    shelvedOffloadTime: cfg.compute.shelved_offload_time,
   };
 }

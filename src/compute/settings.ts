@@ -24,10 +24,17 @@ export interface ComputeSettings {
   diskAllocationRatio: number;
   /** Memory kept for the host itself ([DEFAULT] reserved_host_memory_mb). */
   reservedHostMemoryMb: number;
+  /** A resize may pick the instance's own host ([DEFAULT] allow_resize_to_same_host). */
+  allowResizeToSameHost: boolean;
+  /** Seconds before a finished resize is confirmed automatically; 0 never ([DEFAULT] resize_confirm_window). */
+  resizeConfirmWindow: number;
+  /** Seconds a shelved instance keeps its host; 0 offload at once, -1 never ([DEFAULT] shelved_offload_time). */
+  shelvedOffloadTime: number;
 }
 
 /** Nova's defaults for the settings above (besides quotas and zones). */
 export const DEFAULT_COMPUTE_TUNING = {
   internalAvailabilityZone: 'internal', serviceDownTime: 60, reportInterval: 10,
   cpuAllocationRatio: 16.0, ramAllocationRatio: 1.5, diskAllocationRatio: 1.0, reservedHostMemoryMb: 512,
+  allowResizeToSameHost: true, resizeConfirmWindow: 0, shelvedOffloadTime: 0,
 } as const;

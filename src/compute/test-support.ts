@@ -118,3 +118,34 @@ export function novaFault(res: { json(): unknown }): { name: string; code: numbe
   const [name, body] = Object.entries(res.json() as Record<string, { code: number; message: string }>)[0]!;
   return { name, ...body };
 }
+
+/** A call to another service of the fixture over HTTP (image, network); throws on an error status. */
+export async function restCall(base: string, who: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<any> {
+  const res = await fetch(`${base}${path}`, {
+    method, headers: { 'x-auth-token': who, 'content-type': contentType },
+    ...(body !== undefined ? { body: contentType === 'application/json' ? JSON.stringify(body) : new Uint8Array(body as Buffer) } : {}),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json().catch(() => undefined);
+}
+
+/** What most server tests boot from: a public image with data and demo's network with a subnet. */
+export async function bootBasics(f: ComputeFixture, cidr = '10.1.0.0/24'): Promise<{ imageId: string; networkId: string }> {
+  const image = await restCall(f.imageUrl, 'admin', 'POST', '/v2/images', { name: 'cirros', disk_format: 'raw', container_format: 'bare', visibility: 'public' });
+  await restCall(f.imageUrl, 'admin', 'PUT', `/v2/images/${image.id}/file`, Buffer.alloc(1024), 'application/octet-stream');
+  const net = await restCall(f.networkUrl, 'demo', 'POST', '/v2.0/networks', { network: { name: 'private' } });
+  await restCall(f.networkUrl, 'demo', 'POST', '/v2.0/subnets', { subnet: { network_id: net.network.id, ip_version: 4, cidr } });
+  return { imageId: image.id as string, networkId: net.network.id as string };
+}
+
+/** Polls a server until its status is one of `statuses` (DELETED: until it is gone). */
+export async function waitForServer(call: ComputeCall, id: string, statuses: string[], who: TestCaller = 'admin'): Promise<any> {
+  for (let i = 0; i < 250; i++) {
+    const res = await call(who, 'GET', `/v2.1/servers/${id}`, undefined, '2.47');
+    if (res.statusCode === 404 && statuses.includes('DELETED')) return null;
+    const s = res.json().server;
+    if (s && statuses.includes(s.status) && !s['OS-EXT-STS:task_state']) return s;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`server ${id} never reached ${statuses.join('/')}`);
+}

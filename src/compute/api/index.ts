@@ -18,6 +18,7 @@ import { registerAggregateRoutes } from './aggregates.js';
 import { registerImageProxyRoutes } from './images.js';
 import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
+import { registerMigrationRoutes } from './migrations.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
 
 /** How routes require a token (all but the version documents). */
@@ -61,5 +62,6 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerImageProxyRoutes(app, svc, authed);
   registerHypervisorRoutes(app, svc, authed);
   registerAvailabilityZoneRoutes(app, svc, authed);
+  registerMigrationRoutes(app, svc, authed);
   return app;
 }

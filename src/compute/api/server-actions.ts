@@ -16,6 +16,7 @@ import type { Guard } from './index.js';
 import { checkBody } from './validate.js';
 import { rebuild } from './server-rebuild.js';
 import { snapshot } from './server-snapshot.js';
+import { coldMoveAction } from './server-move.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -125,6 +126,11 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
         return reply.status(202).send();
       case 'rebuild':
         return rebuild(svc, request, row, reply);
+      case 'resize':
+      case 'confirmResize':
+      case 'revertResize':
+      case 'migrate':
+        return coldMoveAction(svc, request, row, key, reply);
       case 'createImage':
       case 'createBackup':
         return snapshot(svc, request, row, key, reply);

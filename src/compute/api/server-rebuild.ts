@@ -4,7 +4,8 @@ import { callerOf } from '../../core/auth/index.js';
 import { RemoteApiError } from '../../core/http/index.js';
 import type { InstanceRow } from '../db/schema.js';
 import { startAction } from '../domain/instance-actions.js';
-import { flavorOf, networkInfoOf } from '../domain/instance-model.js';
+import { flavorOf } from '../domain/instance-model.js';
+import { vifsOf } from '../domain/instance-spec.js';
 import { beginTask, getInstance, updateInstance } from '../domain/instances.js';
 import { getKeyPair } from '../domain/keypairs.js';
 import { TaskState, VmState } from '../domain/states.js';
@@ -70,7 +71,7 @@ export async function rebuild(svc: ComputeService, request: FastifyRequest, row:
   const req: RebuildRequest = {
     uuid: row.uuid, requestId: request.id, name: updated.display_name, hostname: updated.hostname, flavor, imageRef: imageId,
     userData: updated.user_data, keyData: updated.key_data, wasStopped: row.vm_state === VmState.STOPPED,
-    vifs: networkInfoOf(updated).map((p) => ({ portId: p.portId, macAddress: p.macAddress, networkId: p.networkId, devname: `tap${p.portId.slice(0, 11)}`, mtu: 1500, fixedIps: p.ips.map((i) => i.address) })),
+    vifs: vifsOf(updated),
   };
   await svc.bus.cast({ topic: COMPUTE_TOPIC, server: row.host }, 'rebuild_instance', { request: { ...req } });
   const view = serverView(svc, request, updated, await extrasFor(svc, [updated]), svc.isAdmin(ctx), !v.atLeast('2.75'));

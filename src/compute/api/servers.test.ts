@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeCaller, computeFixture, novaFault, type ComputeFixture } from '../test-support.js';
+import { bootBasics, computeCaller, computeFixture, novaFault, restCall, waitForServer, type ComputeFixture } from '../test-support.js';
 
 let f: ComputeFixture;
 let imageId: string;
@@ -9,23 +9,11 @@ let bigFlavorId: string;
 
 const call = computeCaller(() => f);
 
-async function api(base: string, who: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    method, headers: { 'x-auth-token': who, 'content-type': contentType },
-    ...(body !== undefined ? { body: contentType === 'application/json' ? JSON.stringify(body) : (body as Buffer) } : {}),
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? undefined : res.json().catch(() => undefined);
-}
+const api = restCall;
 
 beforeAll(async () => {
   f = await computeFixture({ hosts: ['host-1', 'host-2'], driver: { spawnFailurePattern: /^explode/ } });
-  const image = await api(f.imageUrl, 'admin', 'POST', '/v2/images', { name: 'cirros', disk_format: 'raw', container_format: 'bare', visibility: 'public' });
-  await api(f.imageUrl, 'admin', 'PUT', `/v2/images/${image.id}/file`, Buffer.alloc(1024), 'application/octet-stream');
-  imageId = image.id;
-  const net = await api(f.networkUrl, 'demo', 'POST', '/v2.0/networks', { network: { name: 'private' } });
-  await api(f.networkUrl, 'demo', 'POST', '/v2.0/subnets', { subnet: { network_id: net.network.id, ip_version: 4, cidr: '10.1.0.0/24' } });
-  networkId = net.network.id;
+  ({ imageId, networkId } = await bootBasics(f));
   flavorId = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'm1.tiny', ram: 512, vcpus: 1, disk: 1 } })).json().flavor.id;
   bigFlavorId = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'm1.huge', ram: 40_000, vcpus: 1, disk: 1 } })).json().flavor.id;
 }, 60_000);
@@ -37,14 +25,7 @@ async function boot(server: Record<string, unknown>, who: 'demo' | 'admin' | 'al
 }
 
 async function waitFor(id: string, statuses: string[], who: 'demo' | 'admin' = 'demo'): Promise<any> {
-  for (let i = 0; i < 200; i++) {
-    const res = await call(who, 'GET', `/v2.1/servers/${id}`, undefined, '2.47');
-    if (res.statusCode === 404 && statuses.includes('DELETED')) return null;
-    const s = res.json().server;
-    if (s && statuses.includes(s.status)) return s;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`server ${id} never reached ${statuses.join('/')}`);
+  return waitForServer(call, id, statuses, who);
 }
 
 describe('compute: servers', () => {

@@ -2,18 +2,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import type { InstanceRow } from '../db/schema.js';
-import { markDeleted } from '../conductor/endpoint.js';
 import { getInstance, latestFaults, metadataOf, tagsOf, updateInstance } from '../domain/instances.js';
-import { startAction } from '../domain/instance-actions.js';
-import { networkInfoOf, type RequestedNetworks } from '../domain/instance-model.js';
+import type { RequestedNetworks } from '../domain/instance-model.js';
 import { createServers } from '../domain/server-create.js';
+import { deleteServer } from '../domain/server-delete.js';
 import { listServers } from '../domain/server-list.js';
 import { serverFilters } from './server-filters.js';
-import { findService, isUp } from '../domain/services.js';
-import { TaskState } from '../domain/states.js';
 import { badRequest, conflict } from '../errors.js';
-import { COMPUTE_BINARY, COMPUTE_TOPIC } from '../rpc/contract.js';
-import { releasePorts } from '../manager/network-allocation.js';
 import type { ComputeService } from '../service.js';
 import type { Guard } from './index.js';
 import { nextLink } from './links.js';
@@ -176,25 +171,4 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
     await deleteServer(svc, row, { requestId: request.id, userId: ctx.userId, projectId: ctx.projectId ?? row.project_id, token: ctx.token });
     return reply.status(204).send();
   });
-}
-
-/**
- * Deletes a server: through its host's agent when that host is up (guest and ports
- * removed there), else locally as Nova does for down hosts and never-scheduled
- * instances (ports found by device_id are released here).
- */
-export async function deleteServer(svc: ComputeService, row: InstanceRow, who: { requestId: string; userId: string; projectId: string; token: string }): Promise<void> {
-  await startAction(svc, row.uuid, 'delete', who);
-  await updateInstance(svc, row.uuid, { task_state: TaskState.DELETING });
-  const service = row.host ? await findService(svc, row.host, COMPUTE_BINARY) : undefined;
-  const ports = networkInfoOf(row).map((p) => ({ portId: p.portId, preexisting: p.preexisting }));
-  if (service && isUp(svc, service)) {
-    await svc.bus.cast({ topic: COMPUTE_TOPIC, server: service.host }, 'terminate_instance', { uuid: row.uuid, ports });
-    return;
-  }
-  const net = svc.clients.network(who.token);
-  const known = new Map(ports.map((p) => [p.portId, p.preexisting]));
-  for (const port of await net.ports({ device_id: row.uuid })) if (!known.has(port.id)) known.set(port.id, false);
-  await releasePorts(net, [...known].map(([portId, preexisting]) => ({ portId, preexisting })));
-  await markDeleted(svc, row.uuid);
 }

@@ -1,7 +1,7 @@
 import type { MessageBus } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
 import { finishEvent, startEvent } from '../domain/instance-actions.js';
-import { flavorOf, systemMetadataOf } from '../domain/instance-model.js';
+import { flavorOf, systemMetadataOf, type FlavorSnapshot } from '../domain/instance-model.js';
 import { getInstance, recordFault, updateInstance } from '../domain/instances.js';
 import { TaskState, VmState } from '../domain/states.js';
 import { COMPUTE_TOPIC, type BuildRequest } from '../rpc/contract.js';
@@ -37,26 +37,12 @@ export async function scheduleAndBuild(svc: ComputeService, bus: MessageBus, uui
   }
   if (row.task_state !== TaskState.SCHEDULING) return;
   await startEvent(svc, uuid, requestId, SCHEDULE_EVENT, null);
-  const sysmeta = systemMetadataOf(row);
   const flavor = flavorOf(row);
-  const hints = JSON.parse(row.scheduler_hints) as { same_host?: string[]; different_host?: string[]; group?: string };
   try {
-    // Members of one group are placed one at a time, so two boots never both take the last allowed host.
-    const place = async (): Promise<{ destination: Destination; moved: boolean }> => {
-      const group = hints.group ? await getServerGroup(svc, null, hints.group).catch(() => null) : null;
-      const destination = await selectDestination(svc, {
-        instanceUuid: uuid, projectId: row.project_id, userId: row.user_id, flavor,
-        imageProperties: JSON.parse(sysmeta['image_properties'] ?? '{}') as Record<string, string>,
-        availabilityZone: row.availability_zone, forcedHost: sysmeta['forced_host'] ?? null, ignoreHosts: triedHosts(row), hints,
-        ...(group ? { group: { policy: group.policy, maxPerHost: group.rules.max_server_per_host ?? 1, hosts: await groupHosts(svc, group.uuid, uuid) } } : {}),
-      });
-      return { destination, moved: await updateInstance(svc, uuid, { host: destination.host, node: destination.node }, [TaskState.SCHEDULING]) };
-    };
-    const { destination, moved } = hints.group ? await groupLocks.run(hints.group, place) : await place();
-    if (!moved) {
-      await svc.placement.deleteAllocations(uuid);
-      return;
-    }
+    const destination = await placeInstance(svc, row, { flavor, ignoreHosts: triedHosts(row), forcedHost: systemMetadataOf(row)['forced_host'] ?? null },
+      (d) => updateInstance(svc, uuid, { host: d.host, node: d.node }, [TaskState.SCHEDULING]));
+    // Deleted or taken over while it was scheduled: placeInstance gave the claim back.
+    if (!destination) return;
     await finishEvent(svc, uuid, requestId, SCHEDULE_EVENT);
     const metadata = Object.fromEntries((await svc.db.selectFrom('instance_metadata').selectAll().where('instance_uuid', '=', uuid).execute()).map((m) => [m.key, m.value]));
     const request: BuildRequest = {
@@ -74,6 +60,41 @@ export async function scheduleAndBuild(svc: ComputeService, bus: MessageBus, uui
     if (!(e instanceof NoValidHost)) log.error({ err: e, instance: uuid }, 'scheduling failed');
     await buildError(svc, uuid, requestId, SCHEDULE_EVENT, message, null);
   }
+}
+
+export interface PlacementChoice {
+  flavor: FlavorSnapshot;
+  /** Hosts not to use: those a build failed on, or the source of a move. */
+  ignoreHosts: string[];
+  forcedHost?: string | null;
+  requestedHost?: string | null;
+  /** Defaults to the instance's zone. */
+  availabilityZone?: string | null;
+}
+
+/**
+ * Picks and claims a host for an instance (a boot, a move, an unshelve) with its image
+ * properties, hints and server group, then records the choice with `record`. Members
+ * of one group are placed one at a time, so two boots never both take the last allowed
+ * host. Returns null (claim given back) when `record` finds the instance moved on.
+ */
+export async function placeInstance(svc: ComputeService, row: InstanceRow, choice: PlacementChoice, record: (d: Destination) => Promise<boolean>): Promise<Destination | null> {
+  const sysmeta = systemMetadataOf(row);
+  const hints = JSON.parse(row.scheduler_hints) as { same_host?: string[]; different_host?: string[]; group?: string };
+  const place = async (): Promise<Destination | null> => {
+    const group = hints.group ? await getServerGroup(svc, null, hints.group).catch(() => null) : null;
+    const destination = await selectDestination(svc, {
+      instanceUuid: row.uuid, projectId: row.project_id, userId: row.user_id, flavor: choice.flavor,
+      imageProperties: JSON.parse(sysmeta['image_properties'] ?? '{}') as Record<string, string>,
+      availabilityZone: choice.availabilityZone !== undefined ? choice.availabilityZone : row.availability_zone,
+      forcedHost: choice.forcedHost ?? null, requestedHost: choice.requestedHost ?? null, ignoreHosts: choice.ignoreHosts, hints,
+      ...(group ? { group: { policy: group.policy, maxPerHost: group.rules.max_server_per_host ?? 1, hosts: await groupHosts(svc, group.uuid, row.uuid) } } : {}),
+    });
+    if (await record(destination)) return destination;
+    await svc.placement.deleteAllocations(row.uuid);
+    return null;
+  };
+  return hints.group ? groupLocks.run(hints.group, place) : place();
 }
 
 /** Puts an instance in ERROR after a failed build: the fault, the failed event, and its claim given back. */

@@ -9,7 +9,12 @@ import { upsertComputeNode } from '../domain/compute-nodes.js';
 import { heartbeat, registerService } from '../domain/services.js';
 import { COMPUTE_BINARY, CONDUCTOR_TOPIC, type RegisterComputeReply } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
-import type { HostResources } from '../virt/driver.js';
+import { PowerState, type HostResources } from '../virt/driver.js';
+import type { MigrationRow } from '../db/schema.js';
+import type { FlavorSnapshot } from '../domain/instance-model.js';
+import { getMigration, updateMigration } from '../domain/migrations.js';
+import { markDeleted } from '../domain/server-delete.js';
+import { migrateServer, moveFailed, resizeConfirmed, resizeFinished, resizeReverted } from './move.js';
 
 
 function resourcesOf(v: unknown): HostResources {
@@ -37,7 +42,21 @@ function changesOf(v: unknown): InstanceChanges {
   return values as InstanceChanges;
 }
 
+/** Migration statuses an agent reports on its own (the rest the conductor sets). */
+const AGENT_MIGRATION_STATUSES = new Set(['migrating', 'post-migrating', 'preparing', 'running']);
+
+function powerStateArg(args: JsonObject): number {
+  const p = args['power_state'];
+  if (typeof p !== 'number' || !Object.values(PowerState).includes(p as never)) throw new TypeError('power_state must be a power state');
+  return p;
+}
+
 export async function serveConductor(bus: MessageBus, svc: ComputeService, log: Logger): Promise<Subscription> {
+  const migrationArg = async (args: JsonObject): Promise<MigrationRow> => {
+    const migration = await getMigration(svc, text(args['migration'], 'migration'));
+    if (!migration) throw new TypeError('no such migration');
+    return migration;
+  };
   return bus.serve({ topic: CONDUCTOR_TOPIC }, {
     build_instances: async (args: JsonObject): Promise<null> => {
       const uuids = args['uuids'];
@@ -86,6 +105,38 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       await markDeleted(svc, uuid);
       return null;
     },
+    migrate_server: async (args: JsonObject): Promise<null> => {
+      const flavor = args['flavor'];
+      if (flavor !== null && (typeof flavor !== 'object' || Array.isArray(flavor))) throw new TypeError('flavor must be an object or null');
+      await migrateServer(svc, bus, {
+        uuid: text(args['uuid'], 'uuid'), requestId: text(args['request_id'], 'request_id'), flavor: flavor as FlavorSnapshot | null,
+        host: typeof args['host'] === 'string' ? args['host'] : null,
+      }, log);
+      return null;
+    },
+    migration_status: async (args: JsonObject): Promise<null> => {
+      const status = text(args['status'], 'status');
+      if (!AGENT_MIGRATION_STATUSES.has(status)) throw new TypeError(`an agent may not set migration status ${status}`);
+      await updateMigration(svc, (await migrationArg(args)).uuid, { status });
+      return null;
+    },
+    resize_finished: async (args: JsonObject): Promise<null> => {
+      await resizeFinished(svc, await migrationArg(args), powerStateArg(args));
+      return null;
+    },
+    resize_confirmed: async (args: JsonObject): Promise<null> => {
+      await resizeConfirmed(svc, await migrationArg(args));
+      return null;
+    },
+    resize_reverted: async (args: JsonObject): Promise<null> => {
+      await resizeReverted(svc, await migrationArg(args), powerStateArg(args));
+      return null;
+    },
+    move_failed: async (args: JsonObject): Promise<null> => {
+      await moveFailed(svc, await migrationArg(args), text(args['request_id'], 'request_id'), text(args['event'], 'event'), text(args['message'], 'message'),
+        args['rollback'] === true, typeof args['host'] === 'string' ? args['host'] : null);
+      return null;
+    },
     register_compute: async (args: JsonObject): Promise<RegisterComputeReply> => {
       const host = text(args['host'], 'host');
       const service = await registerService(svc, host, COMPUTE_BINARY);
@@ -97,16 +148,4 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       return null;
     },
   });
-}
-
-/**
- * The last step of a delete: its claim and group membership given back first, then the
- * instance marked deleted, so nobody sees a deleted server still holding resources.
- */
-export async function markDeleted(svc: ComputeService, uuid: string): Promise<void> {
-  await svc.placement.deleteAllocations(uuid);
-  await svc.db.deleteFrom('server_group_members').where('instance_uuid', '=', uuid).execute();
-  const now = svc.now();
-  await svc.db.updateTable('instances').set({ vm_state: VmState.DELETED, task_state: null, power_state: 0, terminated_at: now, deleted_at: now, updated_at: now })
-    .where('uuid', '=', uuid).where('deleted_at', 'is', null).execute();
 }

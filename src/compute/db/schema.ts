@@ -21,6 +21,8 @@ export interface ComputeTables {
   aggregates: { id: Generated<number>; uuid: string; name: string; created_at: string; updated_at: string | null };
   aggregate_hosts: { aggregate_id: number; host: string };
   aggregate_metadata: { aggregate_id: number; key: string; value: string };
+  migrations: MigrationTable;
+  console_auth_tokens: ConsoleAuthTokenTable;
 }
 
 export interface FlavorTable {
@@ -183,3 +185,43 @@ export interface InstanceActionEventTable {
 }
 
 export type InstanceRow = Selectable<InstanceTable>;
+
+export interface MigrationTable {
+  id: Generated<number>;
+  uuid: string;
+  instance_uuid: string;
+  /** resize, migration, live-migration or evacuation. */
+  migration_type: string;
+  status: string;
+  source_compute: string | null;
+  source_node: string | null;
+  dest_compute: string | null;
+  dest_node: string | null;
+  dest_host: string | null;
+  old_instance_type_id: number | null;
+  new_instance_type_id: number | null;
+  project_id: string | null;
+  user_id: string | null;
+  memory_total: number | null;
+  memory_processed: number | null;
+  memory_remaining: number | null;
+  disk_total: number | null;
+  disk_processed: number | null;
+  disk_remaining: number | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+export type MigrationRow = Selectable<MigrationTable>;
+
+export interface ConsoleAuthTokenTable {
+  id: Generated<number>;
+  token_hash: string;
+  console_type: string;
+  host: string;
+  port: number;
+  internal_access_path: string | null;
+  instance_uuid: string;
+  access_url_base: string;
+  expires: string;
+}

@@ -1,3 +1,4 @@
+import type { FlavorSnapshot } from './instance-model.js';
 import { sql } from 'kysely';
 import type { RequestContext } from '../../core/auth/index.js';
 import { isUniqueViolation } from '../../core/db/index.js';
@@ -35,6 +36,15 @@ async function visibleTo(svc: ComputeService, ctx: RequestContext, row: FlavorRo
   const access = await svc.db.selectFrom('flavor_projects').select('project_id')
     .where('flavor_id', '=', row.id).where('project_id', '=', ctx.projectId ?? '').executeTakeFirst();
   return access !== undefined;
+}
+
+/** The flavor as an instance records it (and keeps it, whatever later happens to the flavor). */
+export async function flavorSnapshotOf(svc: ComputeService, row: FlavorRow): Promise<FlavorSnapshot> {
+  return {
+    flavorid: row.flavorid, name: row.name, memory_mb: row.memory_mb, vcpus: row.vcpus, root_gb: row.root_gb, ephemeral_gb: row.ephemeral_gb, swap: row.swap,
+    rxtx_factor: row.rxtx_factor, disabled: row.disabled === 1, is_public: row.is_public === 1, description: row.description,
+    extra_specs: (await extraSpecsOf(svc, [row.id])).get(row.id) ?? {},
+  };
 }
 
 export interface FlavorQuery {

@@ -22,6 +22,8 @@ export interface VifCacheEntry {
   networkId: string;
   networkName: string;
   macAddress: string;
+  /** The network's MTU when the port was bound (older caches lack it). */
+  mtu?: number;
   ips: Array<{ address: string; version: 4 | 6; type: 'fixed' | 'floating' }>;
   /** The user brought the port (networks: [{port}]): on delete it is unbound, not deleted. */
   preexisting: boolean;

@@ -93,3 +93,17 @@ export function instancesThatFit(limits: QuotaLimits, usage: Usage, per: { vcpus
   const [resource, limit, each] = checks.find(([resource, limit, each]) => limit >= 0 && usage[resource] + each * min > limit)!;
   throw forbidden(`Quota exceeded for ${resource}: Requested ${each * min}, but already used ${usage[resource]} of ${limit} ${resource}`);
 }
+
+/**
+ * A resize (or its revert) to a bigger flavor needs room for the difference (Nova's
+ * _check_quota_for_upsize): 403 naming the first resource it does not fit.
+ */
+export function checkUpsize(limits: QuotaLimits, usage: Usage, from: { vcpus: number; memory_mb: number }, to: { vcpus: number; memory_mb: number }): void {
+  const deltas: Array<['cores' | 'ram', number]> = [['cores', to.vcpus - from.vcpus], ['ram', to.memory_mb - from.memory_mb]];
+  for (const [resource, delta] of deltas) {
+    const limit = limits[resource];
+    if (delta > 0 && limit >= 0 && usage[resource] + delta > limit) {
+      throw forbidden(`Quota exceeded for ${resource}: Requested ${delta}, but already used ${usage[resource]} of ${limit} ${resource}`);
+    }
+  }
+}

@@ -5,7 +5,7 @@ import type { ImageInfo } from '../../image/contract/client.js';
 import { CONDUCTOR_TOPIC } from '../rpc/contract.js';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import type { ComputeService } from '../service.js';
-import { extraSpecsOf, getFlavor } from './flavors.js';
+import { flavorSnapshotOf, getFlavor } from './flavors.js';
 import { startAction } from './instance-actions.js';
 import type { FlavorSnapshot, RequestedNetworks } from './instance-model.js';
 import { getKeyPair } from './keypairs.js';
@@ -65,11 +65,7 @@ export function sanitizeHostname(name: string, fallback: string): string {
 export async function createServers(svc: ComputeService, ctx: RequestContext, input: NewServer, requestId: string): Promise<CreatedServers> {
   const flavorRow = await getFlavor(svc, ctx, refId(input.flavorRef)).catch(() => { throw badRequest('Invalid flavorRef provided.'); });
   if (flavorRow.disabled) throw badRequest('Flavor is disabled.');
-  const flavor: FlavorSnapshot = {
-    flavorid: flavorRow.flavorid, name: flavorRow.name, memory_mb: flavorRow.memory_mb, vcpus: flavorRow.vcpus, root_gb: flavorRow.root_gb,
-    ephemeral_gb: flavorRow.ephemeral_gb, swap: flavorRow.swap, rxtx_factor: flavorRow.rxtx_factor, disabled: false, is_public: flavorRow.is_public === 1,
-    description: flavorRow.description, extra_specs: (await extraSpecsOf(svc, [flavorRow.id])).get(flavorRow.id) ?? {},
-  };
+  const flavor = await flavorSnapshotOf(svc, flavorRow);
   const image = input.imageRef ? await checkImage(svc, ctx, refId(input.imageRef), flavor) : null;
   const key = input.keyName ? await getKeyPair(svc, ctx.userId, input.keyName).catch(() => { throw badRequest('Invalid key_name provided.'); }) : null;
   await checkNetworks(svc, ctx, input);
@@ -119,15 +115,8 @@ export async function createServers(svc: ComputeService, ctx: RequestContext, in
   return { uuids, reservationId, adminPass };
 }
 
-async function checkImage(svc: ComputeService, ctx: RequestContext, id: string, flavor: FlavorSnapshot): Promise<ImageInfo> {
-  let image: ImageInfo;
-  try {
-    image = await svc.clients.image(ctx.token).image(id);
-  } catch (e) {
-    if (e instanceof RemoteApiError && e.status === 404) throw badRequest(`Image ${id} could not be found.`);
-    throw e;
-  }
-  if (image.status !== 'active') throw badRequest(`Image ${id} is not active.`);
+/** Nova's flavor-against-image checks (min_ram, min_disk, image size), for a boot and a resize. */
+export function checkImageFitsFlavor(image: Pick<ImageInfo, 'min_ram' | 'min_disk' | 'size'>, flavor: FlavorSnapshot): void {
   if ((image.min_ram ?? 0) > flavor.memory_mb) throw badRequest("Flavor's memory is too small for requested image.");
   if (flavor.root_gb > 0) {
     if ((image.min_disk ?? 0) > flavor.root_gb) {
@@ -137,6 +126,18 @@ async function checkImage(svc: ComputeService, ctx: RequestContext, id: string, 
       throw badRequest(`Flavor's disk is too small for requested image. Flavor disk is ${flavor.root_gb * 1024 ** 3} bytes, image is ${image.size} bytes.`);
     }
   }
+}
+
+async function checkImage(svc: ComputeService, ctx: RequestContext, id: string, flavor: FlavorSnapshot): Promise<ImageInfo> {
+  let image: ImageInfo;
+  try {
+    image = await svc.clients.image(ctx.token).image(id);
+  } catch (e) {
+    if (e instanceof RemoteApiError && e.status === 404) throw badRequest(`Image ${id} could not be found.`);
+    throw e;
+  }
+  if (image.status !== 'active') throw badRequest(`Image ${id} is not active.`);
+  checkImageFitsFlavor(image, flavor);
   return image;
 }
 

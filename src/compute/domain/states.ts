@@ -9,7 +9,7 @@ export const TaskState = {
   SCHEDULING: 'scheduling', NETWORKING: 'networking', BLOCK_DEVICE_MAPPING: 'block_device_mapping', SPAWNING: 'spawning',
   DELETING: 'deleting', POWERING_OFF: 'powering-off', POWERING_ON: 'powering-on', REBOOTING: 'rebooting', REBOOTING_HARD: 'rebooting_hard',
   PAUSING: 'pausing', UNPAUSING: 'unpausing', SUSPENDING: 'suspending', RESUMING: 'resuming', RESCUING: 'rescuing', UNRESCUING: 'unrescuing',
-  REBUILDING: 'rebuilding', REBUILD_SPAWNING: 'rebuild_spawning', RESIZE_PREP: 'resize_prep', RESIZE_MIGRATING: 'resize_migrating',
+  REBUILDING: 'rebuilding', REBUILD_SPAWNING: 'rebuild_spawning', RESIZE_PREP: 'resize_prep', RESIZE_MIGRATING: 'resize_migrating', RESIZE_MIGRATED: 'resize_migrated',
   RESIZE_FINISH: 'resize_finish', RESIZE_REVERTING: 'resize_reverting', RESIZE_CONFIRMING: 'resize_confirming', MIGRATING: 'migrating',
   IMAGE_SNAPSHOT: 'image_snapshot', IMAGE_BACKUP: 'image_backup', IMAGE_PENDING_UPLOAD: 'image_pending_upload', IMAGE_UPLOADING: 'image_uploading',
   SHELVING: 'shelving', SHELVING_OFFLOADING: 'shelving_offloading', UNSHELVING: 'unshelving', UPDATING_PASSWORD: 'updating_password',

@@ -8,7 +8,8 @@ import { terminateInstance } from './operations/terminate.js';
 import { runPowerAction } from './operations/power.js';
 import { rebuildInstance, type RebuildRequest } from './operations/rebuild.js';
 import { snapshotInstance, type SnapshotRequest } from './operations/snapshot.js';
-import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type RegisterComputeReply } from '../rpc/contract.js';
+import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type MoveRequest, type RegisterComputeReply } from '../rpc/contract.js';
+import { confirmResize, finishResize, finishRevertResize, resizeInstance, revertResize, type MoveDeps } from './operations/resize.js';
 import type { VirtDriver } from '../virt/driver.js';
 
 /** The other services an agent calls, with the service's own credentials. */
@@ -85,6 +86,13 @@ export class ComputeAgent {
         this.track(snapshotInstance({ ...deps, image: this.clients.image }, req));
         return null;
       },
+      ...this.moveHandlers({ ...deps, bus: this.bus }),
+      drop_resize_source: async (args: JsonObject) => {
+        const uuid = args['uuid'];
+        if (typeof uuid !== 'string') throw new TypeError('drop_resize_source needs uuid');
+        this.track(this.driver.confirmMigration(uuid));
+        return null;
+      },
       get_console_output: async (args: JsonObject) => {
         const uuid = args['uuid'];
         if (typeof uuid !== 'string') throw new TypeError('get_console_output needs uuid');
@@ -107,6 +115,17 @@ export class ComputeAgent {
     this.timer.unref();
   }
 
+  /** The resize / cold-migration chain's steps on this host (see operations/resize.ts). */
+  private moveHandlers(deps: MoveDeps): Record<string, (args: JsonObject) => Promise<null>> {
+    const steps: Record<string, (d: MoveDeps, r: MoveRequest) => Promise<void>> = {
+      resize_instance: resizeInstance, finish_resize: finishResize, confirm_resize: confirmResize, revert_resize: revertResize, finish_revert_resize: finishRevertResize,
+    };
+    return Object.fromEntries(Object.entries(steps).map(([method, run]) => [method, async (args: JsonObject) => {
+      this.track(run(deps, moveRequestOf(args['request'])));
+      return null;
+    }]));
+  }
+
   /** One heartbeat; a failure is logged and the next one tries again. */
   async report(): Promise<void> {
     try {
@@ -124,6 +143,17 @@ export class ComputeAgent {
     await Promise.all([...this.inFlight]);
     await this.driver.close();
   }
+}
+
+/** A move request as the conductor or another host sent it, checked for what every step relies on. */
+function moveRequestOf(v: unknown): MoveRequest {
+  const r = v as Partial<MoveRequest> | null;
+  if (!r || typeof r !== 'object') throw new TypeError('request must be an object');
+  for (const key of ['uuid', 'requestId', 'migrationUuid', 'sourceHost', 'destHost'] as const) {
+    if (typeof r[key] !== 'string' || r[key] === '') throw new TypeError(`${key} must be a non-empty string`);
+  }
+  if (!r.oldSpec || !r.newSpec || !Array.isArray(r.vifs)) throw new TypeError('a move needs oldSpec, newSpec and vifs');
+  return r as MoveRequest;
 }
 
 /** A build request as the conductor sent it, checked for what the build relies on. */

@@ -25,4 +25,25 @@ export class ConductorApi {
   async terminated(uuid: string): Promise<void> {
     await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'instance_terminated', { uuid });
   }
+
+  async migrationStatus(migrationUuid: string, status: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'migration_status', { migration: migrationUuid, status });
+  }
+
+  async resizeFinished(migrationUuid: string, powerState: number): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'resize_finished', { migration: migrationUuid, power_state: powerState });
+  }
+
+  async resizeConfirmed(migrationUuid: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'resize_confirmed', { migration: migrationUuid });
+  }
+
+  async resizeReverted(migrationUuid: string, powerState: number): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'resize_reverted', { migration: migrationUuid, power_state: powerState });
+  }
+
+  /** A step of a move failed here; `rollback` when nothing was handed over yet (the instance can stay where it was). */
+  async moveFailed(migrationUuid: string, requestId: string, event: string, message: string, rollback: boolean): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'move_failed', { migration: migrationUuid, request_id: requestId, event, message, rollback, host: this.host });
+  }
 }

@@ -1,7 +1,7 @@
 import { RemoteApiError } from '../../core/http/index.js';
 import type { NetworkClient, NetworkInfo, PortInfo } from '../../network/contract/client.js';
 import type { VifCacheEntry } from '../domain/instance-model.js';
-import type { VifInfo } from '../virt/driver.js';
+import { tapName, type VifInfo } from '../virt/driver.js';
 
 /** A build problem that another host would not solve (bad network, missing group). */
 export class BuildRequestError extends Error {}
@@ -57,10 +57,10 @@ export async function allocateNetwork(net: NetworkClient, req: PortRequest): Pro
       if (!names.has(port.network_id)) names.set(port.network_id, await net.network(port.network_id));
       const network = names.get(port.network_id)!;
       cache.push({
-        portId: port.id, networkId: port.network_id, networkName: network.name, macAddress: port.mac_address, preexisting,
+        portId: port.id, networkId: port.network_id, networkName: network.name, macAddress: port.mac_address, mtu: network.mtu, preexisting,
         ips: port.fixed_ips.map((ip) => ({ address: ip.ip_address, version: ip.ip_address.includes(':') ? 6 : 4, type: 'fixed' as const })),
       });
-      vifs.push({ portId: port.id, macAddress: port.mac_address, networkId: port.network_id, devname: `tap${port.id.slice(0, 11)}`, mtu: network.mtu, fixedIps: port.fixed_ips.map((i) => i.ip_address) });
+      vifs.push({ portId: port.id, macAddress: port.mac_address, networkId: port.network_id, devname: tapName(port.id), mtu: network.mtu, fixedIps: port.fixed_ips.map((i) => i.ip_address) });
     }
     return { vifs, cache };
   } catch (e) {

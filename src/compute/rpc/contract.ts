@@ -2,7 +2,7 @@
  * The compute service's bus protocol (Nova's conductor and compute RPC APIs).
  * Agents have no database: everything they learn or report crosses these topics.
  */
-import type { HostResources } from '../virt/driver.js';
+import type { HostResources, InstanceSpec, VifInfo } from '../virt/driver.js';
 
 /** The conductor, served by the controller (the process with the database). */
 export const CONDUCTOR_TOPIC = 'conductor';
@@ -67,4 +67,38 @@ export interface BuildFailedArgs {
   message: string;
   /** Another host might succeed (a driver failure); false for errors in the request itself. */
   retryable: boolean;
+}
+
+/**
+ * compute.resize_instance / finish_resize / revert_resize / finish_revert_resize /
+ * confirm_resize: one resize or cold migration, carried from host to host (Nova's
+ * resize chain: source powers off and hands over, destination finishes).
+ */
+export interface MoveRequest {
+  uuid: string;
+  requestId: string;
+  migrationUuid: string;
+  sourceHost: string;
+  destHost: string;
+  /** The guest as it was (for a revert) and as it will be (the new flavor). */
+  oldSpec: InstanceSpec;
+  newSpec: InstanceSpec;
+  vifs: VifInfo[];
+  /** Start the guest at the end (false when it was stopped). */
+  powerOn: boolean;
+}
+
+/** compute.pre_live_migration / live_migration / post_live_migration_at_destination. */
+export interface LiveMigrationRequest {
+  uuid: string;
+  requestId: string;
+  migrationUuid: string;
+  sourceHost: string;
+  destHost: string;
+  destNode: string;
+  spec: InstanceSpec;
+  vifs: VifInfo[];
+  paused: boolean;
+  /** Set by the destination's pre step for the source's stream. */
+  uri?: string;
 }

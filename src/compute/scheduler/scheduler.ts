@@ -21,6 +21,8 @@ export interface ScheduleRequest extends FilterRequest {
   userId: string;
   /** zone:host forces the host (admins), skipping the filters as Nova does. */
   forcedHost: string | null;
+  /** A destination the caller asked for (cold migrate with host, unshelve to host): the only candidate, still filtered. */
+  requestedHost?: string | null;
 }
 
 export interface Destination {
@@ -54,7 +56,7 @@ export async function selectDestination(svc: ComputeService, request: ScheduleRe
   const byNode = new Map(hosts.map((h) => [h.node.uuid, h]));
   let passing = [...byNode.values()];
   if (request.forcedHost) passing = passing.filter((h) => h.host === request.forcedHost);
-  else passing = passing.filter((h) => filters.every((f) => f.passes(h, request)));
+  else passing = passing.filter((h) => (!request.requestedHost || h.host === request.requestedHost) && filters.every((f) => f.passes(h, request)));
   const allocationFor = new Map<string, AllocationMap>();
   for (const a of candidates.requests) {
     const root = Object.keys(a).map((p) => candidates.summaries[p]?.rootProviderUuid).find((r) => r !== undefined);

@@ -36,6 +36,11 @@ export interface VifInfo {
   fixedIps: string[];
 }
 
+/** The tap device of a port, named as Nova and Neutron's agents name it ("tap" + the port id's first 11 characters). */
+export function tapName(portId: string): string {
+  return `tap${portId.slice(0, 11)}`;
+}
+
 /** A block device handed to the guest (root and ephemeral from the image cache; volumes from issue 9). */
 export interface BlockDevice {
   /** "image" (root from an image), "blank" (ephemeral/swap), "volume". */
@@ -113,7 +118,10 @@ export interface VirtDriver {
    * DriverError (retryable when another host might succeed).
    */
   spawn(spec: InstanceSpec, vifs: VifInfo[], disks: BlockDevice[]): Promise<void>;
-  /** Stops and removes the guest and its local files. Idempotent: unknown instances are a no-op. */
+  /**
+   * Stops and removes the guest and its local files. Idempotent: unknown instances are a
+   * no-op. A resize source kept for a revert is not touched (confirmMigration drops it).
+   */
   destroy(uuid: string): Promise<void>;
   /** SOFT: ask the guest (ACPI) and fall back to HARD after a timeout; HARD: reset. */
   reboot(uuid: string, type: 'SOFT' | 'HARD'): Promise<void>;
@@ -143,8 +151,17 @@ export interface VirtDriver {
   detachInterface(uuid: string, portId: string): Promise<void>;
   attachVolume(uuid: string, device: BlockDevice): Promise<void>;
   detachVolume(uuid: string, deviceName: string): Promise<void>;
-  /** Live migration to `destinationHost`; the guest keeps running. */
-  liveMigrate(uuid: string, destinationHost: string, destinationUri: string): Promise<void>;
+  /**
+   * Live migration, destination side first: prepares an incoming guest (ports plugged,
+   * disks ready, waiting for the memory stream) and answers the URI the source sends to.
+   */
+  preLiveMigration(spec: InstanceSpec, vifs: VifInfo[]): Promise<{ uri: string }>;
+  /** Live migration, source side: streams the running guest to `uri`; the source copy is gone when it returns. */
+  liveMigrate(uuid: string, destinationHost: string, uri: string): Promise<void>;
+  /** Live migration, destination side last: the guest runs here now (paused if it was paused). */
+  postLiveMigrationAtDestination(uuid: string, paused: boolean): Promise<void>;
+  /** Sets the guest's administrator password (changePassword); DriverError when the guest cannot. */
+  setAdminPassword(uuid: string, password: string): Promise<void>;
   /** The serial console log; the last `lines` lines when given. */
   consoleOutput(uuid: string, lines?: number): Promise<string>;
   vncConsole(uuid: string): Promise<VncConsole>;

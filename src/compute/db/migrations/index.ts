@@ -4,6 +4,7 @@ import * as servicesNodes from './0002_services_nodes.js';
 import * as instances from './0003_instances.js';
 import * as quotas from './0004_quotas.js';
 import * as groupsAggregates from './0005_groups_aggregates.js';
+import * as migrationsConsoles from './0006_migrations_consoles.js';
 
 /** Compute migrations in the order they apply. */
 export const computeMigrations: MigrationSet = {
@@ -12,4 +13,5 @@ export const computeMigrations: MigrationSet = {
   '0003_instances': instances,
   '0004_quotas': quotas,
   '0005_groups_aggregates': groupsAggregates,
+  '0006_migrations_consoles': migrationsConsoles,
 };

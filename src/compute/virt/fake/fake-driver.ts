@@ -20,8 +20,6 @@ interface FakeInstance {
   vifs: Map<string, VifInfo>;
   volumes: Map<string, BlockDevice>;
   rescued: boolean;
-  /** The pre-resize spec kept until confirm or revert. */
-  previous?: InstanceSpec;
   console: string[];
 }
 
@@ -37,6 +35,8 @@ export class FakeDriver implements VirtDriver {
     supportsSuspend: true, supportsPause: true, supportsRescue: true, supportsConsoleOutput: true, supportsVncConsole: true,
   };
   private readonly instances = new Map<string, FakeInstance>();
+  /** Source copies of resized or migrated instances, kept for a revert until confirmed. */
+  private readonly resizeSources = new Map<string, FakeInstance>();
   private host = 'fake';
 
   constructor(private readonly options: FakeDriverOptions) {}
@@ -72,6 +72,7 @@ export class FakeDriver implements VirtDriver {
 
   async destroy(uuid: string): Promise<void> {
     await this.pause_();
+    // A resize source is not the guest: only confirmMigration drops it (a same-host revert destroys the new guest first).
     this.instances.delete(uuid);
   }
 
@@ -126,27 +127,33 @@ export class FakeDriver implements VirtDriver {
     return { diskFormat: 'raw', sizeBytes: data.length };
   }
 
+  /** The source copy moves aside (powered off) until confirm drops it or revert brings it back. */
   async migrateDiskAndPowerOff(uuid: string): Promise<void> {
-    (await this.op(uuid)).power = PowerState.SHUTDOWN;
+    const i = await this.op(uuid);
+    i.power = PowerState.SHUTDOWN;
+    this.instances.delete(uuid);
+    this.resizeSources.set(uuid, i);
   }
 
   async finishMigration(spec: InstanceSpec, vifs: VifInfo[], powerOn: boolean): Promise<void> {
     await this.pause_();
-    const previous = this.instances.get(spec.uuid);
     this.instances.set(spec.uuid, {
-      spec, power: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN, vifs: new Map(vifs.map((v) => [v.portId, v])),
-      volumes: previous?.volumes ?? new Map(), rescued: false, console: previous?.console ?? [], ...(previous ? { previous: previous.spec } : {}),
+      spec, power: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN, vifs: new Map(vifs.map((v) => [v.portId, v])), volumes: new Map(), rescued: false,
+      console: bootLog(spec, vifs, this.host),
     });
   }
 
   async confirmMigration(uuid: string): Promise<void> {
-    const i = this.instances.get(uuid);
-    if (i) delete i.previous;
+    await this.pause_();
+    this.resizeSources.delete(uuid);
   }
 
   async finishRevertMigration(spec: InstanceSpec, vifs: VifInfo[], powerOn: boolean): Promise<void> {
-    await this.finishMigration(spec, vifs, powerOn);
-    await this.confirmMigration(spec.uuid);
+    await this.pause_();
+    const kept = this.resizeSources.get(spec.uuid);
+    if (!kept) throw new DriverError(`No resize source of instance ${spec.uuid} on host ${this.host} to revert to.`);
+    this.resizeSources.delete(spec.uuid);
+    this.instances.set(spec.uuid, { ...kept, spec, vifs: new Map(vifs.map((v) => [v.portId, v])), power: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN });
   }
 
   async attachInterface(uuid: string, vif: VifInfo): Promise<void> {
@@ -165,9 +172,26 @@ export class FakeDriver implements VirtDriver {
     (await this.op(uuid)).volumes.delete(deviceName);
   }
 
+  async preLiveMigration(spec: InstanceSpec, vifs: VifInfo[]): Promise<{ uri: string }> {
+    await this.pause_();
+    // The incoming guest waits, paused, for the memory stream, as `qemu -incoming` does.
+    this.instances.set(spec.uuid, { spec, power: PowerState.PAUSED, vifs: new Map(vifs.map((v) => [v.portId, v])), volumes: new Map(), rescued: false, console: [] });
+    return { uri: `fake://${this.host}/${spec.uuid}` };
+  }
+
   async liveMigrate(uuid: string): Promise<void> {
     await this.op(uuid);
     this.instances.delete(uuid);
+  }
+
+  async postLiveMigrationAtDestination(uuid: string, paused: boolean): Promise<void> {
+    const i = await this.op(uuid);
+    i.power = paused ? PowerState.PAUSED : PowerState.RUNNING;
+    i.console.push(...bootLog(i.spec, [...i.vifs.values()], this.host).slice(-1));
+  }
+
+  async setAdminPassword(uuid: string): Promise<void> {
+    await this.op(uuid);
   }
 
   async consoleOutput(uuid: string, lines?: number): Promise<string> {

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootBasics, computeCaller, computeFixture, novaFault, waitForServer, type ComputeFixture } from '../test-support.js';
+
+let f: ComputeFixture;
+let imageId: string;
+let networkId: string;
+let small: string;
+let large: string;
+const call = computeCaller(() => f);
+
+beforeAll(async () => {
+  f = await computeFixture({ hosts: ['host-1', 'host-2'] });
+  ({ imageId, networkId } = await bootBasics(f, '10.7.0.0/24'));
+  small = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'mv.small', ram: 512, vcpus: 1, disk: 1 } })).json().flavor.id;
+  large = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'mv.large', ram: 1024, vcpus: 2, disk: 2 } })).json().flavor.id;
+}, 60_000);
+afterAll(async () => { await f.close(); });
+
+async function bootActive(name: string): Promise<any> {
+  const res = await call('demo', 'POST', '/v2.1/servers', { server: { name, imageRef: imageId, flavorRef: small, networks: [{ uuid: networkId }] } });
+  expect(res.statusCode, res.body).toBe(202);
+  return waitForServer(call, res.json().server.id, ['ACTIVE', 'ERROR']);
+}
+
+/** The Placement usage of a consumer, by resource class and provider name. */
+async function held(consumer: string): Promise<Record<string, number>> {
+  const rows = await f.placement.db.selectFrom('allocations').innerJoin('resource_providers', 'resource_providers.uuid', 'allocations.provider_uuid')
+    .select(['resource_providers.name', 'allocations.resource_class', 'allocations.used']).where('consumer_uuid', '=', consumer).execute();
+  return Object.fromEntries(rows.map((r) => [`${r.name}:${r.resource_class}`, r.used]));
+}
+
+const action = (id: string, body: unknown, who: 'demo' | 'admin' = 'demo', version = '2.1') => call(who, 'POST', `/v2.1/servers/${id}/action`, body, version);
+
+describe('compute: resize, confirm, revert, cold migration', () => {
+  it('resize waits in VERIFY_RESIZE holding both sizes; confirm keeps the new one and frees the old', async () => {
+    const s = await bootActive('grow');
+    expect(s.status).toBe('ACTIVE');
+    const res = await action(s.id, { resize: { flavorRef: large } });
+    expect(res.statusCode, res.body).toBe(202);
+    const resized = await waitForServer(call, s.id, ['VERIFY_RESIZE', 'ACTIVE', 'ERROR'], 'demo');
+    expect(resized.status).toBe('VERIFY_RESIZE');
+    expect(resized.flavor).toMatchObject({ vcpus: 2, ram: 1024, original_name: 'mv.large' });
+    const migrations = (await call('admin', 'GET', `/v2.1/os-migrations?instance_uuid=${s.id}`, undefined, '2.59')).json().migrations;
+    expect(migrations).toHaveLength(1);
+    expect(migrations[0]).toMatchObject({ status: 'finished', migration_type: 'resize', instance_uuid: s.id });
+    const m = migrations[0];
+    // The instance holds the new size on the destination, the migration the old one on the source.
+    expect(Object.values(await held(s.id)).sort()).toEqual([1024, 2, 2].sort());
+    expect(Object.values(await held(m.uuid)).sort()).toEqual([1, 1, 512].sort());
+    expect((await call('demo', 'GET', '/v2.1/os-migrations')).statusCode).toBe(403);
+
+    expect((await action(s.id, { confirmResize: null })).statusCode).toBe(204);
+    const confirmed = await waitForServer(call, s.id, ['ACTIVE', 'ERROR'], 'demo');
+    expect(confirmed.flavor.original_name).toBe('mv.large');
+    expect(await held(m.uuid)).toEqual({});
+    const after = (await call('admin', 'GET', `/v2.1/os-migrations?instance_uuid=${s.id}`)).json().migrations[0];
+    expect(after.status).toBe('confirmed');
+    const again = await action(s.id, { confirmResize: null });
+    expect(again.statusCode).toBe(409);
+    expect(novaFault(again).message).toContain("while it is in vm_state active");
+  });
+
+  it('revert brings back the old flavor, host and allocation', async () => {
+    const s = await bootActive('shrink-back');
+    const before = (await call('admin', 'GET', `/v2.1/servers/${s.id}`)).json().server['OS-EXT-SRV-ATTR:host'];
+    expect((await action(s.id, { resize: { flavorRef: large } })).statusCode).toBe(202);
+    await waitForServer(call, s.id, ['VERIFY_RESIZE'], 'demo');
+    expect((await action(s.id, { revertResize: null })).statusCode).toBe(202);
+    const reverted = await waitForServer(call, s.id, ['ACTIVE'], 'admin');
+    expect(reverted.flavor.original_name).toBe('mv.small');
+    expect(reverted['OS-EXT-SRV-ATTR:host']).toBe(before);
+    expect(Object.values(await held(s.id)).sort()).toEqual([1, 1, 512].sort());
+    const m = (await call('admin', 'GET', `/v2.1/os-migrations?instance_uuid=${s.id}`)).json().migrations[0];
+    expect(m.status).toBe('reverted');
+    expect(await held(m.uuid ?? '')).toEqual({});
+  });
+
+  it('refuses the same flavor, an unknown one, and a resize over the cores quota', async () => {
+    const s = await bootActive('picky');
+    const same = await action(s.id, { resize: { flavorRef: small } });
+    expect(same.statusCode).toBe(400);
+    expect(novaFault(same).message).toBe('When resizing, instances must change flavor!');
+    expect((await action(s.id, { resize: { flavorRef: 'nope' } })).statusCode).toBe(400);
+    await call('admin', 'PUT', '/v2.1/os-quota-sets/p-demo', { quota_set: { cores: 1, force: true } });
+    try {
+      const over = await action(s.id, { resize: { flavorRef: large } });
+      expect(over.statusCode).toBe(403);
+      expect(novaFault(over).message).toMatch(/^Quota exceeded for cores: Requested 1, but already used \d+ of 1 cores$/);
+    } finally {
+      await call('admin', 'DELETE', '/v2.1/os-quota-sets/p-demo');
+    }
+    expect((await call('demo', 'GET', `/v2.1/servers/${s.id}`)).json().server.status).toBe('ACTIVE');
+  });
+
+  it('cold migration (admin) moves to the other host and confirms; deleting a resized server frees both hosts', async () => {
+    const s = await bootActive('mover');
+    const source = (await call('admin', 'GET', `/v2.1/servers/${s.id}`)).json().server['OS-EXT-SRV-ATTR:host'];
+    expect((await action(s.id, { migrate: null })).statusCode).toBe(403);
+    expect((await action(s.id, { migrate: null }, 'admin')).statusCode).toBe(202);
+    const moved = await waitForServer(call, s.id, ['VERIFY_RESIZE', 'ERROR'], 'admin');
+    expect(moved.status).toBe('VERIFY_RESIZE');
+    expect(moved['OS-EXT-SRV-ATTR:host']).not.toBe(source);
+    const port = (await (await fetch(`${f.networkUrl}/v2.0/ports?device_id=${s.id}`, { headers: { 'x-auth-token': 'admin' } })).json() as any).ports[0];
+    expect(port['binding:host_id']).toBe(moved['OS-EXT-SRV-ATTR:host']);
+    const m = (await call('admin', 'GET', `/v2.1/os-migrations?instance_uuid=${s.id}`, undefined, '2.59')).json().migrations[0];
+    expect(m).toMatchObject({ migration_type: 'migration', source_compute: source, dest_compute: moved['OS-EXT-SRV-ATTR:host'], status: 'finished' });
+
+    expect((await call('demo', 'DELETE', `/v2.1/servers/${s.id}`)).statusCode).toBe(204);
+    await waitForServer(call, s.id, ['DELETED'], 'admin');
+    expect(await held(s.id)).toEqual({});
+    expect(await held(m.uuid)).toEqual({});
+  });
+});

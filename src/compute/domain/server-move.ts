@@ -1,0 +1,91 @@
+import type { RequestContext } from '../../core/auth/index.js';
+import { RemoteApiError } from '../../core/http/index.js';
+import type { InstanceRow } from '../db/schema.js';
+import { badRequest, conflict } from '../errors.js';
+import { COMPUTE_TOPIC, CONDUCTOR_TOPIC } from '../rpc/contract.js';
+import type { ComputeService } from '../service.js';
+import { flavorSnapshotOf, getFlavor } from './flavors.js';
+import { startAction } from './instance-actions.js';
+import { flavorOf, systemMetadataOf, type FlavorSnapshot } from './instance-model.js';
+import { beginTask, updateInstance } from './instances.js';
+import { migrationOfInstance, updateMigration } from './migrations.js';
+import { moveRequestOf } from './move-request.js';
+import { checkUpsize, limitsFor, usageOf } from './quotas.js';
+import { checkImageFitsFlavor } from './server-create.js';
+import { TaskState, VmState } from './states.js';
+
+export interface Caller {
+  ctx: RequestContext;
+  requestId: string;
+}
+
+const who = (c: Caller, row: InstanceRow) => ({ requestId: c.requestId, userId: c.ctx.userId, projectId: c.ctx.projectId ?? row.project_id });
+
+/**
+ * Starts a resize (a new flavor) or a cold migration (flavor null, admins, optionally
+ * to `host`): Nova's compute API checks, the upsize quota, RESIZE_PREP, then the
+ * conductor schedules asynchronously; the API answers 202 at once as Nova does.
+ */
+export async function startMove(svc: ComputeService, caller: Caller, row: InstanceRow, flavorRef: string | null, host: string | null): Promise<void> {
+  const action = flavorRef === null ? 'migrate' : 'resize';
+  await beginTask(svc, row, action, [VmState.ACTIVE, VmState.STOPPED], null);
+  if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
+  const current = flavorOf(row);
+  let flavor: FlavorSnapshot | null = null;
+  if (flavorRef !== null) {
+    const found = await getFlavor(svc, caller.ctx, flavorRef).catch(() => null);
+    if (!found || found.disabled) throw badRequest(`Flavor ${flavorRef} could not be found.`);
+    flavor = await flavorSnapshotOf(svc, found);
+    if (flavor.flavorid === current.flavorid) throw badRequest('When resizing, instances must change flavor!');
+    if (flavor.root_gb === 0 && current.root_gb !== 0) throw badRequest('Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.');
+    if (row.image_ref) {
+      const image = await svc.clients.image(caller.ctx.token).image(row.image_ref).catch((e: unknown) => {
+        if (e instanceof RemoteApiError && e.status === 404) return null;
+        throw e;
+      });
+      if (image) checkImageFitsFlavor(image, flavor);
+    }
+  }
+  if (host !== null && !(await svc.db.selectFrom('compute_nodes').select('host').where('host', '=', host).executeTakeFirst())) {
+    throw badRequest(`Compute host ${host} could not be found.`);
+  }
+  await svc.quotaLocks.run(row.project_id, async () => {
+    if (flavor) checkUpsize(await limitsFor(svc, row.project_id, row.user_id), await usageOf(svc, row.project_id), current, flavor);
+    // Until the move ends the instance counts at the larger of its two sizes, so parallel boots cannot take the room it needs.
+    const vcpus = Math.max(current.vcpus, flavor?.vcpus ?? 0);
+    const memory = Math.max(current.memory_mb, flavor?.memory_mb ?? 0);
+    if (!(await updateInstance(svc, row.uuid, { task_state: TaskState.RESIZE_PREP, progress: 0, vcpus, memory_mb: memory }, [null]))) {
+      throw conflict(`Cannot '${action}' instance ${row.uuid} while it is in task_state ${row.task_state}`);
+    }
+  });
+  await startAction(svc, row.uuid, action, who(caller, row));
+  await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'migrate_server', { uuid: row.uuid, request_id: caller.requestId, flavor: flavor ? { ...flavor } : null, host });
+}
+
+/** confirmResize: the source host drops the copy it kept; the migration and its hold end there. */
+export async function confirmMove(svc: ComputeService, caller: Caller, row: InstanceRow): Promise<void> {
+  await beginTask(svc, row, 'confirmResize', [VmState.RESIZED], null);
+  const migration = await migrationOfInstance(svc, row.uuid, ['finished']);
+  if (!migration) throw badRequest(`Instance has not been resized.`);
+  if (!(await updateMigration(svc, migration.uuid, { status: 'confirming' }, ['finished']))) throw conflict(`Instance ${row.uuid} is being confirmed or reverted`);
+  await startAction(svc, row.uuid, 'confirmResize', who(caller, row));
+  const request = await moveRequestOf(svc, row, migration, caller.requestId);
+  await svc.bus.cast({ topic: COMPUTE_TOPIC, server: migration.source_compute! }, 'confirm_resize', { request: { ...request } });
+}
+
+/** revertResize: the destination removes the new guest and the source starts the old one again. */
+export async function revertMove(svc: ComputeService, caller: Caller, row: InstanceRow): Promise<void> {
+  await beginTask(svc, row, 'revertResize', [VmState.RESIZED], null);
+  const migration = await migrationOfInstance(svc, row.uuid, ['finished']);
+  if (!migration) throw badRequest(`Instance has not been resized.`);
+  const sysmeta = systemMetadataOf(row);
+  const oldFlavor = sysmeta['old_flavor'] ? JSON.parse(sysmeta['old_flavor']) as FlavorSnapshot : flavorOf(row);
+  await svc.quotaLocks.run(row.project_id, async () => {
+    checkUpsize(await limitsFor(svc, row.project_id, row.user_id), await usageOf(svc, row.project_id), flavorOf(row), oldFlavor);
+    await beginTask(svc, row, 'revertResize', [VmState.RESIZED], TaskState.RESIZE_REVERTING);
+  });
+  await updateMigration(svc, migration.uuid, { status: 'reverting' });
+  await startAction(svc, row.uuid, 'revertResize', who(caller, row));
+  const request = await moveRequestOf(svc, row, migration, caller.requestId);
+  await svc.bus.cast({ topic: COMPUTE_TOPIC, server: migration.dest_compute! }, 'revert_resize', { request: { ...request } });
+}
