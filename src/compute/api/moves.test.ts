@@ -111,3 +111,34 @@ describe('compute: resize, confirm, revert, cold migration', () => {
     expect(await held(m.uuid)).toEqual({});
   });
 });
+
+describe('compute: shelve, offload, unshelve', () => {
+  it('shelve makes <name>-shelved, offloads at once (no host, no claim, ports unbound); unshelve boots it again and deletes the image', async () => {
+    const s = await bootActive('sleeper');
+    expect((await action(s.id, { shelve: null })).statusCode).toBe(202);
+    const shelved = await waitForServer(call, s.id, ['SHELVED_OFFLOADED', 'ERROR'], 'admin');
+    expect(shelved.status).toBe('SHELVED_OFFLOADED');
+    expect(shelved['OS-EXT-SRV-ATTR:host']).toBeNull();
+    expect(await held(s.id)).toEqual({});
+    const images = (await (await fetch(`${f.imageUrl}/v2/images?name=sleeper-shelved`, { headers: { 'x-auth-token': 'demo' } })).json() as any).images;
+    expect(images).toHaveLength(1);
+    expect(images[0]).toMatchObject({ status: 'active', instance_uuid: s.id, owner: 'p-demo' });
+    const port = (await (await fetch(`${f.networkUrl}/v2.0/ports?device_id=${s.id}`, { headers: { 'x-auth-token': 'admin' } })).json() as any).ports[0];
+    expect(port['binding:host_id']).toBe('');
+    const pause = await action(s.id, { pause: null });
+    expect(pause.statusCode).toBe(409);
+
+    const zoned = await action(s.id, { unshelve: { availability_zone: 'nowhere' } }, 'demo', '2.77');
+    expect(zoned.statusCode).toBe(400);
+    expect((await action(s.id, { unshelve: null })).statusCode).toBe(202);
+    const back = await waitForServer(call, s.id, ['ACTIVE', 'ERROR'], 'admin');
+    expect(back.status).toBe('ACTIVE');
+    expect(Object.values(await held(s.id)).sort()).toEqual([1, 1, 512].sort());
+    const after = await fetch(`${f.imageUrl}/v2/images/${images[0].id}`, { headers: { 'x-auth-token': 'demo' } });
+    expect(after.status).toBe(404);
+    const rebound = (await (await fetch(`${f.networkUrl}/v2.0/ports?device_id=${s.id}`, { headers: { 'x-auth-token': 'admin' } })).json() as any).ports[0];
+    expect(rebound['binding:host_id']).toBe(back['OS-EXT-SRV-ATTR:host']);
+    const actions = (await call('demo', 'GET', `/v2.1/servers/${s.id}/os-instance-actions`)).json().instanceActions.map((a: any) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['create', 'shelve', 'unshelve']));
+  });
+});

@@ -17,6 +17,7 @@ import { checkBody } from './validate.js';
 import { rebuild } from './server-rebuild.js';
 import { snapshot } from './server-snapshot.js';
 import { coldMoveAction } from './server-move.js';
+import { shelveAction } from './server-shelve.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -131,6 +132,10 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
       case 'revertResize':
       case 'migrate':
         return coldMoveAction(svc, request, row, key, reply);
+      case 'shelve':
+      case 'shelveOffload':
+      case 'unshelve':
+        return shelveAction(svc, request, row, key, reply);
       case 'createImage':
       case 'createBackup':
         return snapshot(svc, request, row, key, reply);

@@ -14,6 +14,7 @@ import type { MigrationRow } from '../db/schema.js';
 import type { FlavorSnapshot } from '../domain/instance-model.js';
 import { getMigration, updateMigration } from '../domain/migrations.js';
 import { markDeleted } from '../domain/server-delete.js';
+import { instanceOffloaded, instanceShelved, instanceUnshelved, unshelve, unshelveFailed } from './shelve.js';
 import { migrateServer, moveFailed, resizeConfirmed, resizeFinished, resizeReverted } from './move.js';
 
 
@@ -135,6 +136,30 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
     move_failed: async (args: JsonObject): Promise<null> => {
       await moveFailed(svc, await migrationArg(args), text(args['request_id'], 'request_id'), text(args['event'], 'event'), text(args['message'], 'message'),
         args['rollback'] === true, typeof args['host'] === 'string' ? args['host'] : null);
+      return null;
+    },
+    instance_shelved: async (args: JsonObject): Promise<null> => {
+      await instanceShelved(svc, text(args['uuid'], 'uuid'), text(args['image_id'], 'image_id'), text(args['host'], 'host'));
+      return null;
+    },
+    instance_offloaded: async (args: JsonObject): Promise<null> => {
+      await instanceOffloaded(svc, text(args['uuid'], 'uuid'));
+      return null;
+    },
+    unshelve_instance: async (args: JsonObject): Promise<null> => {
+      const zone = args['availability_zone'];
+      const host = args['host'];
+      await unshelve(svc, bus, text(args['uuid'], 'uuid'), text(args['request_id'], 'request_id'), {
+        ...(zone === null || typeof zone === 'string' ? { zone } : {}), ...(typeof host === 'string' ? { host } : {}),
+      }, log);
+      return null;
+    },
+    instance_unshelved: async (args: JsonObject): Promise<null> => {
+      await instanceUnshelved(svc, text(args['uuid'], 'uuid'));
+      return null;
+    },
+    unshelve_failed: async (args: JsonObject): Promise<null> => {
+      await unshelveFailed(svc, text(args['uuid'], 'uuid'), text(args['message'], 'message'), typeof args['host'] === 'string' ? args['host'] : null);
       return null;
     },
     register_compute: async (args: JsonObject): Promise<RegisterComputeReply> => {

@@ -12,7 +12,8 @@ export const TaskState = {
   REBUILDING: 'rebuilding', REBUILD_SPAWNING: 'rebuild_spawning', RESIZE_PREP: 'resize_prep', RESIZE_MIGRATING: 'resize_migrating', RESIZE_MIGRATED: 'resize_migrated',
   RESIZE_FINISH: 'resize_finish', RESIZE_REVERTING: 'resize_reverting', RESIZE_CONFIRMING: 'resize_confirming', MIGRATING: 'migrating',
   IMAGE_SNAPSHOT: 'image_snapshot', IMAGE_BACKUP: 'image_backup', IMAGE_PENDING_UPLOAD: 'image_pending_upload', IMAGE_UPLOADING: 'image_uploading',
-  SHELVING: 'shelving', SHELVING_OFFLOADING: 'shelving_offloading', UNSHELVING: 'unshelving', UPDATING_PASSWORD: 'updating_password',
+  SHELVING: 'shelving', SHELVING_IMAGE_PENDING_UPLOAD: 'shelving_image_pending_upload', SHELVING_IMAGE_UPLOADING: 'shelving_image_uploading',
+  SHELVING_OFFLOADING: 'shelving_offloading', UNSHELVING: 'unshelving', UPDATING_PASSWORD: 'updating_password',
 } as const;
 
 /** The API `status` of a (vm_state, task_state) pair, as nova.api.openstack.common derives it. */

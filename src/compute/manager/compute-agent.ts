@@ -10,7 +10,8 @@ import { rebuildInstance, type RebuildRequest } from './operations/rebuild.js';
 import { snapshotInstance, type SnapshotRequest } from './operations/snapshot.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type MoveRequest, type RegisterComputeReply } from '../rpc/contract.js';
 import { confirmResize, finishResize, finishRevertResize, resizeInstance, revertResize, type MoveDeps } from './operations/resize.js';
-import type { VirtDriver } from '../virt/driver.js';
+import type { VifInfo, VirtDriver } from '../virt/driver.js';
+import { shelveInstance, shelveOffloadInstance, unshelveInstance, type ShelveDeps, type ShelveRequest, type UnshelveRequest } from './operations/shelve.js';
 
 /** The other services an agent calls, with the service's own credentials. */
 export interface AgentClients {
@@ -62,6 +63,7 @@ export class ComputeAgent {
   async start(): Promise<void> {
     await this.driver.init(this.options.host);
     const deps = { host: this.options.host, driver: this.driver, conductor: this.conductor, network: this.clients.network, image: this.clients.image, log: this.log };
+    const shelveDeps: ShelveDeps = deps;
     this.subscription = await this.bus.serve({ topic: COMPUTE_TOPIC, server: this.options.host }, {
       build_and_run_instance: async (args: JsonObject) => {
         this.track(buildAndRunInstance(deps, buildRequestOf(args['request'])));
@@ -87,6 +89,24 @@ export class ComputeAgent {
         return null;
       },
       ...this.moveHandlers({ ...deps, bus: this.bus }),
+      shelve_instance: async (args: JsonObject) => {
+        const req = args['request'] as unknown as ShelveRequest | undefined;
+        if (!req || typeof req.uuid !== 'string' || typeof req.imageId !== 'string' || !Array.isArray(req.vifs)) throw new TypeError('shelve_instance needs a request');
+        this.track(shelveInstance(shelveDeps, req));
+        return null;
+      },
+      shelve_offload_instance: async (args: JsonObject) => {
+        const [uuid, requestId, vifs] = [args['uuid'], args['request_id'], args['vifs']];
+        if (typeof uuid !== 'string' || typeof requestId !== 'string' || !Array.isArray(vifs)) throw new TypeError('shelve_offload_instance needs uuid, request_id and vifs');
+        this.track(shelveOffloadInstance(shelveDeps, uuid, requestId, vifs as unknown as VifInfo[]));
+        return null;
+      },
+      unshelve_instance: async (args: JsonObject) => {
+        const req = args['request'] as unknown as UnshelveRequest | undefined;
+        if (!req || typeof req.uuid !== 'string' || !req.spec || !Array.isArray(req.vifs)) throw new TypeError('unshelve_instance needs a request');
+        this.track(unshelveInstance(shelveDeps, req, args['offloaded'] === true));
+        return null;
+      },
       drop_resize_source: async (args: JsonObject) => {
         const uuid = args['uuid'];
         if (typeof uuid !== 'string') throw new TypeError('drop_resize_source needs uuid');

@@ -46,4 +46,23 @@ export class ConductorApi {
   async moveFailed(migrationUuid: string, requestId: string, event: string, message: string, rollback: boolean): Promise<void> {
     await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'move_failed', { migration: migrationUuid, request_id: requestId, event, message, rollback, host: this.host });
   }
+
+  /** The guest's disk is the shelved image now; the instance is SHELVED. */
+  async shelved(uuid: string, imageId: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'instance_shelved', { uuid, image_id: imageId, host: this.host });
+  }
+
+  /** The host let go of a shelved instance: SHELVED_OFFLOADED, claim given back. */
+  async offloaded(uuid: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'instance_offloaded', { uuid });
+  }
+
+  /** Running again: ACTIVE, the shelved image deleted. */
+  async unshelved(uuid: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'instance_unshelved', { uuid, host: this.host });
+  }
+
+  async unshelveFailed(uuid: string, requestId: string, message: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'unshelve_failed', { uuid, request_id: requestId, message, host: this.host });
+  }
 }

@@ -25,13 +25,9 @@ export async function snapshotInstance(deps: { driver: VirtDriver; conductor: Co
   const event = req.backup ? 'compute_backup_instance' : 'compute_snapshot_instance';
   const { conductor } = deps;
   await conductor.eventStart(req.uuid, req.requestId, event);
-  const dir = await mkdtemp(join(tmpdir(), 'stratus-snapshot-'));
   try {
     await conductor.update(req.uuid, { task_state: TaskState.IMAGE_PENDING_UPLOAD }, [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_BACKUP]);
-    const file = join(dir, 'disk');
-    await deps.driver.snapshot(req.uuid, file);
-    await conductor.update(req.uuid, { task_state: TaskState.IMAGE_UPLOADING }, [TaskState.IMAGE_PENDING_UPLOAD]);
-    await deps.image.upload(req.imageId, await readFile(file));
+    await captureDisk(deps, req.uuid, req.imageId, () => conductor.update(req.uuid, { task_state: TaskState.IMAGE_UPLOADING }, [TaskState.IMAGE_PENDING_UPLOAD]));
     if (req.backup) await rotateBackups(deps.image, req.uuid, req.backup.type, req.backup.rotation);
     await conductor.update(req.uuid, { task_state: null }, [TaskState.IMAGE_UPLOADING]);
     await conductor.eventFinish(req.uuid, req.requestId, event);
@@ -41,6 +37,21 @@ export async function snapshotInstance(deps: { driver: VirtDriver; conductor: Co
     await deps.image.deleteImage(req.imageId).catch(() => undefined);
     await conductor.update(req.uuid, { task_state: null }, [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_BACKUP, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING]);
     await conductor.eventFinish(req.uuid, req.requestId, event, message);
+  }
+}
+
+/**
+ * The driver's consistent copy of the root disk, uploaded into an image record made
+ * beforehand (createImage, createBackup, shelve). `uploading` runs between the two, so
+ * each caller shows its own task state. The temporary copy never outlives the call.
+ */
+export async function captureDisk(deps: { driver: VirtDriver; image: ImageClient }, uuid: string, imageId: string, uploading: () => Promise<unknown>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'stratus-snapshot-'));
+  try {
+    const file = join(dir, 'disk');
+    await deps.driver.snapshot(uuid, file);
+    await uploading();
+    await deps.image.upload(imageId, await readFile(file));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
