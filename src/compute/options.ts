@@ -21,6 +21,13 @@ export const computeOptions = defineSchema({
     shelved_offload_time: opt.int({ default: 0, min: -1, help: 'Seconds a shelved instance keeps its host before it is offloaded; 0 at once, -1 never.' }),
     fake_hosts: opt.int({ default: 0, min: 0, max: 1000, help: 'Run this many fake compute hosts (fake-host-1..N) in the all-in-one instead of one on [DEFAULT] host (`stratus up --fake-hosts N`).' }),
   },
+  vnc: {
+    enabled: opt.bool({ default: true, help: 'Offer VNC consoles (openstack console url show).' }),
+    novncproxy_base_url: opt.str({ help: 'Base URL of the noVNC console proxy handed to users; defaults to http://<public host>:<6080 + port offset>/vnc_auto.html.' }),
+  },
+  consoleauth: {
+    token_ttl: opt.int({ default: 600, min: 1, help: 'Seconds a console token stays valid.' }),
+  },
   fake_driver: {
     vcpus: opt.int({ default: 16, min: 1, help: 'VCPUs each fake hypervisor reports.' }),
     memory_mb: opt.int({ default: 32768, min: 1, help: 'Memory (MiB) each fake hypervisor reports.' }),
@@ -33,7 +40,10 @@ export const computeOptions = defineSchema({
 
 export type ComputeConfig = ConfigOf<typeof computeOptions>;
 
-export function computeSettingsFrom(cfg: ComputeConfig & { DEFAULT: { default_availability_zone: string } }): ComputeSettings {
+/** Port of the console proxy (Nova's novncproxy), before the port offset. */
+export const CONSOLE_PROXY_PORT = 6080;
+
+export function computeSettingsFrom(cfg: ComputeConfig & { DEFAULT: { default_availability_zone: string; port_offset: number; bind_host: string; public_host?: string | null | undefined } }): ComputeSettings {
   return {
     defaultQuotas: Object.fromEntries(Object.keys(DEFAULT_QUOTAS).map((k) => [k, cfg.quota[k as QuotaResource]])) as Record<QuotaResource, number>,
     defaultAvailabilityZone: cfg.DEFAULT.default_availability_zone,
@@ -47,5 +57,9 @@ export function computeSettingsFrom(cfg: ComputeConfig & { DEFAULT: { default_av
     allowResizeToSameHost: cfg.compute.allow_resize_to_same_host,
     resizeConfirmWindow: cfg.compute.resize_confirm_window,
     shelvedOffloadTime: cfg.compute.shelved_offload_time,
+    vncEnabled: cfg.vnc.enabled,
+    novncProxyBaseUrl: cfg.vnc.novncproxy_base_url
+      ?? `http://${cfg.DEFAULT.public_host ?? cfg.DEFAULT.bind_host}:${CONSOLE_PROXY_PORT + cfg.DEFAULT.port_offset}/vnc_auto.html`,
+    consoleTokenTtl: cfg.consoleauth.token_ttl,
   };
 }

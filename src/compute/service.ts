@@ -23,6 +23,8 @@ export interface UserClients {
 export class ComputeService {
   /** Serialises count-then-create of instances per project inside this process (see domain/quotas). */
   readonly quotaLocks = new KeyedLock();
+  /** Serialises read-modify-write of one instance's JSON columns (its network cache) inside this process. */
+  readonly instanceLocks = new KeyedLock();
   private connectedBus: MessageBus | null = null;
 
   constructor(

@@ -30,6 +30,12 @@ export interface ComputeSettings {
   resizeConfirmWindow: number;
   /** Seconds a shelved instance keeps its host; 0 offload at once, -1 never ([DEFAULT] shelved_offload_time). */
   shelvedOffloadTime: number;
+  /** VNC consoles offered ([vnc] enabled). */
+  vncEnabled: boolean;
+  /** What console URLs start with ([vnc] novncproxy_base_url). */
+  novncProxyBaseUrl: string;
+  /** Seconds a console token is valid ([consoleauth] token_ttl). */
+  consoleTokenTtl: number;
 }
 
 /** Nova's defaults for the settings above (besides quotas and zones). */
@@ -37,4 +43,5 @@ export const DEFAULT_COMPUTE_TUNING = {
   internalAvailabilityZone: 'internal', serviceDownTime: 60, reportInterval: 10,
   cpuAllocationRatio: 16.0, ramAllocationRatio: 1.5, diskAllocationRatio: 1.0, reservedHostMemoryMb: 512,
   allowResizeToSameHost: true, resizeConfirmWindow: 0, shelvedOffloadTime: 0,
+  vncEnabled: true, novncProxyBaseUrl: 'http://127.0.0.1:6080/vnc_auto.html', consoleTokenTtl: 600,
 } as const;

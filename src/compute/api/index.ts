@@ -19,6 +19,8 @@ import { registerImageProxyRoutes } from './images.js';
 import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
 import { registerMigrationRoutes } from './migrations.js';
+import { registerInterfaceRoutes } from './interfaces.js';
+import { registerRemoteConsoleRoutes } from './remote-consoles.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
 
 /** How routes require a token (all but the version documents). */
@@ -63,5 +65,7 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerHypervisorRoutes(app, svc, authed);
   registerAvailabilityZoneRoutes(app, svc, authed);
   registerMigrationRoutes(app, svc, authed);
+  registerInterfaceRoutes(app, svc, authed);
+  registerRemoteConsoleRoutes(app, svc, authed);
   return app;
 }

@@ -18,6 +18,8 @@ import { rebuild } from './server-rebuild.js';
 import { snapshot } from './server-snapshot.js';
 import { coldMoveAction } from './server-move.js';
 import { shelveAction } from './server-shelve.js';
+import { legacyConsoleAction } from './remote-consoles.js';
+import { changeAdminPassword } from '../domain/admin-password.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -132,6 +134,19 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
       case 'revertResize':
       case 'migrate':
         return coldMoveAction(svc, request, row, key, reply);
+      case 'changePassword': {
+        svc.authorize(ctx, 'os_compute_api:os-admin-password', target);
+        checkLock(svc, ctx, row);
+        const { adminPass } = checkBody(Type.Object({ changePassword: Type.Object({ adminPass: Type.String() }, { additionalProperties: false }) }, { additionalProperties: false }), body).changePassword;
+        await changeAdminPassword(svc, { ctx, requestId: request.id }, row, adminPass);
+        return reply.status(202).send();
+      }
+      case 'os-getVNCConsole':
+      case 'os-getSPICEConsole':
+      case 'os-getRDPConsole':
+      case 'os-getSerialConsole':
+        if (request.apiVersion.atLeast('2.6')) throw badRequest(`There is no such action: ${key}`);
+        return legacyConsoleAction(svc, request, row, key, reply);
       case 'shelve':
       case 'shelveOffload':
       case 'unshelve':

@@ -1,7 +1,7 @@
 import { textArg as text, type JsonObject, type MessageBus, type Subscription } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
 import { finishEvent, startEvent } from '../domain/instance-actions.js';
-import { getInstance, updateInstance, type InstanceChanges } from '../domain/instances.js';
+import { editNetworkInfo, getInstance, updateInstance, type InstanceChanges } from '../domain/instances.js';
 import { TaskState, VmState } from '../domain/states.js';
 import { buildError, MAX_BUILD_ATTEMPTS, scheduleAndBuild, triedHosts } from './build.js';
 import { systemMetadataOf } from '../domain/instance-model.js';
@@ -11,7 +11,7 @@ import { COMPUTE_BINARY, CONDUCTOR_TOPIC, type RegisterComputeReply } from '../r
 import type { ComputeService } from '../service.js';
 import { PowerState, type HostResources } from '../virt/driver.js';
 import type { MigrationRow } from '../db/schema.js';
-import type { FlavorSnapshot } from '../domain/instance-model.js';
+import type { FlavorSnapshot, VifCacheEntry } from '../domain/instance-model.js';
 import { getMigration, updateMigration } from '../domain/migrations.js';
 import { markDeleted } from '../domain/server-delete.js';
 import { instanceOffloaded, instanceShelved, instanceUnshelved, unshelve, unshelveFailed } from './shelve.js';
@@ -160,6 +160,17 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
     },
     unshelve_failed: async (args: JsonObject): Promise<null> => {
       await unshelveFailed(svc, text(args['uuid'], 'uuid'), text(args['message'], 'message'), typeof args['host'] === 'string' ? args['host'] : null);
+      return null;
+    },
+    network_info_add: async (args: JsonObject): Promise<null> => {
+      const entry = args['entry'] as unknown as VifCacheEntry | undefined;
+      if (!entry || typeof entry.portId !== 'string' || !Array.isArray(entry.ips)) throw new TypeError('entry must be a network cache entry');
+      await editNetworkInfo(svc, text(args['uuid'], 'uuid'), (ports) => [...ports.filter((p) => p.portId !== entry.portId), entry]);
+      return null;
+    },
+    network_info_remove: async (args: JsonObject): Promise<null> => {
+      const portId = text(args['port_id'], 'port_id');
+      await editNetworkInfo(svc, text(args['uuid'], 'uuid'), (ports) => ports.filter((p) => p.portId !== portId));
       return null;
     },
     register_compute: async (args: JsonObject): Promise<RegisterComputeReply> => {

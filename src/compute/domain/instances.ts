@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../core/auth/index.js';
 import type { InstanceRow } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
+import { networkInfoOf, type VifCacheEntry } from './instance-model.js';
 import type { ComputeService } from '../service.js';
 
 export const instanceNotFound = (uuid: string) => notFound(`Instance ${uuid} could not be found.`);
@@ -85,4 +86,12 @@ export async function tagsOf(svc: ComputeService, uuids: string[]): Promise<Map<
   if (uuids.length === 0) return out;
   for (const r of await svc.db.selectFrom('instance_tags').selectAll().where('instance_uuid', 'in', uuids).orderBy('tag').execute()) out.get(r.instance_uuid)!.push(r.tag);
   return out;
+}
+
+/** Changes an instance's network cache under its lock, so two attaches or detaches never lose each other's ports. */
+export async function editNetworkInfo(svc: ComputeService, uuid: string, edit: (ports: VifCacheEntry[]) => VifCacheEntry[]): Promise<void> {
+  await svc.instanceLocks.run(uuid, async () => {
+    const row = await getInstance(svc, null, uuid);
+    await updateInstance(svc, uuid, { network_info: JSON.stringify(edit(networkInfoOf(row))) });
+  });
 }

@@ -2,6 +2,7 @@ import { releasePorts } from '../manager/network-allocation.js';
 import type { InstanceRow } from '../db/schema.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
+import { deleteConsoleTokens } from './consoles.js';
 import { startAction } from './instance-actions.js';
 import { networkInfoOf } from './instance-model.js';
 import { updateInstance } from './instances.js';
@@ -39,6 +40,7 @@ export async function deleteServer(svc: ComputeService, row: InstanceRow, who: {
  */
 export async function markDeleted(svc: ComputeService, uuid: string): Promise<void> {
   await svc.placement.deleteAllocations(uuid);
+  await deleteConsoleTokens(svc, uuid);
   // A move in flight holds the other host through its migration record.
   // A move in flight holds the other host through its migration record; deleting a resized server confirms it, as Nova does.
   for (const m of await svc.db.selectFrom('migrations').select(['uuid', 'status']).where('instance_uuid', '=', uuid).where('status', 'in', [...IN_PROGRESS_STATUSES]).execute()) {

@@ -11,6 +11,7 @@ import { snapshotInstance, type SnapshotRequest } from './operations/snapshot.js
 import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type MoveRequest, type RegisterComputeReply } from '../rpc/contract.js';
 import { confirmResize, finishResize, finishRevertResize, resizeInstance, revertResize, type MoveDeps } from './operations/resize.js';
 import type { VifInfo, VirtDriver } from '../virt/driver.js';
+import { attachInterface, detachInterface, type AttachRequest } from './operations/interfaces.js';
 import { shelveInstance, shelveOffloadInstance, unshelveInstance, type ShelveDeps, type ShelveRequest, type UnshelveRequest } from './operations/shelve.js';
 
 /** The other services an agent calls, with the service's own credentials. */
@@ -112,6 +113,28 @@ export class ComputeAgent {
         if (typeof uuid !== 'string') throw new TypeError('drop_resize_source needs uuid');
         this.track(this.driver.confirmMigration(uuid));
         return null;
+      },
+      attach_interface: async (args: JsonObject) => {
+        const req = args['request'] as unknown as AttachRequest | undefined;
+        if (!req || typeof req.uuid !== 'string' || typeof req.projectId !== 'string') throw new TypeError('attach_interface needs a request');
+        return { ...(await attachInterface(deps, req)) };
+      },
+      detach_interface: async (args: JsonObject) => {
+        const [uuid, port] = [args['uuid'], args['port'] as { portId?: unknown; preexisting?: unknown } | undefined];
+        if (typeof uuid !== 'string' || !port || typeof port.portId !== 'string') throw new TypeError('detach_interface needs uuid and port');
+        await detachInterface(deps, uuid, { portId: port.portId, preexisting: port.preexisting === true });
+        return null;
+      },
+      set_admin_password: async (args: JsonObject) => {
+        const [uuid, password] = [args['uuid'], args['password']];
+        if (typeof uuid !== 'string' || typeof password !== 'string') throw new TypeError('set_admin_password needs uuid and password');
+        await this.driver.setAdminPassword(uuid, password);
+        return null;
+      },
+      get_vnc_console: async (args: JsonObject) => {
+        const uuid = args['uuid'];
+        if (typeof uuid !== 'string') throw new TypeError('get_vnc_console needs uuid');
+        return { ...(await this.driver.vncConsole(uuid)) };
       },
       get_console_output: async (args: JsonObject) => {
         const uuid = args['uuid'];

@@ -1,5 +1,6 @@
 import type { MessageBus } from '../../core/bus/index.js';
 import { CONDUCTOR_TOPIC } from '../rpc/contract.js';
+import type { VifCacheEntry } from '../domain/instance-model.js';
 
 /** The agent's side of the conductor protocol (rpc/contract.ts): typed calls over the bus. */
 export class ConductorApi {
@@ -64,5 +65,14 @@ export class ConductorApi {
 
   async unshelveFailed(uuid: string, requestId: string, message: string): Promise<void> {
     await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'unshelve_failed', { uuid, request_id: requestId, message, host: this.host });
+  }
+
+  /** Adds an attached port to the instance's network cache. */
+  async addInterface(uuid: string, entry: VifCacheEntry): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'network_info_add', { uuid, entry: { ...entry } as never });
+  }
+
+  async removeInterface(uuid: string, portId: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'network_info_remove', { uuid, port_id: portId });
   }
 }

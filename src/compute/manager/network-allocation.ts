@@ -65,7 +65,7 @@ export async function allocateNetwork(net: NetworkClient, req: PortRequest): Pro
     return { vifs, cache };
   } catch (e) {
     await releasePorts(net, touched.map((t) => ({ portId: t.port.id, preexisting: t.preexisting })));
-    if (e instanceof RemoteApiError && e.status < 500) throw new BuildRequestError(`Failed to allocate the network(s): ${networkMessage(e)}`);
+    if (e instanceof RemoteApiError && e.status < 500) throw new BuildRequestError(`Failed to allocate the network(s): ${networkMessage(e)}`, { cause: e });
     throw e;
   }
 }
