@@ -142,3 +142,45 @@ describe('compute: shelve, offload, unshelve', () => {
     expect(actions).toEqual(expect.arrayContaining(['create', 'shelve', 'unshelve']));
   });
 });
+
+describe('compute: live migration', () => {
+  it('moves a running server to the other host (ports follow, source hold ends); forcing needs a host; the same host is refused', async () => {
+    const s = await bootActive('runner');
+    const source = (await call('admin', 'GET', `/v2.1/servers/${s.id}`)).json().server['OS-EXT-SRV-ATTR:host'];
+    const other = source === 'host-1' ? 'host-2' : 'host-1';
+    const same = await action(s.id, { 'os-migrateLive': { host: source, block_migration: 'auto' } }, 'admin', '2.30');
+    expect(same.statusCode).toBe(400);
+    const forced = await action(s.id, { 'os-migrateLive': { host: null, block_migration: 'auto', force: true } }, 'admin', '2.30');
+    expect(novaFault(forced).message).toBe("Can't force to a non-provided destination");
+    expect((await action(s.id, { 'os-migrateLive': { host: null, block_migration: 'auto' } }, 'demo', '2.30')).statusCode).toBe(403);
+    const res = await action(s.id, { 'os-migrateLive': { host: null, block_migration: 'auto' } }, 'admin', '2.30');
+    expect(res.statusCode, res.body).toBe(202);
+    const moved = await waitForServer(call, s.id, ['ACTIVE', 'ERROR'], 'admin');
+    expect(moved).toMatchObject({ status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': other, 'OS-EXT-STS:power_state': 1 });
+    const m = (await call('admin', 'GET', `/v2.1/os-migrations?migration_type=live-migration&instance_uuid=${s.id}`, undefined, '2.59')).json().migrations[0];
+    expect(m).toMatchObject({ status: 'completed', source_compute: source, dest_compute: other });
+    expect(await held(m.uuid)).toEqual({});
+    expect(Object.keys(await held(s.id)).every((k) => k.startsWith(`${other}:`))).toBe(true);
+    const port = (await (await fetch(`${f.networkUrl}/v2.0/ports?device_id=${s.id}`, { headers: { 'x-auth-token': 'admin' } })).json() as any).ports[0];
+    expect(port['binding:host_id']).toBe(other);
+    const log = (await action(s.id, { 'os-getConsoleOutput': {} })).json().output;
+    expect(log).toContain(`guest resumed on ${other} after live migration`);
+  });
+
+  it('before 2.34 a migration with no valid host is a 400 and the server stays put', async () => {
+    const s = await bootActive('stuck');
+    const here = (await call('admin', 'GET', `/v2.1/servers/${s.id}`)).json().server['OS-EXT-SRV-ATTR:host'];
+    const other = here === 'host-1' ? 'host-2' : 'host-1';
+    await call('admin', 'PUT', '/v2.1/os-services/disable', { host: other, binary: 'nova-compute' });
+    try {
+      const res = await action(s.id, { 'os-migrateLive': { host: null, block_migration: false, disk_over_commit: false } }, 'admin', '2.1');
+      expect(res.statusCode, res.body).toBe(400);
+      expect(novaFault(res).message).toMatch(/^No valid host was found/);
+    } finally {
+      await call('admin', 'PUT', '/v2.1/os-services/enable', { host: other, binary: 'nova-compute' });
+    }
+    const after = await waitForServer(call, s.id, ['ACTIVE'], 'admin');
+    expect(after['OS-EXT-SRV-ATTR:host']).toBe(here);
+    expect(Object.values(await held(s.id)).sort()).toEqual([1, 1, 512].sort());
+  });
+});

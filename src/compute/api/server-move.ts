@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import type { InstanceRow } from '../db/schema.js';
-import { confirmMove, revertMove, startMove } from '../domain/server-move.js';
+import { confirmMove, revertMove, startLiveMigration, startMove } from '../domain/server-move.js';
 import { badRequest, conflict } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import { checkBody } from './validate.js';
@@ -14,6 +14,45 @@ const Resize = Type.Object({
 const Migrate = Type.Object({
   migrate: Type.Union([Type.Null(), Type.Object({ host: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()])) }, { additionalProperties: false })]),
 }, { additionalProperties: false });
+
+const BoolText = Type.Union([Type.Boolean(), Type.String()]);
+const MigrateLive = Type.Object({
+  'os-migrateLive': Type.Object({
+    host: Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()]),
+    block_migration: Type.Union([BoolText, Type.Literal('auto')]),
+    disk_over_commit: Type.Optional(BoolText),
+    force: Type.Optional(BoolText),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
+/** oslo's bool_from_string(strict=True): booleans and their usual spellings, anything else a 400. */
+function strictBool(field: string, v: boolean | string | undefined): boolean {
+  if (v === undefined || typeof v === 'boolean') return v === true;
+  if (/^(true|yes|on|1|t|y)$/i.test(v)) return true;
+  if (/^(false|no|off|0|f|n)$/i.test(v)) return false;
+  throw badRequest(`Invalid input for field/attribute ${field}. Value: ${v}. '${v}' is not a boolean`);
+}
+
+/** os-migrateLive: microversion rules on the body (2.25 auto and no disk_over_commit, 2.30-2.67 force), then the move. */
+export async function liveMigrateAction(svc: ComputeService, request: FastifyRequest, row: InstanceRow, reply: FastifyReply): Promise<unknown> {
+  const ctx = callerOf(request);
+  const v = request.apiVersion;
+  const args = checkBody(MigrateLive, request.body)['os-migrateLive'];
+  svc.authorize(ctx, 'os_compute_api:os-migrate-server:migrate_live', { project_id: row.project_id });
+  if (v.atLeast('2.25')) {
+    if (args.disk_over_commit !== undefined) throw badRequest("Additional properties are not allowed ('disk_over_commit' was unexpected)");
+  } else {
+    if (args.block_migration === 'auto') throw badRequest("Invalid input for field/attribute block_migration. Value: auto. 'auto' is not of type 'boolean', 'string'");
+    if (args.disk_over_commit === undefined) throw badRequest("Invalid input for field/attribute os-migrateLive. Value: {...}. 'disk_over_commit' is a required property");
+  }
+  if (args.force !== undefined && (!v.atLeast('2.30') || v.atLeast('2.68'))) throw badRequest("Additional properties are not allowed ('force' was unexpected)");
+  if (args.block_migration !== 'auto') strictBool('block_migration', args.block_migration);
+  strictBool('disk_over_commit', args.disk_over_commit);
+  const force = strictBool('force', args.force);
+  if (force && !args.host) throw badRequest("Can't force to a non-provided destination");
+  await startLiveMigration(svc, { ctx, requestId: request.id }, row, { host: args.host, force, wait: !v.atLeast('2.34') });
+  return reply.status(202).send();
+}
 
 /** resize / confirmResize / revertResize / migrate: the cold moves of POST /servers/{id}/action. */
 export async function coldMoveAction(svc: ComputeService, request: FastifyRequest, row: InstanceRow, key: string, reply: FastifyReply): Promise<unknown> {

@@ -14,6 +14,7 @@ import type { MigrationRow } from '../db/schema.js';
 import type { FlavorSnapshot, VifCacheEntry } from '../domain/instance-model.js';
 import { getMigration, updateMigration } from '../domain/migrations.js';
 import { markDeleted } from '../domain/server-delete.js';
+import { liveMigrate, liveMigrationDone, liveMigrationFailed } from './live-migration.js';
 import { instanceOffloaded, instanceShelved, instanceUnshelved, unshelve, unshelveFailed } from './shelve.js';
 import { migrateServer, moveFailed, resizeConfirmed, resizeFinished, resizeReverted } from './move.js';
 
@@ -171,6 +172,17 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
     network_info_remove: async (args: JsonObject): Promise<null> => {
       const portId = text(args['port_id'], 'port_id');
       await editNetworkInfo(svc, text(args['uuid'], 'uuid'), (ports) => ports.filter((p) => p.portId !== portId));
+      return null;
+    },
+    live_migrate: async (args: JsonObject): Promise<string | null> => liveMigrate(svc, bus, text(args['migration'], 'migration'), text(args['request_id'], 'request_id'), {
+      host: typeof args['host'] === 'string' ? args['host'] : null, force: args['force'] === true,
+    }, log),
+    live_migration_done: async (args: JsonObject): Promise<null> => {
+      await liveMigrationDone(svc, await migrationArg(args));
+      return null;
+    },
+    live_migration_failed: async (args: JsonObject): Promise<null> => {
+      await liveMigrationFailed(svc, await migrationArg(args), text(args['message'], 'message'), args['rolled_back'] === true, typeof args['host'] === 'string' ? args['host'] : null);
       return null;
     },
     register_compute: async (args: JsonObject): Promise<RegisterComputeReply> => {

@@ -8,7 +8,7 @@ import { flavorSnapshotOf, getFlavor } from './flavors.js';
 import { startAction } from './instance-actions.js';
 import { flavorOf, systemMetadataOf, type FlavorSnapshot } from './instance-model.js';
 import { beginTask, updateInstance } from './instances.js';
-import { migrationOfInstance, updateMigration } from './migrations.js';
+import { createMigration, MigrationType, migrationOfInstance, updateMigration } from './migrations.js';
 import { moveRequestOf } from './move-request.js';
 import { checkUpsize, limitsFor, usageOf } from './quotas.js';
 import { checkImageFitsFlavor } from './server-create.js';
@@ -88,4 +88,31 @@ export async function revertMove(svc: ComputeService, caller: Caller, row: Insta
   await startAction(svc, row.uuid, 'revertResize', who(caller, row));
   const request = await moveRequestOf(svc, row, migration, caller.requestId);
   await svc.bus.cast({ topic: COMPUTE_TOPIC, server: migration.dest_compute! }, 'revert_resize', { request: { ...request } });
+}
+
+/**
+ * os-migrateLive (admins): an ACTIVE or PAUSED instance moves while it runs. From
+ * 2.34 the API answers 202 at once (Nova's async pre-checks); before, it waits for
+ * the scheduling step and answers its failure as a 400.
+ */
+export async function startLiveMigration(svc: ComputeService, caller: Caller, row: InstanceRow, target: { host: string | null; force: boolean; wait: boolean }): Promise<void> {
+  await beginTask(svc, row, 'os-migrateLive', [VmState.ACTIVE, VmState.PAUSED], null);
+  if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
+  if (target.host !== null) {
+    if (!(await svc.db.selectFrom('compute_nodes').select('host').where('host', '=', target.host).executeTakeFirst())) throw badRequest(`Compute host ${target.host} could not be found.`);
+    if (target.host === row.host) throw badRequest(`Unable to migrate instance (${row.uuid}) to current host (${row.host}).`);
+  }
+  await beginTask(svc, row, 'os-migrateLive', [VmState.ACTIVE, VmState.PAUSED], TaskState.MIGRATING);
+  const migration = await createMigration(svc, {
+    instanceUuid: row.uuid, type: MigrationType.LIVE, status: 'accepted', sourceCompute: row.host, sourceNode: row.node,
+    oldFlavorId: null, newFlavorId: null, projectId: row.project_id, userId: row.user_id,
+  });
+  await startAction(svc, row.uuid, 'live-migration', who(caller, row));
+  const args = { migration: migration.uuid, request_id: caller.requestId, host: target.host, force: target.force };
+  if (!target.wait) {
+    await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'live_migrate', args);
+    return;
+  }
+  const failure = await svc.bus.call<string | null>({ topic: CONDUCTOR_TOPIC }, 'live_migrate', args, { timeoutMs: 120_000 });
+  if (failure) throw badRequest(failure);
 }

@@ -8,9 +8,10 @@ import { terminateInstance } from './operations/terminate.js';
 import { runPowerAction } from './operations/power.js';
 import { rebuildInstance, type RebuildRequest } from './operations/rebuild.js';
 import { snapshotInstance, type SnapshotRequest } from './operations/snapshot.js';
-import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type MoveRequest, type RegisterComputeReply } from '../rpc/contract.js';
+import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type LiveMigrationRequest, type MoveRequest, type RegisterComputeReply } from '../rpc/contract.js';
 import { confirmResize, finishResize, finishRevertResize, resizeInstance, revertResize, type MoveDeps } from './operations/resize.js';
 import type { VifInfo, VirtDriver } from '../virt/driver.js';
+import { liveMigration, postLiveMigrationAtDestination, preLiveMigration, rollbackLiveMigrationAtDestination } from './operations/live-migration.js';
 import { attachInterface, detachInterface, type AttachRequest } from './operations/interfaces.js';
 import { shelveInstance, shelveOffloadInstance, unshelveInstance, type ShelveDeps, type ShelveRequest, type UnshelveRequest } from './operations/shelve.js';
 
@@ -163,10 +164,20 @@ export class ComputeAgent {
     const steps: Record<string, (d: MoveDeps, r: MoveRequest) => Promise<void>> = {
       resize_instance: resizeInstance, finish_resize: finishResize, confirm_resize: confirmResize, revert_resize: revertResize, finish_revert_resize: finishRevertResize,
     };
-    return Object.fromEntries(Object.entries(steps).map(([method, run]) => [method, async (args: JsonObject) => {
-      this.track(run(deps, moveRequestOf(args['request'])));
-      return null;
-    }]));
+    const liveSteps: Record<string, (d: MoveDeps, r: LiveMigrationRequest) => Promise<void>> = {
+      pre_live_migration: preLiveMigration, live_migration: liveMigration, post_live_migration_at_destination: postLiveMigrationAtDestination,
+      rollback_live_migration_at_destination: rollbackLiveMigrationAtDestination,
+    };
+    return {
+      ...Object.fromEntries(Object.entries(steps).map(([method, run]) => [method, async (args: JsonObject) => {
+        this.track(run(deps, moveRequestOf(args['request'])));
+        return null;
+      }])),
+      ...Object.fromEntries(Object.entries(liveSteps).map(([method, run]) => [method, async (args: JsonObject) => {
+        this.track(run(deps, liveRequestOf(args['request'])));
+        return null;
+      }])),
+    };
   }
 
   /** One heartbeat; a failure is logged and the next one tries again. */
@@ -197,6 +208,17 @@ function moveRequestOf(v: unknown): MoveRequest {
   }
   if (!r.oldSpec || !r.newSpec || !Array.isArray(r.vifs)) throw new TypeError('a move needs oldSpec, newSpec and vifs');
   return r as MoveRequest;
+}
+
+/** A live-migration request, checked like a move request. */
+function liveRequestOf(v: unknown): LiveMigrationRequest {
+  const r = v as Partial<LiveMigrationRequest> | null;
+  if (!r || typeof r !== 'object') throw new TypeError('request must be an object');
+  for (const key of ['uuid', 'requestId', 'migrationUuid', 'sourceHost', 'destHost'] as const) {
+    if (typeof r[key] !== 'string' || r[key] === '') throw new TypeError(`${key} must be a non-empty string`);
+  }
+  if (!r.spec || !Array.isArray(r.vifs)) throw new TypeError('a live migration needs spec and vifs');
+  return r as LiveMigrationRequest;
 }
 
 /** A build request as the conductor sent it, checked for what the build relies on. */

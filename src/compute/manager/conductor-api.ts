@@ -75,4 +75,13 @@ export class ConductorApi {
   async removeInterface(uuid: string, portId: string): Promise<void> {
     await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'network_info_remove', { uuid, port_id: portId });
   }
+
+  async liveMigrationDone(migrationUuid: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'live_migration_done', { migration: migrationUuid });
+  }
+
+  /** `rolledBack`: the guest still runs on the source, so the instance stays there. */
+  async liveMigrationFailed(migrationUuid: string, message: string, rolledBack: boolean): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'live_migration_failed', { migration: migrationUuid, message, rolled_back: rolledBack, host: this.host });
+  }
 }
