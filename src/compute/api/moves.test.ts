@@ -184,3 +184,34 @@ describe('compute: live migration', () => {
     expect(Object.values(await held(s.id)).sort()).toEqual([1, 1, 512].sort());
   });
 });
+
+describe('compute: evacuate', () => {
+  it('refuses while the host is up; once it is forced down rebuilds elsewhere; the failed host cleans up when it returns', async () => {
+    const s = await bootActive('refugee');
+    const source = (await call('admin', 'GET', `/v2.1/servers/${s.id}`)).json().server['OS-EXT-SRV-ATTR:host'];
+    const other = source === 'host-1' ? 'host-2' : 'host-1';
+    const busy = await action(s.id, { evacuate: {} }, 'admin', '2.29');
+    expect(busy.statusCode).toBe(400);
+    expect(novaFault(busy).message).toBe(`Compute service of ${source} is still in use.`);
+    expect((await call('admin', 'PUT', '/v2.1/os-services/force-down', { host: source, binary: 'nova-compute', forced_down: true }, '2.11')).statusCode).toBe(200);
+    try {
+      expect((await action(s.id, { evacuate: { host: source } }, 'admin', '2.29')).statusCode).toBe(400);
+      const res = await action(s.id, { evacuate: {} }, 'admin', '2.29');
+      expect(res.statusCode, res.body).toBe(200);
+      const moved = await waitForServer(call, s.id, ['ACTIVE', 'ERROR'], 'admin');
+      expect(moved).toMatchObject({ status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': other });
+      const m = (await call('admin', 'GET', `/v2.1/os-migrations?migration_type=evacuation&instance_uuid=${s.id}`, undefined, '2.59')).json().migrations[0];
+      expect(m).toMatchObject({ status: 'done', source_compute: source, dest_compute: other });
+      // The failed host's share stays held until that host comes back and cleans up.
+      expect(Object.keys(await held(m.uuid)).every((k) => k.startsWith(`${source}:`))).toBe(true);
+      const returning = f.agents.find((a) => a.host === source)!;
+      await returning.stop();
+      await returning.start();
+      expect(await held(m.uuid)).toEqual({});
+      expect((await call('admin', 'GET', `/v2.1/os-migrations?instance_uuid=${s.id}`, undefined, '2.59')).json().migrations[0].status).toBe('completed');
+      expect(await returning.driver.listInstances()).not.toContain(s.id);
+    } finally {
+      await call('admin', 'PUT', '/v2.1/os-services/force-down', { host: source, binary: 'nova-compute', forced_down: false }, '2.11');
+    }
+  });
+});

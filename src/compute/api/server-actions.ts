@@ -16,7 +16,7 @@ import type { Guard } from './index.js';
 import { checkBody } from './validate.js';
 import { rebuild } from './server-rebuild.js';
 import { snapshot } from './server-snapshot.js';
-import { coldMoveAction, liveMigrateAction } from './server-move.js';
+import { coldMoveAction, evacuateAction, liveMigrateAction } from './server-move.js';
 import { shelveAction } from './server-shelve.js';
 import { legacyConsoleAction } from './remote-consoles.js';
 import { changeAdminPassword } from '../domain/admin-password.js';
@@ -149,6 +149,8 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
         return legacyConsoleAction(svc, request, row, key, reply);
       case 'os-migrateLive':
         return liveMigrateAction(svc, request, row, reply);
+      case 'evacuate':
+        return evacuateAction(svc, request, row, reply);
       case 'shelve':
       case 'shelveOffload':
       case 'unshelve':

@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import type { InstanceRow } from '../db/schema.js';
-import { confirmMove, revertMove, startLiveMigration, startMove } from '../domain/server-move.js';
+import { confirmMove, revertMove, startEvacuation, startLiveMigration, startMove } from '../domain/server-move.js';
+import { generatePassword } from '../domain/server-create.js';
 import { badRequest, conflict } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import { checkBody } from './validate.js';
@@ -52,6 +53,34 @@ export async function liveMigrateAction(svc: ComputeService, request: FastifyReq
   if (force && !args.host) throw badRequest("Can't force to a non-provided destination");
   await startLiveMigration(svc, { ctx, requestId: request.id }, row, { host: args.host, force, wait: !v.atLeast('2.34') });
   return reply.status(202).send();
+}
+
+const Evacuate = Type.Object({
+  evacuate: Type.Object({
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), onSharedStorage: Type.Optional(BoolText), adminPass: Type.Optional(Type.String()),
+    force: Type.Optional(BoolText),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
+/** evacuate: body rules per microversion (onSharedStorage until 2.14, force 2.29-2.67), then the rebuild elsewhere. */
+export async function evacuateAction(svc: ComputeService, request: FastifyRequest, row: InstanceRow, reply: FastifyReply): Promise<unknown> {
+  const ctx = callerOf(request);
+  const v = request.apiVersion;
+  const args = checkBody(Evacuate, request.body).evacuate;
+  svc.authorize(ctx, 'os_compute_api:os-evacuate', { project_id: row.project_id, user_id: row.user_id });
+  if (v.atLeast('2.14')) {
+    if (args.onSharedStorage !== undefined) throw badRequest("Additional properties are not allowed ('onSharedStorage' was unexpected)");
+  } else if (args.onSharedStorage === undefined) {
+    throw badRequest("Invalid input for field/attribute evacuate. Value: {...}. 'onSharedStorage' is a required property");
+  }
+  const onShared = strictBool('onSharedStorage', args.onSharedStorage);
+  if (onShared && args.adminPass !== undefined && !v.atLeast('2.14')) throw badRequest("admin password can't be changed on existing disk");
+  if (args.force !== undefined && (!v.atLeast('2.29') || v.atLeast('2.68'))) throw badRequest("Additional properties are not allowed ('force' was unexpected)");
+  const force = strictBool('force', args.force);
+  if (force && !args.host) throw badRequest("Can't force to a non-provided destination");
+  await startEvacuation(svc, { ctx, requestId: request.id }, row, { host: args.host ?? null, force });
+  if (!v.atLeast('2.14')) return reply.status(200).send({ adminPass: args.adminPass ?? generatePassword() });
+  return reply.status(200).send();
 }
 
 /** resize / confirmResize / revertResize / migrate: the cold moves of POST /servers/{id}/action. */

@@ -14,6 +14,7 @@ import type { MigrationRow } from '../db/schema.js';
 import type { FlavorSnapshot, VifCacheEntry } from '../domain/instance-model.js';
 import { getMigration, updateMigration } from '../domain/migrations.js';
 import { markDeleted } from '../domain/server-delete.js';
+import { evacuate, evacuatedFrom, evacuationDone } from './evacuate.js';
 import { liveMigrate, liveMigrationDone, liveMigrationFailed } from './live-migration.js';
 import { instanceOffloaded, instanceShelved, instanceUnshelved, unshelve, unshelveFailed } from './shelve.js';
 import { migrateServer, moveFailed, resizeConfirmed, resizeFinished, resizeReverted } from './move.js';
@@ -45,7 +46,7 @@ function changesOf(v: unknown): InstanceChanges {
 }
 
 /** Migration statuses an agent reports on its own (the rest the conductor sets). */
-const AGENT_MIGRATION_STATUSES = new Set(['migrating', 'post-migrating', 'preparing', 'running']);
+const AGENT_MIGRATION_STATUSES = new Set(['migrating', 'post-migrating', 'preparing', 'running', 'failed']);
 
 function powerStateArg(args: JsonObject): number {
   const p = args['power_state'];
@@ -185,11 +186,21 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       await liveMigrationFailed(svc, await migrationArg(args), text(args['message'], 'message'), args['rolled_back'] === true, typeof args['host'] === 'string' ? args['host'] : null);
       return null;
     },
+    evacuate: async (args: JsonObject): Promise<null> => {
+      await evacuate(svc, bus, text(args['migration'], 'migration'), text(args['request_id'], 'request_id'), {
+        host: typeof args['host'] === 'string' ? args['host'] : null, force: args['force'] === true,
+      }, log);
+      return null;
+    },
+    evacuation_done: async (args: JsonObject): Promise<null> => {
+      await evacuationDone(svc, await migrationArg(args));
+      return null;
+    },
     register_compute: async (args: JsonObject): Promise<RegisterComputeReply> => {
       const host = text(args['host'], 'host');
       const service = await registerService(svc, host, COMPUTE_BINARY);
       const node = await upsertComputeNode(svc, service, resourcesOf(args['resources']));
-      return { serviceUuid: service.uuid, nodeUuid: node.uuid };
+      return { serviceUuid: service.uuid, nodeUuid: node.uuid, evacuated: await evacuatedFrom(svc, host) };
     },
     report_state: async (args: JsonObject): Promise<null> => {
       await heartbeat(svc, text(args['host'], 'host'), text(args['binary'], 'binary'));

@@ -1,8 +1,9 @@
 import type { RequestContext } from '../../core/auth/index.js';
 import { RemoteApiError } from '../../core/http/index.js';
 import type { InstanceRow } from '../db/schema.js';
-import { badRequest, conflict } from '../errors.js';
-import { COMPUTE_TOPIC, CONDUCTOR_TOPIC } from '../rpc/contract.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC } from '../rpc/contract.js';
+import { findService, isUp } from './services.js';
 import type { ComputeService } from '../service.js';
 import { flavorSnapshotOf, getFlavor } from './flavors.js';
 import { startAction } from './instance-actions.js';
@@ -115,4 +116,27 @@ export async function startLiveMigration(svc: ComputeService, caller: Caller, ro
   }
   const failure = await svc.bus.call<string | null>({ topic: CONDUCTOR_TOPIC }, 'live_migrate', args, { timeoutMs: 120_000 });
   if (failure) throw badRequest(failure);
+}
+
+/**
+ * evacuate (admins): an instance whose host is down is rebuilt elsewhere from its
+ * image with the same ports. The host must really be down (or forced down), or two
+ * hosts could run the same guest.
+ */
+export async function startEvacuation(svc: ComputeService, caller: Caller, row: InstanceRow, target: { host: string | null; force: boolean }): Promise<void> {
+  if (target.host !== null) {
+    if (!(await svc.db.selectFrom('compute_nodes').select('host').where('host', '=', target.host).executeTakeFirst())) throw notFound(`Compute host ${target.host} not found.`);
+    if (target.host === row.host) throw badRequest("The target host can't be the same one.");
+  }
+  await beginTask(svc, row, 'evacuate', [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], null);
+  if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
+  const service = await findService(svc, row.host, COMPUTE_BINARY);
+  if (service && isUp(svc, service)) throw badRequest(`Compute service of ${row.host} is still in use.`);
+  await beginTask(svc, row, 'evacuate', [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], TaskState.REBUILDING);
+  const migration = await createMigration(svc, {
+    instanceUuid: row.uuid, type: MigrationType.EVACUATION, status: 'accepted', sourceCompute: row.host, sourceNode: row.node,
+    oldFlavorId: null, newFlavorId: null, projectId: row.project_id, userId: row.user_id,
+  });
+  await startAction(svc, row.uuid, 'evacuate', who(caller, row));
+  await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'evacuate', { migration: migration.uuid, request_id: caller.requestId, host: target.host, force: target.force });
 }

@@ -155,6 +155,8 @@ export class ComputeAgent {
       host: this.options.host, resources: { ...(await this.driver.hostResources()) },
     });
     this.nodeUuid = reply.nodeUuid;
+    // Evacuated while this host was down: another host runs them now.
+    for (const uuid of reply.evacuated ?? []) await this.driver.destroy(uuid).catch((e: unknown) => this.log.warn({ err: e, instance: uuid }, 'evacuated guest not destroyed'));
     this.timer = setInterval(() => { void this.report(); }, this.options.reportInterval * 1000);
     this.timer.unref();
   }

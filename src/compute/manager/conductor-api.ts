@@ -84,4 +84,9 @@ export class ConductorApi {
   async liveMigrationFailed(migrationUuid: string, message: string, rolledBack: boolean): Promise<void> {
     await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'live_migration_failed', { migration: migrationUuid, message, rolled_back: rolledBack, host: this.host });
   }
+
+  /** The evacuated guest runs here: the instance's host becomes this one. */
+  async evacuated(migrationUuid: string): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'evacuation_done', { migration: migrationUuid });
+  }
 }

@@ -22,6 +22,8 @@ export interface RegisterComputeArgs {
 export interface RegisterComputeReply {
   serviceUuid: string;
   nodeUuid: string;
+  /** Instances evacuated from this host while it was down: their guests here must go. */
+  evacuated: string[];
 }
 
 /** conductor.report_state: a heartbeat. */

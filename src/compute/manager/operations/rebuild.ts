@@ -1,7 +1,9 @@
 import type { FlavorSnapshot } from '../../domain/instance-model.js';
 import { TaskState, VmState } from '../../domain/states.js';
 import { PowerState, type InstanceSpec, type VifInfo, type VirtDriver } from '../../virt/driver.js';
+import type { NetworkClient } from '../../../network/contract/client.js';
 import type { ConductorApi } from '../conductor-api.js';
+import { bindPorts } from './resize.js';
 
 /** compute.rebuild_instance: the new root disk from `imageRef`, same ports, same host. */
 export interface RebuildRequest {
@@ -16,16 +18,19 @@ export interface RebuildRequest {
   vifs: VifInfo[];
   /** A stopped instance stays stopped after its rebuild. */
   wasStopped: boolean;
+  /** An evacuation: the guest is rebuilt on this host (another than its failed one); its ports follow. */
+  evacuation?: { migrationUuid: string };
 }
 
 const EVENT = 'compute_rebuild_instance';
 
 /** Nova's rebuild on the instance's host: destroy the guest, spawn it again from the new image with the same ports. */
-export async function rebuildInstance(deps: { driver: VirtDriver; conductor: ConductorApi }, req: RebuildRequest): Promise<void> {
+export async function rebuildInstance(deps: { host: string; driver: VirtDriver; conductor: ConductorApi; network: NetworkClient }, req: RebuildRequest): Promise<void> {
   const { driver, conductor } = deps;
   await conductor.eventStart(req.uuid, req.requestId, EVENT);
   try {
     await driver.destroy(req.uuid);
+    if (req.evacuation) await bindPorts(deps.network, req.vifs, deps.host);
     await conductor.update(req.uuid, { task_state: TaskState.REBUILD_SPAWNING }, [TaskState.REBUILDING]);
     const f = req.flavor;
     const spec: InstanceSpec = {
@@ -35,6 +40,7 @@ export async function rebuildInstance(deps: { driver: VirtDriver; conductor: Con
     };
     await driver.spawn(spec, req.vifs, []);
     if (req.wasStopped) await driver.powerOff(req.uuid, 0);
+    if (req.evacuation) await conductor.evacuated(req.evacuation.migrationUuid);
     await conductor.update(req.uuid, {
       vm_state: req.wasStopped ? VmState.STOPPED : VmState.ACTIVE, task_state: null,
       power_state: req.wasStopped ? PowerState.SHUTDOWN : PowerState.RUNNING, launched_at: new Date().toISOString(),
@@ -43,6 +49,7 @@ export async function rebuildInstance(deps: { driver: VirtDriver; conductor: Con
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     await conductor.update(req.uuid, { vm_state: VmState.ERROR, task_state: null }, [TaskState.REBUILDING, TaskState.REBUILD_SPAWNING]);
+    if (req.evacuation) await conductor.migrationStatus(req.evacuation.migrationUuid, 'failed');
     await conductor.eventFinish(req.uuid, req.requestId, EVENT, message);
   }
 }
