@@ -1,5 +1,6 @@
 import type { InstanceRow } from '../db/schema.js';
 import { flavorOf, networkInfoOf, systemMetadataOf, type FlavorSnapshot } from '../domain/instance-model.js';
+import { aggregateZones } from '../domain/availability-zones.js';
 import { metadataOf } from '../domain/instances.js';
 import type { ComputeService } from '../service.js';
 import { passwordOf } from './password.js';
@@ -27,7 +28,7 @@ export async function readInstanceFacts(svc: ComputeService, uuid: string, dhcpD
       name: row.display_name,
       hostname: dhcpDomain ? `${row.hostname}.${dhcpDomain}` : row.hostname,
       launchIndex: row.launch_index,
-      availabilityZone: row.availability_zone,
+      availabilityZone: await zoneOf(svc, row),
       projectId: row.project_id,
       reservationId: row.reservation_id,
       flavorName: flavor.name,
@@ -44,6 +45,16 @@ export async function readInstanceFacts(svc: ComputeService, uuid: string, dhcpD
 }
 
 const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+
+/**
+ * The zone asked for at boot, else that of the host it runs on (Nova records the host's
+ * zone on the instance when it is scheduled; here it is derived the same way the API
+ * shows it); null before it is scheduled.
+ */
+async function zoneOf(svc: ComputeService, row: InstanceRow): Promise<string | null> {
+  if (row.availability_zone || !row.host) return row.availability_zone;
+  return (await aggregateZones(svc)).get(row.host) ?? svc.settings.defaultAvailabilityZone;
+}
 
 /**
  * The key pair as recorded at boot (the instance keeps its own copy of the public key,
