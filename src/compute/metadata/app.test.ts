@@ -157,6 +157,15 @@ describe('metadata service: password', () => {
     expect((await post('/openstack/latest/password', 'y'.repeat(1020), signed(uuid))).statusCode).toBe(200);
   });
 
+  it('takes the body whatever its content type, or with none', async () => {
+    const uuid = await t.addInstance();
+    const res = await t.app.inject({ method: 'POST', url: '/openstack/latest/password', headers: signed(uuid), payload: Buffer.from('{"not":"parsed"}') });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await get('/openstack/latest/password', signed(uuid))).body).toBe('{"not":"parsed"}');
+    const head = await t.app.inject({ method: 'HEAD', url: '/openstack/latest/password', headers: signed(uuid) });
+    expect(head.statusCode).toBe(200);
+  });
+
   it('two racing posts: exactly one wins', async () => {
     const uuid = await t.addInstance();
     const results = await Promise.all([post('/openstack/latest/password', 'a', signed(uuid)), post('/openstack/latest/password', 'b', signed(uuid))]);

@@ -24,18 +24,20 @@ export function createMetadataApp(metadata: MetadataService, options: { bodyLimi
 }
 
 async function answer(metadata: MetadataService, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  if (request.method !== 'GET' && request.method !== 'POST') methodNotAllowed();
+  // HEAD reaches here as the GET route's twin (Fastify drops the body).
+  const reading = request.method === 'GET' || request.method === 'HEAD';
+  if (!reading && request.method !== 'POST') methodNotAllowed();
   const path = decodedPath(request.url);
   // The version list needs no instance, as in Nova.
   if (pathSegments(path).length === 0) {
-    if (request.method !== 'GET') methodNotAllowed();
+    if (!reading) methodNotAllowed();
     return reply.type('text/plain; charset=UTF-8').send(ROOT_LISTING);
   }
   const { source, address } = await metadata.identify({ headers: request.headers, socketAddress: request.socket.remoteAddress ?? '' });
   const found = resolvePath(source, path, { now: metadata.compute.clock.now(), randomBytes: metadata.random, address });
   if (found.kind === 'missing') throw notFound();
   if (found.kind === 'password') return request.method === 'POST' ? postPassword(metadata, source.uuid, source.password, request, reply) : sendText(reply, source.password ?? '');
-  if (request.method !== 'GET') methodNotAllowed();
+  if (!reading) methodNotAllowed();
   return reply.type(found.contentType === 'application/json' ? 'application/json' : 'text/plain; charset=UTF-8').send(found.body);
 }
 
