@@ -23,7 +23,8 @@ import { InProcessBus } from '../core/bus/index.js';
 import { networkSettingsFrom } from '../network/options.js';
 import { openNetwork } from '../network/setup.js';
 import { createComputeApp } from '../compute/api/index.js';
-import { computeSettingsFrom } from '../compute/options.js';
+import { createMetadataApp, MetadataService } from '../compute/metadata/index.js';
+import { computeSettingsFrom, metadataSettingsFrom } from '../compute/options.js';
 import { openCompute } from '../compute/setup.js';
 import { createPlacementApp } from '../placement/api/index.js';
 import type { PlacementClient } from '../placement/contract/client.js';
@@ -47,6 +48,8 @@ export interface RunningCloud {
   networkUrl: string;
   placementUrl: string;
   computeUrl: string;
+  /** Where guests' metadata proxies reach the metadata service (not in the catalog, as in OpenStack). */
+  metadataUrl: string;
   cloudsYaml: string;
   openrc: string;
   adminPassword: string;
@@ -221,10 +224,19 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const computeApp = createComputeApp(compute.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => computeApp.close());
     await computeApp.listen({ host, port: computePort });
+
+    // The metadata service reads instances from the compute database and their ports
+    // through the network service as the compute service account.
+    const metadataPort = config.metadata.port + offset;
+    const metadataUrl = `http://${publicHost}:${metadataPort}`;
+    const metadata = new MetadataService(compute.svc, agentClients.network, metadataSettingsFrom(config, secrets.metadataProxySharedSecret));
+    const metadataApp = createMetadataApp(metadata, { bodyLimit: config.oslo_middleware.max_request_body_size });
+    closers.push(() => metadataApp.close());
+    await metadataApp.listen({ host, port: metadataPort });
     const files = writeClientFiles(dataDir, `${identityUrl}/v3`, config.DEFAULT.region_name,
       { username: 'admin', password: secrets.adminPassword, project: 'admin' },
       { username: 'demo', password: secrets.demoPassword, project: 'demo' });
-    return { identityUrl, imageUrl, networkUrl, placementUrl, computeUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
+    return { identityUrl, imageUrl, networkUrl, placementUrl, computeUrl, metadataUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
   } catch (e) {
     await stop();
     throw e;

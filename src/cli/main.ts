@@ -25,6 +25,7 @@ withCommonFlags(program.command('up'))
     say(`Network (Neutron v2.0)  ${cloud.networkUrl}/v2.0  (control plane; noop dataplane)`);
     say(`Placement               ${cloud.placementUrl}`);
     say(`Compute (Nova v2.1)     ${cloud.computeUrl}  (flavors, key pairs, services, hypervisors so far)`);
+    say(`Metadata (guests)       ${cloud.metadataUrl}/openstack  (signed proxy requests or fixed IPs)`);
     say(`Admin user              admin / ${cloud.adminPassword} (project admin, domain Default)`);
     say(`clouds.yaml             ${cloud.cloudsYaml}  (clouds: stratus, stratus-demo, stratus-system-admin)`);
     say(`openrc                  ${cloud.openrc}`);

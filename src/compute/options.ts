@@ -1,4 +1,5 @@
 import { defineSchema, opt, type ConfigOf } from '../core/config/index.js';
+import type { MetadataSettings } from './metadata/settings.js';
 import { DEFAULT_QUOTAS, type ComputeSettings, type QuotaResource } from './settings.js';
 
 const quotaOptions = Object.fromEntries(Object.entries(DEFAULT_QUOTAS).map(([name, value]) =>
@@ -36,6 +37,19 @@ export const computeOptions = defineSchema({
     spawn_failure_pattern: opt.str({ help: 'Regular expression: spawning an instance whose name matches fails (failure injection for tests).' }),
   },
   quota: quotaOptions,
+  metadata: {
+    port: opt.port({ default: 8775, help: 'Port of the metadata service guests read (Nova\'s metadata_listen_port; before the port offset).' }),
+    metadata_proxy_shared_secret: opt.str({
+      secret: true,
+      help: 'Key of the HMAC-SHA256 a metadata proxy signs X-Instance-ID with. The all-in-one generates one into <data_dir>/bootstrap-secrets.json when unset.',
+    }),
+    metadata_cache_expiration: opt.int({ default: 15, min: 0, help: 'Seconds an instance\'s network facts and address lookups are cached; 0 disables the cache.' }),
+    dhcp_domain: opt.str({ default: 'novalocal', help: 'Domain appended to instance host names in metadata; empty for none.' }),
+    use_forwarded_for: opt.bool({
+      default: false,
+      help: 'Identify instances by X-Forwarded-For from any caller. Off: only callers on loopback (a local metadata proxy) are believed, so a guest cannot pose as another.',
+    }),
+  },
 });
 
 export type ComputeConfig = ConfigOf<typeof computeOptions>;
@@ -61,5 +75,16 @@ export function computeSettingsFrom(cfg: ComputeConfig & { DEFAULT: { default_av
     novncProxyBaseUrl: cfg.vnc.novncproxy_base_url
       ?? `http://${cfg.DEFAULT.public_host ?? cfg.DEFAULT.bind_host}:${CONSOLE_PROXY_PORT + cfg.DEFAULT.port_offset}/vnc_auto.html`,
     consoleTokenTtl: cfg.consoleauth.token_ttl,
+  };
+}
+
+/** The metadata service's settings; `generatedSecret` is used when none is configured. */
+export function metadataSettingsFrom(cfg: ComputeConfig, generatedSecret: string | null = null): MetadataSettings {
+  const m = cfg.metadata;
+  return {
+    sharedSecret: m.metadata_proxy_shared_secret || generatedSecret,
+    cacheSeconds: m.metadata_cache_expiration,
+    dhcpDomain: m.dhcp_domain || null,
+    trustForwardedFor: m.use_forwarded_for,
   };
 }

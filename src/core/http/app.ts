@@ -52,6 +52,11 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     // Names in paths (metadef namespaces, tags) may be long once percent-encoded.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: false,
+    // Undecodable URLs are refused before routing; answer them in the service's own error body too.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-openstack-request-id', request.id);
+      void sendError(reply, request, new BadRequestError(error.message), options.renderError);
+    },
     ...(options.rewriteUrl ? { rewriteUrl: (req: { url?: string }) => options.rewriteUrl!(req.url ?? '/') } : {}),
   });
   app.setValidatorCompiler(lazyValidatorCompiler());

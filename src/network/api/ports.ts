@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { callerOf, type RequestContext } from '../../core/auth/index.js';
 import { createPort, deletePort, portTarget, updatePort, visiblePort, visiblePorts } from '../domain/ports.js';
-import { canonicalAddress } from '../ipam/address.js';
+import { canonicalAddress } from '../../core/net/address.js';
 import type { Network, Port } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { listBody, showBody } from './collection.js';

@@ -35,6 +35,8 @@ export interface SubnetInfo {
   dns_nameservers: string[];
   host_routes: Array<{ destination: string; nexthop: string }>;
   enable_dhcp: boolean;
+  /** IPv6 subnets: slaac, dhcpv6-stateful or dhcpv6-stateless; null otherwise. */
+  ipv6_address_mode?: string | null;
 }
 
 export interface SecurityGroupInfo {

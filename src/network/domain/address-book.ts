@@ -1,5 +1,5 @@
 import { usedAddresses } from '../db/ports.js';
-import { parseAddress } from '../ipam/address.js';
+import { parseAddress } from '../../core/net/address.js';
 import type { NetworkService } from '../service.js';
 
 const ascending = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);

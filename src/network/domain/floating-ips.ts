@@ -2,7 +2,7 @@ import type { RequestContext } from '../../core/auth/index.js';
 import { deleteFloatingIpRow, getFloatingIp, insertFloatingIp, listFloatingIps, updateFloatingIpRow } from '../db/floating-ips.js';
 import { deletePortRow, getPort } from '../db/ports.js';
 import { badRequest, NeutronError, notFound } from '../errors.js';
-import { canonicalAddress, parseAddress } from '../ipam/address.js';
+import { canonicalAddress, parseAddress } from '../../core/net/address.js';
 import { DEVICE_OWNER, type FloatingIp, type Port } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkStrings, ownerOf, rejectUnknown, type Body } from './attributes.js';

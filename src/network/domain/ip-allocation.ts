@@ -1,7 +1,7 @@
 import { addressTaken } from '../db/ports.js';
 import { getSubnet } from '../db/subnets.js';
 import { invalidInput, NeutronError, notFound } from '../errors.js';
-import { cidrContains, formatAddress, parseAddress, parseCidr } from '../ipam/address.js';
+import { cidrContains, formatAddress, parseAddress, parseCidr } from '../../core/net/address.js';
 import { eui64 } from '../ipam/mac.js';
 import { firstFree } from '../ipam/ranges.js';
 import type { FixedIp, Subnet } from '../model.js';

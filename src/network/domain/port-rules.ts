@@ -1,4 +1,4 @@
-import { canonicalAddress, formatCidr, parseCidr } from '../ipam/address.js';
+import { canonicalAddress, formatCidr, parseCidr } from '../../core/net/address.js';
 import { canonicalMac } from '../ipam/mac.js';
 import { invalidInput, NeutronError } from '../errors.js';
 import type { AddressPair, ExtraDhcpOpt } from '../model.js';

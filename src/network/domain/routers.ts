@@ -4,7 +4,7 @@ import { deletePortRow, getPort, listPorts, updatePortRow } from '../db/ports.js
 import { deleteRouterRow, getRouter, insertRouter, listRouters, routersOnSubnet, updateRouterRow } from '../db/routers.js';
 import { getSubnet } from '../db/subnets.js';
 import { badRequest, inUse, NeutronError, notFound } from '../errors.js';
-import { canonicalAddress, cidrContains, cidrsOverlap, parseAddress, parseCidr } from '../ipam/address.js';
+import { canonicalAddress, cidrContains, cidrsOverlap, parseAddress, parseCidr } from '../../core/net/address.js';
 import { generateMac } from '../ipam/mac.js';
 import { DEVICE_OWNER, type Port, type Router, type Subnet } from '../model.js';
 import type { NetworkService } from '../service.js';

@@ -1,5 +1,5 @@
 import { invalidInput, NeutronError } from '../errors.js';
-import { formatCidr, parseCidr } from '../ipam/address.js';
+import { formatCidr, parseCidr } from '../../core/net/address.js';
 import { ICMP_PROTOCOLS, IP_PROTOCOLS, PORT_PROTOCOLS, protocolNumber } from '../protocols.js';
 import type { SecurityGroupRule } from '../model.js';
 import type { Body } from './attributes.js';

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../core/auth/index.js';
 import { deleteSubnetPoolRow, getSubnetPool, insertSubnetPool, listSubnetPools, poolAllocations, updateSubnetPoolRow } from '../db/subnet-pools.js';
 import { badRequest, invalidInput, inUse, NeutronError, notFound } from '../errors.js';
-import { bitsOf, formatCidr, parseCidr, type Cidr } from '../ipam/address.js';
+import { bitsOf, formatCidr, parseCidr, type Cidr } from '../../core/net/address.js';
 import { cidrCovers, firstFreePrefix, mergeCidrs } from '../ipam/prefixes.js';
 import type { SubnetPool } from '../model.js';
 import type { NetworkService } from '../service.js';

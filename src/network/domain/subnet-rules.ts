@@ -1,4 +1,4 @@
-import { canonicalAddress, cidrContains, formatCidr, lastAddress, parseAddress, parseCidr, type Cidr } from '../ipam/address.js';
+import { canonicalAddress, cidrContains, formatCidr, lastAddress, parseAddress, parseCidr, type Cidr } from '../../core/net/address.js';
 import { defaultPools, formatRange, rangesOverlap, type AddressRange } from '../ipam/ranges.js';
 import { invalidInput, NeutronError } from '../errors.js';
 import type { AllocationPool, HostRoute, Ipv6Mode } from '../model.js';

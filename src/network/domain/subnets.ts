@@ -3,7 +3,7 @@ import { getNetwork } from '../db/networks.js';
 import { getPort } from '../db/ports.js';
 import { deleteSubnetRow, getSubnet, insertSubnet, listSubnets, updateSubnetRow } from '../db/subnets.js';
 import { badRequest, invalidInput, inUse, notFound, type NeutronError } from '../errors.js';
-import { cidrsOverlap, formatAddress, formatCidr, parseCidr, type Cidr } from '../ipam/address.js';
+import { cidrsOverlap, formatAddress, formatCidr, parseCidr, type Cidr } from '../../core/net/address.js';
 import type { Network, Subnet } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectReadOnly, rejectUnknown, toBool, type Body } from './attributes.js';

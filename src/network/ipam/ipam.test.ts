@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, cidrContains, cidrsOverlap, formatCidr, lastAddress, parseAddress, parseCidr } from './address.js';
+import { canonicalAddress, cidrContains, cidrsOverlap, formatCidr, lastAddress, parseAddress, parseCidr } from '../../core/net/address.js';
 import { canonicalMac, eui64, generateMac } from './mac.js';
-import { formatAddress } from './address.js';
+import { formatAddress } from '../../core/net/address.js';
 import { firstFreePrefix, mergeCidrs } from './prefixes.js';
 import { defaultPools, firstFree, formatRange, subtract } from './ranges.js';
 

@@ -1,4 +1,4 @@
-import { bitsOf, cidrsOverlap, lastAddress, type Cidr } from './address.js';
+import { bitsOf, cidrsOverlap, lastAddress, type Cidr } from '../../core/net/address.js';
 
 const sameCidr = (a: Cidr, b: Cidr): boolean => a.network === b.network && a.prefixlen === b.prefixlen;
 

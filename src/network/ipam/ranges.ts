@@ -1,4 +1,4 @@
-import { formatAddress, lastAddress, type Cidr, type IpVersion } from './address.js';
+import { formatAddress, lastAddress, type Cidr, type IpVersion } from '../../core/net/address.js';
 
 /** An inclusive range of addresses: an allocation pool. */
 export interface AddressRange {

@@ -122,6 +122,11 @@ export function parseCidr(text: unknown): (Cidr & { hostBits: boolean }) | undef
   return { version: a.version, network, prefixlen, hostBits: network !== a.value };
 }
 
+/** The netmask of a CIDR as netaddr prints it: 255.255.255.0, ffff:ffff:ffff:ffff:: */
+export function netmaskOf(c: Pick<Cidr, 'version' | 'prefixlen'>): string {
+  return formatAddress(c.version, mask(c.version, c.prefixlen));
+}
+
 export function formatCidr(c: Cidr): string {
   return `${formatAddress(c.version, c.network)}/${c.prefixlen}`;
 }
