@@ -20,6 +20,7 @@ export const computeOptions = defineSchema({
     allow_resize_to_same_host: opt.bool({ default: true, help: 'Let a resize stay on the host the instance runs on. Nova defaults to false; here true, because an all-in-one cloud has one host.' }),
     resize_confirm_window: opt.int({ default: 0, min: 0, help: 'Seconds after which a resize or cold migration waiting in VERIFY_RESIZE is confirmed automatically; 0 never.' }),
     shelved_offload_time: opt.int({ default: 0, min: -1, help: 'Seconds a shelved instance keeps its host before it is offloaded; 0 at once, -1 never.' }),
+    vif_plugging_timeout: opt.int({ default: 0, min: 0, help: 'Seconds a build waits for the network service to report each port plugged (network-vif-plugged) before it fails; 0 does not wait. Nova defaults to 300; it stays 0 until the network dataplane reports ports.' }),
     fake_hosts: opt.int({ default: 0, min: 0, max: 1000, help: 'Run this many fake compute hosts (fake-host-1..N) in the all-in-one instead of one on [DEFAULT] host (`stratus up --fake-hosts N`).' }),
   },
   vnc: {

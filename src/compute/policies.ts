@@ -128,4 +128,6 @@ export const computePolicies: PolicyDefault[] = [
   { name: 'os_compute_api:os-attach-interfaces:create', checkStr: OWNER },
   { name: 'os_compute_api:os-attach-interfaces:delete', checkStr: OWNER },
   { name: 'os_compute_api:os-server-external-events:create', checkStr: ADMIN },
+  { name: 'os_compute_api:os-server-password:show', checkStr: OWNER },
+  { name: 'os_compute_api:os-server-password:clear', checkStr: OWNER },
 ];

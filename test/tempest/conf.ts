@@ -37,7 +37,8 @@ export const securityCompliance = {
  */
 export function stratusConfForTempest(): string {
   const lines = Object.entries(securityCompliance).map(([k, v]) => `${k} = ${v}`);
-  return `[security_compliance]\n${lines.join('\n')}\n\n[image_format]\nrequire_image_format_match = false\n`;
+  // Two fake compute hosts, so Tempest's migration tests (min_compute_nodes = 2) have somewhere to go.
+  return `[security_compliance]\n${lines.join('\n')}\n\n[image_format]\nrequire_image_format_match = false\n\n[compute]\nfake_hosts = 2\n`;
 }
 
 /**

@@ -20,6 +20,8 @@ import { registerFlavorRoutes } from './flavors.js';
 import { registerKeypairRoutes } from './keypairs.js';
 import { registerMigrationRoutes } from './migrations.js';
 import { registerInterfaceRoutes } from './interfaces.js';
+import { registerServerPasswordRoutes } from './server-password.js';
+import { registerExternalEventRoutes } from './server-external-events.js';
 import { registerRemoteConsoleRoutes } from './remote-consoles.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
 
@@ -66,6 +68,8 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerAvailabilityZoneRoutes(app, svc, authed);
   registerMigrationRoutes(app, svc, authed);
   registerInterfaceRoutes(app, svc, authed);
+  registerServerPasswordRoutes(app, svc, authed);
+  registerExternalEventRoutes(app, svc, authed);
   registerRemoteConsoleRoutes(app, svc, authed);
   return app;
 }

@@ -78,3 +78,33 @@ describe('compute: consoles, passwords, interfaces', () => {
     expect((await call('demo', 'DELETE', `/v2.1/servers/${s.id}/os-interface/${attached.port_id}`)).statusCode).toBe(404);
   });
 });
+
+describe('compute: external events and the server password', () => {
+  it('delivers network-vif-plugged to the host (200), 404 for unknown servers, 207 when mixed; admins only', async () => {
+    const s = await bootActive('evented');
+    const one = { name: 'network-vif-plugged', server_uuid: s.id, tag: 'some-port' };
+    expect((await call('demo', 'POST', '/v2.1/os-server-external-events', { events: [one] })).statusCode).toBe(403);
+    const ok = await call('admin', 'POST', '/v2.1/os-server-external-events', { events: [one] });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().events[0]).toMatchObject({ code: 200, status: 'completed', tag: 'some-port' });
+    const waiting = f.agents[0]!.events.prepare(s.id, 'network-vif-plugged', 'port-x');
+    const mixed = await call('admin', 'POST', '/v2.1/os-server-external-events', {
+      events: [{ name: 'network-vif-plugged', server_uuid: s.id, tag: 'port-x', status: 'failed' }, { name: 'network-changed', server_uuid: '00000000-0000-0000-0000-000000000000' }],
+    });
+    expect(mixed.statusCode).toBe(207);
+    expect(mixed.json().events.map((e: any) => e.code)).toEqual([200, 404]);
+    expect(await waiting).toBe('failed');
+    expect((await call('admin', 'POST', '/v2.1/os-server-external-events', { events: [{ name: 'network-changed', server_uuid: 'nope' }] })).statusCode).toBe(404);
+    expect((await call('admin', 'POST', '/v2.1/os-server-external-events', { events: [{ ...one, name: 'volume-extended' }] }, '2.50')).statusCode).toBe(400);
+  });
+
+  it('os-server-password shows what the guest stored and clears it', async () => {
+    const s = await bootActive('pw');
+    expect((await call('demo', 'GET', `/v2.1/servers/${s.id}/os-server-password`)).json()).toEqual({ password: '' });
+    const { storePassword } = await import('../metadata/password.js');
+    expect(await storePassword(f.svc, s.id, 'ZW5jcnlwdGVk')).toBe('stored');
+    expect((await call('demo', 'GET', `/v2.1/servers/${s.id}/os-server-password`)).json()).toEqual({ password: 'ZW5jcnlwdGVk' });
+    expect((await call('demo', 'DELETE', `/v2.1/servers/${s.id}/os-server-password`)).statusCode).toBe(204);
+    expect((await call('demo', 'GET', `/v2.1/servers/${s.id}/os-server-password`)).json()).toEqual({ password: '' });
+  });
+});

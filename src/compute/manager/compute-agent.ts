@@ -3,6 +3,7 @@ import type { Logger } from '../../core/log.js';
 import type { ImageClient } from '../../image/contract/client.js';
 import type { NetworkClient } from '../../network/contract/client.js';
 import { ConductorApi } from './conductor-api.js';
+import { InstanceEvents, type ExternalEvent } from './instance-events.js';
 import { buildAndRunInstance } from './operations/build.js';
 import { terminateInstance } from './operations/terminate.js';
 import { runPowerAction } from './operations/power.js';
@@ -23,6 +24,8 @@ export interface AgentClients {
 
 export interface ComputeAgentOptions {
   host: string;
+  /** Seconds a build waits for each port's network-vif-plugged; 0 does not wait ([compute] vif_plugging_timeout). */
+  vifPluggingTimeout?: number;
   /** Seconds between heartbeats ([compute] report_interval). */
   reportInterval: number;
 }
@@ -49,6 +52,8 @@ export class ComputeAgent {
   }
 
   private readonly conductor: ConductorApi;
+  /** External events (network-vif-plugged...) for operations waiting on this host. */
+  readonly events = new InstanceEvents();
   /** Operations in flight, so stop() waits for them instead of cutting a build in half. */
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -64,7 +69,7 @@ export class ComputeAgent {
 
   async start(): Promise<void> {
     await this.driver.init(this.options.host);
-    const deps = { host: this.options.host, driver: this.driver, conductor: this.conductor, network: this.clients.network, image: this.clients.image, log: this.log };
+    const deps = { host: this.options.host, events: this.events, vifPluggingTimeout: this.options.vifPluggingTimeout ?? 0, driver: this.driver, conductor: this.conductor, network: this.clients.network, image: this.clients.image, log: this.log };
     const shelveDeps: ShelveDeps = deps;
     this.subscription = await this.bus.serve({ topic: COMPUTE_TOPIC, server: this.options.host }, {
       build_and_run_instance: async (args: JsonObject) => {
@@ -130,6 +135,17 @@ export class ComputeAgent {
         const [uuid, password] = [args['uuid'], args['password']];
         if (typeof uuid !== 'string' || typeof password !== 'string') throw new TypeError('set_admin_password needs uuid and password');
         await this.driver.setAdminPassword(uuid, password);
+        return null;
+      },
+      external_instance_event: async (args: JsonObject) => {
+        const events = args['events'];
+        if (!Array.isArray(events)) throw new TypeError('external_instance_event needs events');
+        for (const e of events as unknown as ExternalEvent[]) {
+          if (typeof e.uuid !== 'string' || typeof e.name !== 'string') continue;
+          if (!this.events.deliver({ uuid: e.uuid, name: e.name, tag: typeof e.tag === 'string' ? e.tag : null, status: String(e.status) })) {
+            this.log.debug({ instance: e.uuid, event: e.name }, 'external event nobody waited for');
+          }
+        }
         return null;
       },
       get_vnc_console: async (args: JsonObject) => {

@@ -24,21 +24,36 @@ export function passwordItems(password: string): Record<string, string> {
 export type StoreResult = 'stored' | 'already-set' | 'gone';
 
 /**
- * Stores the password unless one is set already. The write is a compare-and-swap on the
- * system metadata, so two racing posts cannot both win and no concurrent change to other
- * system metadata (by the conductor) is lost.
+ * Rewrites an instance's system metadata with `edit` as a compare-and-swap, so no
+ * concurrent change to other keys (by the conductor) is lost; `edit` answers null to
+ * leave it as it is. Returns false when the instance is gone.
  */
-export async function storePassword(svc: ComputeService, uuid: string, password: string): Promise<StoreResult> {
+async function editSystemMetadata(svc: ComputeService, uuid: string, edit: (current: Record<string, string>) => Record<string, string> | null): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const row = await svc.db.selectFrom('instances').select('system_metadata').where('uuid', '=', uuid).where('deleted_at', 'is', null).executeTakeFirst();
-    if (!row) return 'gone';
-    const current = systemMetadataOf(row);
-    if (passwordOf(current)) return 'already-set';
-    const updated = JSON.stringify({ ...current, ...passwordItems(password) });
-    const result = await svc.db.updateTable('instances').set({ system_metadata: updated, updated_at: svc.now() })
+    if (!row) return false;
+    const updated = edit(systemMetadataOf(row));
+    if (!updated) return true;
+    const result = await svc.db.updateTable('instances').set({ system_metadata: JSON.stringify(updated), updated_at: svc.now() })
       .where('uuid', '=', uuid).where('deleted_at', 'is', null).where('system_metadata', '=', row.system_metadata).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1) return 'stored';
+    if (Number(result.numUpdatedRows) === 1) return true;
   }
-  // Five lost races in a row: someone else keeps rewriting this instance; let the guest retry.
-  throw new Error(`could not store the password of instance ${uuid}: system metadata kept changing`);
+  // Five lost races in a row: someone else keeps rewriting this instance; let the caller retry.
+  throw new Error(`could not update the system metadata of instance ${uuid}: it kept changing`);
+}
+
+/** Stores the password unless one is set already (two racing posts cannot both win). */
+export async function storePassword(svc: ComputeService, uuid: string, password: string): Promise<StoreResult> {
+  let alreadySet = false;
+  const found = await editSystemMetadata(svc, uuid, (current) => {
+    alreadySet = passwordOf(current) !== null;
+    return alreadySet ? null : { ...current, ...passwordItems(password) };
+  });
+  if (!found) return 'gone';
+  return alreadySet ? 'already-set' : 'stored';
+}
+
+/** Forgets the stored password (DELETE os-server-password). */
+export async function clearPassword(svc: ComputeService, uuid: string): Promise<void> {
+  await editSystemMetadata(svc, uuid, (current) => Object.fromEntries(Object.entries(current).filter(([k]) => !k.startsWith('password_'))));
 }

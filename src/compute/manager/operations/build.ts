@@ -8,9 +8,13 @@ import type { BuildRequest } from '../../rpc/contract.js';
 import { DriverError, PowerState, type InstanceSpec, type VirtDriver } from '../../virt/driver.js';
 import type { ConductorApi } from '../conductor-api.js';
 import { allocateNetwork, BuildRequestError, releasePorts } from '../network-allocation.js';
+import { waitForEvents, type InstanceEvents } from '../instance-events.js';
 
 export interface BuildDeps {
   host: string;
+  /** Where network-vif-plugged arrives; with vifPluggingTimeout > 0 the build waits for it per port. */
+  events: InstanceEvents;
+  vifPluggingTimeout: number;
   driver: VirtDriver;
   conductor: ConductorApi;
   network: NetworkClient;
@@ -59,8 +63,17 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
       ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs, imageId: req.imageRef, imageProperties,
       userData: req.userData, keyData: req.keyData, configDrive: req.configDrive, metadata: { uuid: req.uuid, name: req.name, meta: req.metadata },
     };
+    // Nova's libvirt driver: prepare for each port's network-vif-plugged before the guest starts, then wait for them.
+    const waits = deps.vifPluggingTimeout > 0
+      ? allocated.vifs.map((v) => ({ label: `network-vif-plugged-${v.portId}`, status: deps.events.prepare(req.uuid, 'network-vif-plugged', v.portId) }))
+      : [];
     await driver.spawn(spec, allocated.vifs, []);
     spawned = true;
+    if (waits.length > 0) {
+      const missing = await waitForEvents(waits, deps.vifPluggingTimeout * 1000);
+      deps.events.clear(req.uuid);
+      if (missing.length > 0) throw new DriverError(`Virtual Interface creation failed: no ${missing.join(', ')}`, true);
+    }
     await step({ vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: new Date().toISOString() }, [TaskState.SPAWNING]);
     await conductor.eventFinish(req.uuid, req.requestId, EVENT);
   } catch (e) {
