@@ -32,6 +32,7 @@ export interface ComputeFixture {
   imageUrl: string;
   placement: PlacementService;
   agents: ComputeAgent[];
+  controller: ComputeController;
   close(): Promise<void>;
 }
 
@@ -95,7 +96,7 @@ export async function computeFixture(options: ComputeFixtureOptions = {}): Promi
     const app = createComputeApp(svc, { bodyLimit: 114688, tokens: testTokens });
     await app.ready();
     closers.push(() => app.close());
-    return { app, svc, placement: placement.svc, agents, networkUrl, imageUrl, close: cleanup };
+    return { app, svc, placement: placement.svc, agents, controller, networkUrl, imageUrl, close: cleanup };
   } catch (e) {
     await cleanup();
     throw e;

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../core/auth/index.js';
 import { RemoteApiError } from '../../core/http/index.js';
-import type { InstanceRow } from '../db/schema.js';
+import type { InstanceRow, MigrationRow } from '../db/schema.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC } from '../rpc/contract.js';
 import { findService, isUp } from './services.js';
@@ -68,10 +68,19 @@ export async function confirmMove(svc: ComputeService, caller: Caller, row: Inst
   await beginTask(svc, row, 'confirmResize', [VmState.RESIZED], null);
   const migration = await migrationOfInstance(svc, row.uuid, ['finished']);
   if (!migration) throw badRequest(`Instance has not been resized.`);
-  if (!(await updateMigration(svc, migration.uuid, { status: 'confirming' }, ['finished']))) throw conflict(`Instance ${row.uuid} is being confirmed or reverted`);
-  await startAction(svc, row.uuid, 'confirmResize', who(caller, row));
-  const request = await moveRequestOf(svc, row, migration, caller.requestId);
+  if (!(await requestConfirm(svc, row, migration, who(caller, row)))) throw conflict(`Instance ${row.uuid} is being confirmed or reverted`);
+}
+
+/**
+ * Sends a finished move's confirmation to its source host (the user's confirmResize or
+ * the resize_confirm_window timer); false when someone confirmed or reverted it first.
+ */
+export async function requestConfirm(svc: ComputeService, row: InstanceRow, migration: MigrationRow, actor: { requestId: string; userId: string; projectId: string }): Promise<boolean> {
+  if (!(await updateMigration(svc, migration.uuid, { status: 'confirming' }, ['finished']))) return false;
+  await startAction(svc, row.uuid, 'confirmResize', actor);
+  const request = await moveRequestOf(svc, row, migration, actor.requestId);
   await svc.bus.cast({ topic: COMPUTE_TOPIC, server: migration.source_compute! }, 'confirm_resize', { request: { ...request } });
+  return true;
 }
 
 /** revertResize: the destination removes the new guest and the source starts the old one again. */

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootBasics, computeCaller, computeFixture, waitForServer, type ComputeFixture } from '../test-support.js';
+
+let f: ComputeFixture;
+let imageId: string;
+let networkId: string;
+let small: string;
+let large: string;
+const call = computeCaller(() => f);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  f = await computeFixture({ hosts: ['host-1'], settings: { resizeConfirmWindow: 1, shelvedOffloadTime: 1 } });
+  ({ imageId, networkId } = await bootBasics(f, '10.6.0.0/24'));
+  small = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'p.small', ram: 256, vcpus: 1, disk: 1 } })).json().flavor.id;
+  large = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'p.large', ram: 512, vcpus: 1, disk: 1 } })).json().flavor.id;
+}, 60_000);
+afterAll(async () => { await f.close(); });
+
+async function bootActive(name: string): Promise<any> {
+  const res = await call('demo', 'POST', '/v2.1/servers', { server: { name, imageRef: imageId, flavorRef: small, networks: [{ uuid: networkId }] } });
+  return waitForServer(call, res.json().server.id, ['ACTIVE', 'ERROR']);
+}
+
+describe('compute: periodic tasks', () => {
+  it('confirms a resize left in VERIFY_RESIZE past resize_confirm_window, not before', async () => {
+    const s = await bootActive('forgetful');
+    await call('demo', 'POST', `/v2.1/servers/${s.id}/action`, { resize: { flavorRef: large } });
+    await waitForServer(call, s.id, ['VERIFY_RESIZE']);
+    await f.controller.runPeriodicTasks();
+    expect((await call('demo', 'GET', `/v2.1/servers/${s.id}`)).json().server.status).toBe('VERIFY_RESIZE');
+    await sleep(1100);
+    await f.controller.runPeriodicTasks();
+    const done = await waitForServer(call, s.id, ['ACTIVE']);
+    expect(done.flavor.original_name).toBe('p.large');
+  });
+
+  it('keeps a shelved server on its host until shelved_offload_time, then offloads it', async () => {
+    const s = await bootActive('napper');
+    await call('demo', 'POST', `/v2.1/servers/${s.id}/action`, { shelve: null });
+    const shelved = await waitForServer(call, s.id, ['SHELVED', 'SHELVED_OFFLOADED']);
+    expect(shelved.status).toBe('SHELVED');
+    expect(shelved['OS-EXT-SRV-ATTR:host']).toBe('host-1');
+    await sleep(1100);
+    await f.controller.runPeriodicTasks();
+    const off = await waitForServer(call, s.id, ['SHELVED_OFFLOADED']);
+    expect(off['OS-EXT-SRV-ATTR:host']).toBeNull();
+    // Unshelving a server that never left its host just starts it again.
+    const other = await bootActive('napper-2');
+    await call('demo', 'POST', `/v2.1/servers/${other.id}/action`, { shelve: null });
+    await waitForServer(call, other.id, ['SHELVED']);
+    await call('demo', 'POST', `/v2.1/servers/${other.id}/action`, { unshelve: null });
+    expect((await waitForServer(call, other.id, ['ACTIVE']))['OS-EXT-SRV-ATTR:host']).toBe('host-1');
+  });
+});
