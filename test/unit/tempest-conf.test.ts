@@ -80,8 +80,20 @@ describe('fillTempestConf', () => {
     expect(iniGet(conf, 'identity', 'user_unique_last_password_count')).toBe(String(securityCompliance.unique_last_password_count));
     expect(stratusConfForTempest()).toBe(
       '[security_compliance]\nlockout_failure_attempts = 2\nlockout_duration = 5\nunique_last_password_count = 2\nminimum_password_age = 0\n\n'
-      + '[image_format]\nrequire_image_format_match = false\n',
+      + '[image_format]\nrequire_image_format_match = false\n\n[compute]\nfake_hosts = 2\n',
     );
+  });
+
+  it('runs the compute tests of what is built, with two hosts for the migration tests', () => {
+    for (const flag of ['resize', 'cold_migration', 'live_migration', 'shelve', 'change_password', 'interface_attach', 'rescue', 'pause', 'suspend']) {
+      expect(iniGet(conf, 'compute-feature-enabled', flag), flag).toBe('true');
+    }
+    expect(iniGet(conf, 'compute', 'min_compute_nodes')).toBe('2');
+  });
+
+  it('puts every option inside a section (an edit that cuts a section header breaks Tempest discovery)', () => {
+    const first = conf.split('\n').findIndex((l) => l.startsWith('['));
+    expect(conf.split('\n').slice(0, first).filter((l) => /^\s*[A-Za-z_]+\s*=/.test(l))).toEqual([]);
   });
 
   it('turns on interoperable import, which the image service offers with glance-direct', () => {
