@@ -150,3 +150,10 @@ export async function waitForServer(call: ComputeCall, id: string, statuses: str
   }
   throw new Error(`server ${id} never reached ${statuses.join('/')}`);
 }
+
+/** Boots a server as demo on `networkId` and waits until it is ACTIVE (or ERROR). */
+export async function bootServer(call: ComputeCall, boot: { imageId: string; networkId: string; flavorId: string }, name: string): Promise<any> {
+  const res = await call('demo', 'POST', '/v2.1/servers', { server: { name, imageRef: boot.imageId, flavorRef: boot.flavorId, networks: [{ uuid: boot.networkId }] } });
+  if (res.statusCode !== 202) throw new Error(`boot of ${name} answered ${res.statusCode}: ${res.body}`);
+  return waitForServer(call, res.json().server.id, ['ACTIVE', 'ERROR']);
+}

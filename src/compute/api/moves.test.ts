@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootBasics, computeCaller, computeFixture, novaFault, waitForServer, type ComputeFixture } from '../test-support.js';
+import { bootBasics, bootServer, computeCaller, computeFixture, novaFault, waitForServer, type ComputeFixture } from '../test-support.js';
 
 let f: ComputeFixture;
 let imageId: string;
@@ -16,11 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await f.close(); });
 
-async function bootActive(name: string): Promise<any> {
-  const res = await call('demo', 'POST', '/v2.1/servers', { server: { name, imageRef: imageId, flavorRef: small, networks: [{ uuid: networkId }] } });
-  expect(res.statusCode, res.body).toBe(202);
-  return waitForServer(call, res.json().server.id, ['ACTIVE', 'ERROR']);
-}
+const bootActive = (name: string): Promise<any> => bootServer(call, { imageId, networkId, flavorId: small }, name);
 
 /** The Placement usage of a consumer, by resource class and provider name. */
 async function held(consumer: string): Promise<Record<string, number>> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootBasics, computeCaller, computeFixture, novaFault, restCall, waitForServer, type ComputeFixture } from '../test-support.js';
+import { bootBasics, bootServer, computeCaller, computeFixture, novaFault, restCall, waitForServer, type ComputeFixture } from '../test-support.js';
 
 let f: ComputeFixture;
 let imageId: string;
@@ -14,11 +14,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await f.close(); });
 
-async function bootActive(name: string): Promise<any> {
-  const res = await call('demo', 'POST', '/v2.1/servers', { server: { name, imageRef: imageId, flavorRef: flavor, networks: [{ uuid: networkId }] } });
-  expect(res.statusCode, res.body).toBe(202);
-  return waitForServer(call, res.json().server.id, ['ACTIVE', 'ERROR']);
-}
+const bootActive = (name: string): Promise<any> => bootServer(call, { imageId, networkId, flavorId: flavor }, name);
 
 describe('compute: consoles, passwords, interfaces', () => {
   it('console url show: a noVNC URL with a one-time token an admin can look up; other types are unavailable', async () => {

@@ -11,8 +11,7 @@ import type { RebuildRequest } from '../manager/operations/rebuild.js';
 import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import { NoValidHost } from '../scheduler/scheduler.js';
 import type { ComputeService } from '../service.js';
-import { placeInstance } from './build.js';
-import { moveAllocations } from './move-allocations.js';
+import { claimMoveDestination, releaseMoveClaim } from './move-allocations.js';
 
 const EVENT = 'conductor_rebuild_server';
 
@@ -27,14 +26,9 @@ export async function evacuate(svc: ComputeService, bus: MessageBus, migrationUu
   if (!migration) return;
   const row = await getInstance(svc, null, migration.instance_uuid);
   if (row.task_state !== TaskState.REBUILDING || !row.host) return;
-  const owner = { projectId: row.project_id, userId: row.user_id };
   await startEvent(svc, row.uuid, requestId, EVENT, null);
   try {
-    await moveAllocations(svc, row.uuid, migration.uuid, owner, 'MIGRATION');
-    const destination = await placeInstance(svc, row, {
-      flavor: flavorOf(row), ignoreHosts: [row.host], forcedHost: target.force ? target.host : null, requestedHost: target.force ? null : target.host,
-    }, (d) => updateMigration(svc, migration.uuid, { dest_compute: d.host, dest_node: d.node, dest_host: d.host, status: 'pre-migrating' }, ['accepted']));
-    if (!destination) throw new Error('the evacuation was cancelled while scheduling');
+    const destination = await claimMoveDestination(svc, row, migration, { flavor: flavorOf(row), ignoreHosts: [row.host], ...target, status: 'pre-migrating' });
     await finishEvent(svc, row.uuid, requestId, EVENT);
     const request: RebuildRequest = {
       uuid: row.uuid, requestId, name: row.display_name, hostname: row.hostname, flavor: flavorOf(row), imageRef: row.image_ref ?? '', userData: row.user_data,
@@ -44,8 +38,7 @@ export async function evacuate(svc: ComputeService, bus: MessageBus, migrationUu
   } catch (e) {
     if (!(e instanceof NoValidHost)) log.error({ err: e, instance: row.uuid }, 'evacuation scheduling failed');
     const message = e instanceof Error ? e.message : String(e);
-    await moveAllocations(svc, migration.uuid, row.uuid, owner, 'INSTANCE').catch((err: unknown) => log.error({ err, instance: row.uuid }, 'allocations not given back'));
-    await updateMigration(svc, migration.uuid, { status: 'error' });
+    await releaseMoveClaim(svc, row, migration, log);
     await finishEvent(svc, row.uuid, requestId, EVENT, message);
     await recordFault(svc, row.uuid, { code: 500, message, details: message, host: null });
     await updateInstance(svc, row.uuid, { vm_state: VmState.ERROR, task_state: null }, [TaskState.REBUILDING]);

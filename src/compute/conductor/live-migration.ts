@@ -10,8 +10,7 @@ import { TaskState, VmState } from '../domain/states.js';
 import { COMPUTE_TOPIC, type LiveMigrationRequest } from '../rpc/contract.js';
 import { NoValidHost } from '../scheduler/scheduler.js';
 import type { ComputeService } from '../service.js';
-import { placeInstance } from './build.js';
-import { moveAllocations } from './move-allocations.js';
+import { claimMoveDestination, moveAllocations, releaseMoveClaim } from './move-allocations.js';
 
 const EVENT = 'conductor_live_migrate_instance';
 
@@ -27,14 +26,9 @@ export async function liveMigrate(svc: ComputeService, bus: MessageBus, migratio
   if (!migration) return 'the migration record is gone';
   const row = await getInstance(svc, null, migration.instance_uuid);
   if (row.task_state !== TaskState.MIGRATING || !row.host) return `Instance ${row.uuid} is no longer migrating`;
-  const owner = { projectId: row.project_id, userId: row.user_id };
   await startEvent(svc, row.uuid, requestId, EVENT, null);
   try {
-    await moveAllocations(svc, row.uuid, migration.uuid, owner, 'MIGRATION');
-    const destination = await placeInstance(svc, row, {
-      flavor: flavorOf(row), ignoreHosts: [row.host], forcedHost: target.force ? target.host : null, requestedHost: target.force ? null : target.host,
-    }, (d) => updateMigration(svc, migration.uuid, { dest_compute: d.host, dest_node: d.node, dest_host: d.host, status: 'queued' }, ['accepted']));
-    if (!destination) throw new Error('the migration was cancelled while scheduling');
+    const destination = await claimMoveDestination(svc, row, migration, { flavor: flavorOf(row), ignoreHosts: [row.host], ...target, status: 'queued' });
     await finishEvent(svc, row.uuid, requestId, EVENT);
     const meta = (await metadataOf(svc, [row.uuid])).get(row.uuid) ?? {};
     const request: LiveMigrationRequest = {
@@ -45,8 +39,7 @@ export async function liveMigrate(svc: ComputeService, bus: MessageBus, migratio
     return null;
   } catch (e) {
     if (!(e instanceof NoValidHost)) log.error({ err: e, instance: row.uuid }, 'live migration scheduling failed');
-    await moveAllocations(svc, migration.uuid, row.uuid, owner, 'INSTANCE').catch((err: unknown) => log.error({ err, instance: row.uuid }, 'allocations not given back'));
-    await updateMigration(svc, migration.uuid, { status: 'error' });
+    await releaseMoveClaim(svc, row, migration, log);
     await finishEvent(svc, row.uuid, requestId, EVENT, e instanceof Error ? e.message : String(e));
     await updateInstance(svc, row.uuid, { task_state: null }, [TaskState.MIGRATING]);
     return e instanceof Error ? e.message : String(e);

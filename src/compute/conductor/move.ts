@@ -11,8 +11,7 @@ import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import { NoValidHost } from '../scheduler/scheduler.js';
 import type { ComputeService } from '../service.js';
 import { PowerState } from '../virt/driver.js';
-import { placeInstance } from './build.js';
-import { moveAllocations } from './move-allocations.js';
+import { claimMoveDestination, moveAllocations, releaseMoveClaim } from './move-allocations.js';
 
 const EVENT = 'conductor_migrate_server';
 
@@ -44,11 +43,8 @@ export async function migrateServer(svc: ComputeService, bus: MessageBus, args: 
     sourceCompute: row.host, sourceNode: row.node, oldFlavorId: await flavorInternalId(svc, oldFlavor), newFlavorId: await flavorInternalId(svc, newFlavor), ...owner,
   });
   try {
-    await moveAllocations(svc, row.uuid, migration.uuid, owner, 'MIGRATION');
     const sameHost = args.flavor !== null && svc.settings.allowResizeToSameHost;
-    const destination = await placeInstance(svc, row, { flavor: newFlavor, ignoreHosts: sameHost ? [] : [row.host], requestedHost: args.host },
-      (d) => updateMigration(svc, migration.uuid, { dest_compute: d.host, dest_node: d.node, dest_host: d.host }));
-    if (!destination) throw new Error('the migration record vanished while scheduling');
+    await claimMoveDestination(svc, row, migration, { flavor: newFlavor, ignoreHosts: sameHost ? [] : [row.host], host: args.host, force: false, status: 'pre-migrating' });
     const sysmeta = { ...systemMetadataOf(row), old_flavor: JSON.stringify(oldFlavor), new_flavor: JSON.stringify(newFlavor), old_vm_state: row.vm_state };
     if (!(await updateInstance(svc, row.uuid, { system_metadata: JSON.stringify(sysmeta) }, [TaskState.RESIZE_PREP]))) {
       await moveAllocations(svc, migration.uuid, row.uuid, owner, 'INSTANCE');
@@ -61,8 +57,7 @@ export async function migrateServer(svc: ComputeService, bus: MessageBus, args: 
     await bus.cast({ topic: COMPUTE_TOPIC, server: row.host }, 'resize_instance', { request: { ...request } });
   } catch (e) {
     if (!(e instanceof NoValidHost)) log.error({ err: e, instance: row.uuid }, 'migrate_server failed');
-    await moveAllocations(svc, migration.uuid, row.uuid, owner, 'INSTANCE').catch((err: unknown) => log.error({ err, instance: row.uuid }, 'allocations not given back'));
-    await updateMigration(svc, migration.uuid, { status: 'error' });
+    await releaseMoveClaim(svc, row, migration, log);
     await finishEvent(svc, row.uuid, args.requestId, EVENT, e instanceof Error ? e.message : String(e));
     await updateInstance(svc, row.uuid, { task_state: null }, [TaskState.RESIZE_PREP]);
   }

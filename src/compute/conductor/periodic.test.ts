@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootBasics, computeCaller, computeFixture, waitForServer, type ComputeFixture } from '../test-support.js';
+import { bootBasics, bootServer, computeCaller, computeFixture, waitForServer, type ComputeFixture } from '../test-support.js';
 
 let f: ComputeFixture;
 let imageId: string;
@@ -17,10 +17,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await f.close(); });
 
-async function bootActive(name: string): Promise<any> {
-  const res = await call('demo', 'POST', '/v2.1/servers', { server: { name, imageRef: imageId, flavorRef: small, networks: [{ uuid: networkId }] } });
-  return waitForServer(call, res.json().server.id, ['ACTIVE', 'ERROR']);
-}
+const bootActive = (name: string): Promise<any> => bootServer(call, { imageId, networkId, flavorId: small }, name);
 
 describe('compute: periodic tasks', () => {
   it('confirms a resize left in VERIFY_RESIZE past resize_confirm_window, not before', async () => {
