@@ -128,6 +128,11 @@ export const computePolicies: PolicyDefault[] = [
   { name: 'os_compute_api:os-attach-interfaces:create', checkStr: OWNER },
   { name: 'os_compute_api:os-attach-interfaces:delete', checkStr: OWNER },
   { name: 'os_compute_api:os-server-external-events:create', checkStr: ADMIN },
+  { name: 'os_compute_api:extensions', checkStr: ANYONE },
+  { name: 'os_compute_api:os-server-diagnostics', checkStr: ADMIN },
+  { name: 'os_compute_api:os-instance-usage-audit-log:list', checkStr: ADMIN },
+  { name: 'os_compute_api:os-instance-usage-audit-log:show', checkStr: ADMIN },
+  ...['list', 'show', 'update', 'startup', 'shutdown', 'reboot'].map((a) => ({ name: `os_compute_api:os-hosts:${a}`, checkStr: ADMIN })),
   { name: 'os_compute_api:os-server-password:show', checkStr: OWNER },
   { name: 'os_compute_api:os-server-password:clear', checkStr: OWNER },
 ];

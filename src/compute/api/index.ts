@@ -22,6 +22,10 @@ import { registerMigrationRoutes } from './migrations.js';
 import { registerInterfaceRoutes } from './interfaces.js';
 import { registerServerPasswordRoutes } from './server-password.js';
 import { registerExternalEventRoutes } from './server-external-events.js';
+import { registerExtensionRoutes } from './extensions.js';
+import { registerHostRoutes } from './hosts.js';
+import { registerDiagnosticsRoutes } from './diagnostics.js';
+import { registerUsageAuditLogRoutes } from './usage-audit-log.js';
 import { registerRemoteConsoleRoutes } from './remote-consoles.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
 
@@ -70,6 +74,10 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerInterfaceRoutes(app, svc, authed);
   registerServerPasswordRoutes(app, svc, authed);
   registerExternalEventRoutes(app, svc, authed);
+  registerExtensionRoutes(app, svc, authed);
+  registerHostRoutes(app, svc, authed);
+  registerDiagnosticsRoutes(app, svc, authed);
+  registerUsageAuditLogRoutes(app, svc, authed);
   registerRemoteConsoleRoutes(app, svc, authed);
   return app;
 }

@@ -104,3 +104,55 @@ describe('compute: external events and the server password', () => {
     expect((await call('demo', 'GET', `/v2.1/servers/${s.id}/os-server-password`)).json()).toEqual({ password: '' });
   });
 });
+
+describe('compute: disk config, diagnostics, hosts, extensions, usage audit', () => {
+  it('keeps OS-DCF:diskConfig from create, update, rebuild and resize (absent on resize means MANUAL)', async () => {
+    const res = await call('demo', 'POST', '/v2.1/servers', { server: { name: 'dcf', imageRef: imageId, flavorRef: flavor, networks: 'none', 'OS-DCF:diskConfig': 'AUTO' } }, '2.37');
+    expect(res.json().server['OS-DCF:diskConfig']).toBe('AUTO');
+    const id = res.json().server.id;
+    expect((await waitForServer(call, id, ['ACTIVE']))['OS-DCF:diskConfig']).toBe('AUTO');
+    const updated = await call('demo', 'PUT', `/v2.1/servers/${id}`, { server: { 'OS-DCF:diskConfig': 'MANUAL' } });
+    expect(updated.json().server['OS-DCF:diskConfig']).toBe('MANUAL');
+    const rebuilt = await call('demo', 'POST', `/v2.1/servers/${id}/action`, { rebuild: { imageRef: imageId, 'OS-DCF:diskConfig': 'AUTO' } });
+    expect(rebuilt.json().server['OS-DCF:diskConfig']).toBe('AUTO');
+    expect((await call('demo', 'PUT', `/v2.1/servers/${id}`, { server: { 'OS-DCF:diskConfig': 'SOMETIMES' } })).statusCode).toBe(400);
+  });
+
+  it('diagnostics in the standard (2.48) and libvirt forms, admins only', async () => {
+    const s = await bootActive('diag');
+    expect((await call('demo', 'GET', `/v2.1/servers/${s.id}/diagnostics`, undefined, '2.48')).statusCode).toBe(403);
+    const d = (await call('admin', 'GET', `/v2.1/servers/${s.id}/diagnostics`, undefined, '2.48')).json();
+    expect(d).toMatchObject({ state: 'running', driver: 'libvirt', num_cpus: 1, num_nics: 1, memory_details: { maximum: 256 } });
+    expect(d.nic_details[0].mac_address).toMatch(/^[0-9a-f:]{17}$/);
+    const legacy = (await call('admin', 'GET', `/v2.1/servers/${s.id}/diagnostics`)).json();
+    expect(legacy).toHaveProperty('cpu0_time');
+    expect(legacy.memory).toBe(256 * 1024);
+  });
+
+  it('os-hosts lists services with zones, shows a host\'s resources, enables and disables it; power actions are 501', async () => {
+    const hosts = (await call('admin', 'GET', '/v2.1/os-hosts')).json().hosts;
+    expect(hosts).toEqual(expect.arrayContaining([{ host_name: 'host-1', service: 'compute', zone: 'nova' }, { host_name: 'controller', service: 'scheduler', zone: 'internal' }]));
+    expect((await call('admin', 'GET', '/v2.1/os-hosts?zone=internal')).json().hosts.every((h: any) => h.zone === 'internal')).toBe(true);
+    expect((await call('demo', 'GET', '/v2.1/os-hosts')).statusCode).toBe(403);
+    const shown = (await call('admin', 'GET', '/v2.1/os-hosts/host-1')).json().host.map((r: any) => r.resource);
+    expect(shown[0]).toMatchObject({ host: 'host-1', project: '(total)', cpu: 8, memory_mb: 16384 });
+    expect(shown.map((r: any) => r.project)).toEqual(expect.arrayContaining(['(used_now)', '(used_max)', 'p-demo']));
+    expect((await call('admin', 'GET', '/v2.1/os-hosts/nowhere')).statusCode).toBe(404);
+    expect((await call('admin', 'PUT', '/v2.1/os-hosts/host-1', { status: 'disable' })).json()).toEqual({ host: 'host-1', status: 'disabled' });
+    expect((await call('admin', 'GET', '/v2.1/os-services?binary=nova-compute')).json().services[0].status).toBe('disabled');
+    expect((await call('admin', 'PUT', '/v2.1/os-hosts/host-1', { status: 'enable' })).json().status).toBe('enabled');
+    expect((await call('admin', 'PUT', '/v2.1/os-hosts/host-1', {})).statusCode).toBe(400);
+    expect((await call('admin', 'GET', '/v2.1/os-hosts/host-1/reboot')).statusCode).toBe(501);
+    expect((await call('admin', 'GET', '/v2.1/os-hosts', undefined, '2.43')).statusCode).toBe(404);
+  });
+
+  it('lists Nova\'s extensions and the usage audit (audit off: every compute host not run)', async () => {
+    const ext = (await call('demo', 'GET', '/v2.1/extensions')).json().extensions;
+    expect(ext.length).toBeGreaterThan(90);
+    expect((await call('demo', 'GET', '/v2.1/extensions/OS-DCF')).json().extension.name).toBe('DiskConfig');
+    expect((await call('demo', 'GET', '/v2.1/extensions/NOPE')).statusCode).toBe(404);
+    const audit = (await call('admin', 'GET', '/v2.1/os-instance_usage_audit_log/2026-03-15 10:00:00')).json().instance_usage_audit_log;
+    expect(audit).toMatchObject({ period_beginning: '2026-02-01 00:00:00', period_ending: '2026-03-01 00:00:00', num_hosts: 1, hosts_not_run: ['host-1'], overall_status: '0 of 1 hosts done. 0 errors.' });
+    expect((await call('admin', 'GET', '/v2.1/os-instance_usage_audit_log/yesterday')).statusCode).toBe(400);
+  });
+});

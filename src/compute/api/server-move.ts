@@ -96,7 +96,7 @@ export async function coldMoveAction(svc: ComputeService, request: FastifyReques
       svc.authorize(ctx, 'os_compute_api:servers:resize', target);
       const args = checkBody(Resize, request.body).resize;
       checkLock();
-      await startMove(svc, caller, row, String(args.flavorRef).split('/').pop()!, null);
+      await startMove(svc, caller, row, String(args.flavorRef).split('/').pop()!, null, args['OS-DCF:diskConfig'] ?? 'MANUAL');
       return reply.status(202).send();
     }
     case 'migrate': {

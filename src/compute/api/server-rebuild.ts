@@ -4,7 +4,7 @@ import { callerOf } from '../../core/auth/index.js';
 import { RemoteApiError } from '../../core/http/index.js';
 import type { InstanceRow } from '../db/schema.js';
 import { startAction } from '../domain/instance-actions.js';
-import { flavorOf } from '../domain/instance-model.js';
+import { flavorOf, systemMetadataOf, withDiskConfig } from '../domain/instance-model.js';
 import { vifsOf } from '../domain/instance-spec.js';
 import { beginTask, getInstance, updateInstance } from '../domain/instances.js';
 import { getKeyPair } from '../domain/keypairs.js';
@@ -24,7 +24,7 @@ const Rebuild = Type.Object({
   rebuild: Type.Object({
     imageRef: Type.String({ minLength: 1 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), adminPass: Type.Optional(Type.String()),
     metadata: Type.Optional(Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 255 }))), accessIPv4: Type.Optional(Type.String()),
-    accessIPv6: Type.Optional(Type.String()), 'OS-DCF:diskConfig': Type.Optional(Type.String()), preserve_ephemeral: Type.Optional(Type.Boolean()),
+    accessIPv6: Type.Optional(Type.String()), 'OS-DCF:diskConfig': Type.Optional(Type.Union([Type.Literal('AUTO'), Type.Literal('MANUAL')])), preserve_ephemeral: Type.Optional(Type.Boolean()),
     personality: Type.Optional(Type.Array(Type.Unknown())), description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
     key_name: Type.Optional(Type.Union([Type.String(), Type.Null()])), user_data: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     trusted_image_certificates: Type.Optional(Type.Unknown()), hostname: Type.Optional(Type.String()),
@@ -61,6 +61,8 @@ export async function rebuild(svc: ComputeService, request: FastifyRequest, row:
     ...(r.accessIPv6 !== undefined ? { access_ip_v6: r.accessIPv6 ? checkIpv6(r.accessIPv6) : null } : {}),
     ...(r.key_name !== undefined ? { key_name: key?.name ?? null, key_data: key?.public_key ?? null } : {}),
     ...(r.user_data !== undefined ? { user_data: r.user_data } : {}),
+    ...(r['OS-DCF:diskConfig'] !== undefined
+      ? { system_metadata: JSON.stringify(withDiskConfig(systemMetadataOf(row), r['OS-DCF:diskConfig'], image as unknown as Record<string, unknown>, imageId)) } : {}),
   });
   if (r.metadata !== undefined) {
     await svc.db.deleteFrom('instance_metadata').where('instance_uuid', '=', row.uuid).execute();

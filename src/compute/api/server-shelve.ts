@@ -12,7 +12,8 @@ const Unshelve277 = Type.Object({ unshelve: Type.Union([Type.Null(), Type.Object
 const Unshelve291 = Type.Object({
   unshelve: Type.Union([Type.Null(), Type.Object({ availability_zone: Type.Optional(Type.Union([Zone, Type.Null()])), host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }, { additionalProperties: false })]),
 }, { additionalProperties: false });
-const Plain = (key: string) => Type.Object({ [key]: Type.Null() }, { additionalProperties: false });
+/** shelve and shelveOffload take null or an empty object (Tempest sends {}), as Nova's schema allows. */
+const Plain = (key: string) => Type.Object({ [key]: Type.Union([Type.Null(), Type.Object({}, { additionalProperties: false })]) }, { additionalProperties: false });
 
 /** shelve / shelveOffload / unshelve of POST /servers/{id}/action. */
 export async function shelveAction(svc: ComputeService, request: FastifyRequest, row: InstanceRow, key: string, reply: FastifyReply): Promise<unknown> {
@@ -36,7 +37,8 @@ export async function shelveAction(svc: ComputeService, request: FastifyRequest,
       svc.authorize(ctx, 'os_compute_api:os-shelve:unshelve', target);
       const args = v.atLeast('2.91') ? checkBody(Unshelve291, request.body).unshelve
         : v.atLeast('2.77') ? checkBody(Unshelve277, request.body).unshelve
-          : checkBody(Plain('unshelve'), request.body).unshelve as null;
+          // Before 2.77 Nova does not look at the body at all.
+          : null;
       const host = args && 'host' in args ? args.host : undefined;
       if (host !== undefined) svc.authorize(ctx, 'os_compute_api:os-shelve:unshelve_to_host', target);
       await startUnshelve(svc, caller, row, { ...(args && 'availability_zone' in args ? { zone: args.availability_zone ?? null } : {}), ...(host !== undefined ? { host } : {}) });

@@ -42,9 +42,10 @@ export async function snapshot(svc: ComputeService, request: FastifyRequest, row
   if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
   const imageClient = svc.clients.image(ctx.token);
   const base = row.image_ref ? await imageClient.image(row.image_ref).catch(() => null) : null;
+  // The caller's metadata goes last: Nova lets it override the properties it sets itself (image_type included).
   const properties: Record<string, string> = {
-    ...(args.metadata ?? {}), instance_uuid: row.uuid, image_type: args.backup ? 'backup' : 'snapshot', user_id: ctx.userId,
-    ...(row.image_ref ? { base_image_ref: row.image_ref } : {}), ...(args.backup ? { backup_type: args.backup.type } : {}),
+    instance_uuid: row.uuid, image_type: args.backup ? 'backup' : 'snapshot', user_id: ctx.userId,
+    ...(row.image_ref ? { base_image_ref: row.image_ref } : {}), ...(args.backup ? { backup_type: args.backup.type } : {}), ...(args.metadata ?? {}),
   };
   const image = await imageClient.createImage({
     name: args.name, container_format: base?.container_format ?? 'bare', disk_format: base?.disk_format ?? 'raw', visibility: 'private',

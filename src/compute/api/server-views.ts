@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { InstanceRow } from '../db/schema.js';
-import { flavorOf, networkInfoOf } from '../domain/instance-model.js';
+import { diskConfigOf, flavorOf, networkInfoOf } from '../domain/instance-model.js';
 import { statusOf } from '../domain/states.js';
 import type { ComputeService } from '../service.js';
 import { resourceLinks } from './links.js';
@@ -53,7 +53,7 @@ export function serverView(svc: ComputeService, request: FastifyRequest, row: In
       : { id: flavor.flavorid, links: [{ rel: 'bookmark', href: resourceLinks(request, 'flavors', flavor.flavorid)[1]!.href }] },
     created: row.created_at.replace(/\.\d{3}Z$/, 'Z'), updated: (row.updated_at ?? row.created_at).replace(/\.\d{3}Z$/, 'Z'),
     addresses: addresses(row, !basic), accessIPv4: row.access_ip_v4 ?? '', accessIPv6: row.access_ip_v6 ?? '',
-    links: resourceLinks(request, 'servers', row.uuid), 'OS-DCF:diskConfig': 'MANUAL',
+    links: resourceLinks(request, 'servers', row.uuid), 'OS-DCF:diskConfig': diskConfigOf(row),
   };
   // Nova shows progress only while it means something.
   if (PROGRESS_STATUSES.has(status)) view.progress = row.progress;

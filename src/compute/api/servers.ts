@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import type { InstanceRow } from '../db/schema.js';
 import { getInstance, latestFaults, metadataOf, tagsOf, updateInstance } from '../domain/instances.js';
-import type { RequestedNetworks } from '../domain/instance-model.js';
+import { systemMetadataOf, withDiskConfig, type RequestedNetworks } from '../domain/instance-model.js';
 import { createServers } from '../domain/server-create.js';
 import { deleteServer } from '../domain/server-delete.js';
 import { listServers } from '../domain/server-list.js';
@@ -55,7 +55,8 @@ const Create = Type.Object({
 const Update = Type.Object({
   server: Type.Object({
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
-    accessIPv4: Type.Optional(Type.String()), accessIPv6: Type.Optional(Type.String()), 'OS-DCF:diskConfig': Type.Optional(Type.String()),
+    accessIPv4: Type.Optional(Type.String()), accessIPv6: Type.Optional(Type.String()),
+    'OS-DCF:diskConfig': Type.Optional(Type.Union([Type.Literal('AUTO'), Type.Literal('MANUAL')])),
     hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
@@ -108,7 +109,7 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
       securityGroups: (s.security_groups ?? []).map((g) => g.name), userData: s.user_data ?? null, metadata: s.metadata ?? {},
       availabilityZone: s.availability_zone ?? null, minCount, maxCount, configDrive: ['true', 'True', '1', true].includes(s.config_drive as string | boolean),
       accessIPv4: s.accessIPv4 ? checkIpv4(s.accessIPv4) : null, accessIPv6: s.accessIPv6 ? checkIpv6(s.accessIPv6) : null, description: s.description ?? null, tags: s.tags ?? [],
-      hostname: s.hostname ?? null, adminPass: s.adminPass ?? null,
+      hostname: s.hostname ?? null, adminPass: s.adminPass ?? null, diskConfig: s['OS-DCF:diskConfig'] ?? 'MANUAL',
       hints: {
         ...(hints.same_host ? { same_host: asStrings(hints.same_host) } : {}), ...(hints.different_host ? { different_host: asStrings(hints.different_host) } : {}),
         ...(typeof hints.group === 'string' ? { group: hints.group } : {}),
@@ -120,7 +121,7 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
     const first = created.uuids[0]!;
     return reply.status(202).send({
       server: {
-        id: first, links: serverSummary(request, { uuid: first, display_name: s.name } as InstanceRow).links, 'OS-DCF:diskConfig': 'MANUAL',
+        id: first, links: serverSummary(request, { uuid: first, display_name: s.name } as InstanceRow).links, 'OS-DCF:diskConfig': s['OS-DCF:diskConfig'] ?? 'MANUAL',
         security_groups: (s.security_groups ?? [{ name: 'default' }]).map((g) => ({ name: g.name })), adminPass: created.adminPass,
       },
     });
@@ -158,6 +159,7 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
       ...(s.accessIPv4 !== undefined ? { access_ip_v4: s.accessIPv4 === '' ? null : checkIpv4(s.accessIPv4) } : {}),
       ...(s.accessIPv6 !== undefined ? { access_ip_v6: s.accessIPv6 === '' ? null : checkIpv6(s.accessIPv6) } : {}),
       ...(s.hostname !== undefined && request.apiVersion.atLeast('2.90') ? { hostname: s.hostname } : {}),
+      ...(s['OS-DCF:diskConfig'] !== undefined ? { system_metadata: JSON.stringify(withDiskConfig(systemMetadataOf(row), s['OS-DCF:diskConfig'], {}, row.image_ref)) } : {}),
     });
     const updated = await getInstance(svc, ctx, row.uuid);
     return { server: serverView(svc, request, updated, await extrasFor(svc, [updated]), svc.isAdmin(ctx), !request.apiVersion.atLeast('2.75')) };

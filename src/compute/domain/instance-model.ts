@@ -1,3 +1,4 @@
+import { badRequest } from '../errors.js';
 import type { InstanceRow } from '../db/schema.js';
 
 /** The flavor as recorded on the instance at boot (and swapped by resize). */
@@ -42,4 +43,17 @@ export function networkInfoOf(row: Pick<InstanceRow, 'network_info'>): VifCacheE
 
 export function systemMetadataOf(row: Pick<InstanceRow, 'system_metadata'>): Record<string, string> {
   return JSON.parse(row.system_metadata) as Record<string, string>;
+}
+
+/** OS-DCF:diskConfig as the API shows it: AUTO when the instance asked for its root partition to be grown (kept in system metadata). */
+export function diskConfigOf(row: Pick<InstanceRow, 'system_metadata'>): 'AUTO' | 'MANUAL' {
+  return systemMetadataOf(row)['auto_disk_config'] === 'true' ? 'AUTO' : 'MANUAL';
+}
+
+/** The system metadata with the disk config set; AUTO is refused for images that disable it (auto_disk_config=disabled), as Nova does. */
+export function withDiskConfig(sysmeta: Record<string, string>, config: 'AUTO' | 'MANUAL', imageProperties: Record<string, unknown>, imageId: string | null): Record<string, string> {
+  if (config === 'AUTO' && String(imageProperties['auto_disk_config'] ?? '').toLowerCase() === 'disabled') {
+    throw badRequest(`Requested image ${imageId} has automatic disk resize disabled.`);
+  }
+  return { ...sysmeta, auto_disk_config: config === 'AUTO' ? 'true' : 'false' };
 }

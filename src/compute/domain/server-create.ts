@@ -7,7 +7,7 @@ import { badRequest, conflict, forbidden } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import { flavorSnapshotOf, getFlavor } from './flavors.js';
 import { startAction } from './instance-actions.js';
-import type { FlavorSnapshot, RequestedNetworks } from './instance-model.js';
+import { withDiskConfig, type FlavorSnapshot, type RequestedNetworks } from './instance-model.js';
 import { getKeyPair } from './keypairs.js';
 import { instancesThatFit, limitsFor, usageOf } from './quotas.js';
 import { groupForBoot } from './server-groups.js';
@@ -34,6 +34,8 @@ export interface NewServer {
   hostname: string | null;
   hints: Record<string, unknown>;
   adminPass: string | null;
+  /** OS-DCF:diskConfig; MANUAL when not given. */
+  diskConfig: 'AUTO' | 'MANUAL';
 }
 
 export interface CreatedServers {
@@ -78,7 +80,8 @@ export async function createServers(svc: ComputeService, ctx: RequestContext, in
   }
   const reservationId = `r-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 8)}`;
   const adminPass = input.adminPass ?? generatePassword();
-  const sysmeta: Record<string, string> = {};
+  const imageProps = image ? Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')) : {};
+  const sysmeta: Record<string, string> = withDiskConfig({}, input.diskConfig, imageProps, image?.id ?? null);
   if (image) sysmeta.image_properties = JSON.stringify(Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')));
   if (forcedHost) sysmeta.forced_host = forcedHost;
   const groupUuid = typeof input.hints.group === 'string' ? input.hints.group : null;

@@ -7,7 +7,7 @@ import { findService, isUp } from './services.js';
 import type { ComputeService } from '../service.js';
 import { flavorSnapshotOf, getFlavor } from './flavors.js';
 import { startAction } from './instance-actions.js';
-import { flavorOf, systemMetadataOf, type FlavorSnapshot } from './instance-model.js';
+import { flavorOf, systemMetadataOf, withDiskConfig, type FlavorSnapshot } from './instance-model.js';
 import { beginTask, updateInstance } from './instances.js';
 import { createMigration, MigrationType, migrationOfInstance, updateMigration } from './migrations.js';
 import { moveRequestOf } from './move-request.js';
@@ -27,7 +27,7 @@ const who = (c: Caller, row: InstanceRow) => ({ requestId: c.requestId, userId: 
  * to `host`): Nova's compute API checks, the upsize quota, RESIZE_PREP, then the
  * conductor schedules asynchronously; the API answers 202 at once as Nova does.
  */
-export async function startMove(svc: ComputeService, caller: Caller, row: InstanceRow, flavorRef: string | null, host: string | null): Promise<void> {
+export async function startMove(svc: ComputeService, caller: Caller, row: InstanceRow, flavorRef: string | null, host: string | null, diskConfig: 'AUTO' | 'MANUAL' = 'MANUAL'): Promise<void> {
   const action = flavorRef === null ? 'migrate' : 'resize';
   await beginTask(svc, row, action, [VmState.ACTIVE, VmState.STOPPED], null);
   if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
@@ -55,7 +55,9 @@ export async function startMove(svc: ComputeService, caller: Caller, row: Instan
     // Until the move ends the instance counts at the larger of its two sizes, so parallel boots cannot take the room it needs.
     const vcpus = Math.max(current.vcpus, flavor?.vcpus ?? 0);
     const memory = Math.max(current.memory_mb, flavor?.memory_mb ?? 0);
-    if (!(await updateInstance(svc, row.uuid, { task_state: TaskState.RESIZE_PREP, progress: 0, vcpus, memory_mb: memory }, [null]))) {
+    // Nova sets auto_disk_config from the request on every resize and migration (absent means MANUAL).
+    const sysmeta = JSON.stringify(withDiskConfig(systemMetadataOf(row), diskConfig, {}, row.image_ref));
+    if (!(await updateInstance(svc, row.uuid, { task_state: TaskState.RESIZE_PREP, progress: 0, vcpus, memory_mb: memory, system_metadata: sysmeta }, [null]))) {
       throw conflict(`Cannot '${action}' instance ${row.uuid} while it is in task_state ${row.task_state}`);
     }
   });

@@ -148,6 +148,11 @@ export class ComputeAgent {
         }
         return null;
       },
+      get_diagnostics: async (args: JsonObject) => {
+        const uuid = args['uuid'];
+        if (typeof uuid !== 'string') throw new TypeError('get_diagnostics needs uuid');
+        return { ...(await this.driver.diagnostics(uuid)) } as unknown as JsonObject;
+      },
       get_vnc_console: async (args: JsonObject) => {
         const uuid = args['uuid'];
         if (typeof uuid !== 'string') throw new TypeError('get_vnc_console needs uuid');

@@ -87,6 +87,23 @@ export interface DriverCapabilities {
   supportsVncConsole: boolean;
 }
 
+/** Nova's standard diagnostics (2.48): what the guest uses, per CPU, NIC and disk. */
+export interface InstanceDiagnostics {
+  state: 'pending' | 'running' | 'paused' | 'shutdown' | 'crashed' | 'suspended';
+  /** Nova's driver names; the QEMU driver reports 'libvirt', the KVM/QEMU value clients know. */
+  driver: 'libvirt' | 'xenapi' | 'vmwareapi' | 'ironic' | 'hyperv';
+  hypervisor: string | null;
+  hypervisorOs: string | null;
+  uptimeSeconds: number | null;
+  configDrive: boolean;
+  memoryMaximumMb: number | null;
+  memoryUsedMb: number | null;
+  cpus: Array<{ id: number; timeNs: number | null; utilisation: number | null }>;
+  nics: Array<{ macAddress: string | null; rxOctets: number | null; rxErrors: number | null; rxDrop: number | null; rxPackets: number | null;
+    txOctets: number | null; txErrors: number | null; txDrop: number | null; txPackets: number | null }>;
+  disks: Array<{ name: string; readBytes: number | null; readRequests: number | null; writeBytes: number | null; writeRequests: number | null; errors: number | null }>;
+}
+
 export interface VncConsole {
   host: string;
   port: number;
@@ -165,6 +182,8 @@ export interface VirtDriver {
   /** The serial console log; the last `lines` lines when given. */
   consoleOutput(uuid: string, lines?: number): Promise<string>;
   vncConsole(uuid: string): Promise<VncConsole>;
+  /** What the guest uses now (os-server-diagnostics). */
+  diagnostics(uuid: string): Promise<InstanceDiagnostics>;
   /** Releases timers and connections. */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import {
-  DriverError, PowerState, type BlockDevice, type DriverCapabilities, type HostResources, type InstanceSpec, type PowerStateValue,
+  DriverError, PowerState, type BlockDevice, type DriverCapabilities, type HostResources, type InstanceDiagnostics, type InstanceSpec, type PowerStateValue,
   type VifInfo, type VirtDriver, type VncConsole,
 } from '../driver.js';
 
@@ -21,6 +21,8 @@ interface FakeInstance {
   volumes: Map<string, BlockDevice>;
   rescued: boolean;
   console: string[];
+  /** When the guest last started (ms since the epoch), for its uptime. */
+  startedAt: number;
 }
 
 /**
@@ -64,10 +66,7 @@ export class FakeDriver implements VirtDriver {
   async spawn(spec: InstanceSpec, vifs: VifInfo[]): Promise<void> {
     await this.pause_();
     if (this.options.spawnFailurePattern?.test(spec.name)) throw new DriverError(`Fake driver failed to spawn ${spec.name} (failure injected)`);
-    this.instances.set(spec.uuid, {
-      spec, power: PowerState.RUNNING, vifs: new Map(vifs.map((v) => [v.portId, v])), volumes: new Map(), rescued: false,
-      console: bootLog(spec, vifs, this.host),
-    });
+    this.instances.set(spec.uuid, fakeInstance(spec, vifs, PowerState.RUNNING, bootLog(spec, vifs, this.host)));
   }
 
   async destroy(uuid: string): Promise<void> {
@@ -137,10 +136,7 @@ export class FakeDriver implements VirtDriver {
 
   async finishMigration(spec: InstanceSpec, vifs: VifInfo[], powerOn: boolean): Promise<void> {
     await this.pause_();
-    this.instances.set(spec.uuid, {
-      spec, power: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN, vifs: new Map(vifs.map((v) => [v.portId, v])), volumes: new Map(), rescued: false,
-      console: bootLog(spec, vifs, this.host),
-    });
+    this.instances.set(spec.uuid, fakeInstance(spec, vifs, powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN, bootLog(spec, vifs, this.host)));
   }
 
   async confirmMigration(uuid: string): Promise<void> {
@@ -175,7 +171,7 @@ export class FakeDriver implements VirtDriver {
   async preLiveMigration(spec: InstanceSpec, vifs: VifInfo[]): Promise<{ uri: string }> {
     await this.pause_();
     // The incoming guest waits, paused, for the memory stream, as `qemu -incoming` does.
-    this.instances.set(spec.uuid, { spec, power: PowerState.PAUSED, vifs: new Map(vifs.map((v) => [v.portId, v])), volumes: new Map(), rescued: false, console: [] });
+    this.instances.set(spec.uuid, fakeInstance(spec, vifs, PowerState.PAUSED, []));
     return { uri: `fake://${this.host}/${spec.uuid}` };
   }
 
@@ -206,6 +202,20 @@ export class FakeDriver implements VirtDriver {
     return { host: '127.0.0.1', port: 5900 };
   }
 
+  /** Plausible, stable figures derived from the instance, so diagnostics views can be checked. */
+  async diagnostics(uuid: string): Promise<InstanceDiagnostics> {
+    const i = await this.op(uuid);
+    const uptime = Math.floor((Date.now() - i.startedAt) / 1000);
+    const state = ({ [PowerState.RUNNING]: 'running', [PowerState.PAUSED]: 'paused', [PowerState.SUSPENDED]: 'suspended', [PowerState.CRASHED]: 'crashed' } as Record<number, InstanceDiagnostics['state']>)[i.power] ?? 'shutdown';
+    return {
+      state, driver: 'libvirt', hypervisor: 'fake', hypervisorOs: 'linux', uptimeSeconds: uptime, configDrive: i.spec.configDrive,
+      memoryMaximumMb: i.spec.memoryMb, memoryUsedMb: Math.ceil(i.spec.memoryMb / 4),
+      cpus: Array.from({ length: i.spec.vcpus }, (_, id) => ({ id, timeNs: uptime * 1_000_000_000, utilisation: 1 })),
+      nics: [...i.vifs.values()].map((v) => ({ macAddress: v.macAddress, rxOctets: 0, rxErrors: 0, rxDrop: 0, rxPackets: 0, txOctets: 0, txErrors: 0, txDrop: 0, txPackets: 0 })),
+      disks: [{ name: 'vda', readBytes: 0, readRequests: 0, writeBytes: 0, writeRequests: 0, errors: 0 }],
+    };
+  }
+
   async close(): Promise<void> {
     this.instances.clear();
   }
@@ -220,6 +230,10 @@ export class FakeDriver implements VirtDriver {
   private async pause_(): Promise<void> {
     if (this.options.delayMs > 0) await new Promise((r) => setTimeout(r, this.options.delayMs));
   }
+}
+
+function fakeInstance(spec: InstanceSpec, vifs: VifInfo[], power: PowerStateValue, console: string[]): FakeInstance {
+  return { spec, power, vifs: new Map(vifs.map((v) => [v.portId, v])), volumes: new Map(), rescued: false, console, startedAt: Date.now() };
 }
 
 /** What a small cloud guest prints while booting, so console logs look like one. */
