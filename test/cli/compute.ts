@@ -140,6 +140,34 @@ export async function runComputeCli(cloud: Cloud, opts: { verbose: boolean }): P
       const after = await os.json(['server', 'show', 'vm1'], demo);
       checkEqual([after.status, after.id, JSON.stringify(after.addresses)], ['ACTIVE', before.id, JSON.stringify(before.addresses)], 'rebuilt server');
     });
+    await rec.case('server resize --flavor, then resize confirm; again and resize revert', async () => {
+      await os.ok(['flavor', 'create', '--ram', '1024', '--disk', '2', '--vcpus', '2', 'm1.small']);
+      await os.ok(['server', 'resize', '--flavor', 'm1.small', '--wait', 'vm1'], demo);
+      checkEqual(await status('vm1'), 'VERIFY_RESIZE', 'after resize');
+      await os.ok(['server', 'resize', 'confirm', 'vm1'], demo);
+      await waitStatus('vm1', 'ACTIVE');
+      checkEqual(((await os.json(['server', 'show', 'vm1'], demo)).flavor as string).startsWith('m1.small'), true, 'flavor after confirm');
+      await os.ok(['server', 'resize', '--flavor', 'm1.tiny', '--wait', 'vm1'], demo);
+      await os.ok(['server', 'resize', 'revert', 'vm1'], demo);
+      await waitStatus('vm1', 'ACTIVE');
+      checkEqual(((await os.json(['server', 'show', 'vm1'], demo)).flavor as string).startsWith('m1.small'), true, 'flavor after revert');
+      const same = await os.run(['server', 'resize', '--flavor', 'm1.small', 'vm1'], demo);
+      check(same.code !== 0 && same.stderr.includes('must change flavor'), `resize to the same flavor: ${same.stderr}`);
+    });
+    await rec.case('server shelve (offloaded at once) and unshelve', async () => {
+      await os.ok(['server', 'shelve', 'vm1'], demo);
+      await waitStatus('vm1', 'SHELVED_OFFLOADED');
+      const images = await os.json<Row[]>(['image', 'list', '--name', 'vm1-shelved'], demo);
+      checkEqual(images.length, 1, 'shelved image');
+      await os.ok(['server', 'unshelve', 'vm1'], demo);
+      await waitStatus('vm1', 'ACTIVE');
+      checkEqual((await os.json<Row[]>(['image', 'list', '--name', 'vm1-shelved'], demo)).length, 0, 'shelved image after unshelve');
+    });
+    await rec.case('console url show gives a noVNC URL with a token', async () => {
+      const url = await os.json(['console', 'url', 'show', 'vm1'], demo);
+      check(/vnc_auto\.html\?path=%3Ftoken%3D[0-9a-f-]{36}$/.test(String(url.url)), `console url ${JSON.stringify(url)}`);
+      checkEqual(url.type, 'novnc', 'console type');
+    });
     await rec.case('server group create --policy anti-affinity: members never share a host', async () => {
       const g = await os.json(['server', 'group', 'create', '--policy', 'anti-affinity', 'spread'], demo);
       await os.ok(['server', 'create', '--image', 'cli-cirros', '--flavor', 'm1.tiny', '--network', 'cli-compute-net', '--hint', `group=${String(g.id)}`, '--wait', 'g1'], demo);
