@@ -39,18 +39,6 @@ export interface SubnetInfo {
   ipv6_address_mode?: string | null;
 }
 
-export interface SecurityGroupRuleInfo {
-  id: string;
-  direction: string;
-  ethertype: string;
-  protocol: string | null;
-  port_range_min: number | null;
-  port_range_max: number | null;
-  remote_ip_prefix: string | null;
-  remote_group_id: string | null;
-  security_group_id: string;
-}
-
 /** A rule to create: what a rule shows, without its id and with ports left out for "any". */
 export type NewSecurityGroupRule = Omit<SecurityGroupRuleInfo, 'id' | 'port_range_min' | 'port_range_max'> & { port_range_min?: number; port_range_max?: number };
 
@@ -59,8 +47,14 @@ export interface SecurityGroupInfo {
   name: string;
   tenant_id: string;
   description: string;
-  security_group_rules: SecurityGroupRuleInfo[];
+  security_group_rules: Array<{
+    id: string; direction: string; ethertype: string; protocol: string | null; port_range_min: number | null; port_range_max: number | null;
+    remote_ip_prefix: string | null; remote_group_id: string | null; security_group_id: string;
+  }>;
 }
+
+/** One rule of a group, as the security-group-rules API also shows it. */
+export type SecurityGroupRuleInfo = SecurityGroupInfo['security_group_rules'][number];
 
 /** A floating IP with the fip-port-details extension's summary of the port it points at. */
 export interface FloatingIpInfo {
