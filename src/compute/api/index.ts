@@ -12,7 +12,7 @@ import { registerServerActionRoutes } from './server-actions.js';
 import { registerServerSubresourceRoutes } from './server-subresources.js';
 import { registerQuotaRoutes } from './quotas.js';
 import { registerUsageRoutes } from './usage.js';
-import { registerSecurityGroupProxyRoutes } from './security-groups.js';
+import { registerNovaNetworkProxyRoutes } from './nova-network/index.js';
 import { registerServerGroupRoutes } from './server-groups.js';
 import { registerAggregateRoutes } from './aggregates.js';
 import { registerImageProxyRoutes } from './images.js';
@@ -64,7 +64,7 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerServerSubresourceRoutes(app, svc, authed);
   registerQuotaRoutes(app, svc, authed);
   registerUsageRoutes(app, svc, authed);
-  registerSecurityGroupProxyRoutes(app, svc, authed);
+  registerNovaNetworkProxyRoutes(app, svc, authed);
   registerServerGroupRoutes(app, svc, authed);
   registerAggregateRoutes(app, svc, authed);
   registerImageProxyRoutes(app, svc, authed);

@@ -20,6 +20,7 @@ import { coldMoveAction, evacuateAction, liveMigrateAction } from './server-move
 import { shelveAction } from './server-shelve.js';
 import { legacyConsoleAction } from './remote-consoles.js';
 import { changeAdminPassword } from '../domain/admin-password.js';
+import { floatingIpAction } from './nova-network/index.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -158,6 +159,9 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
       case 'createImage':
       case 'createBackup':
         return snapshot(svc, request, row, key, reply);
+      case 'addFloatingIp':
+      case 'removeFloatingIp':
+        return floatingIpAction(svc, request, row, key, reply);
       case 'addSecurityGroup':
       case 'removeSecurityGroup':
         return securityGroupAction(svc, ctx, row, key, checkBody(Type.Object({ [key]: GroupName }), body)[key]!.name, reply);

@@ -39,6 +39,9 @@ export interface SubnetInfo {
   ipv6_address_mode?: string | null;
 }
 
+/** A rule to create: what a rule shows, without its id and with ports left out for "any". */
+export type NewSecurityGroupRule = Omit<SecurityGroupRuleInfo, 'id' | 'port_range_min' | 'port_range_max'> & { port_range_min?: number; port_range_max?: number };
+
 export interface SecurityGroupInfo {
   id: string;
   name: string;
@@ -48,6 +51,22 @@ export interface SecurityGroupInfo {
     id: string; direction: string; ethertype: string; protocol: string | null; port_range_min: number | null; port_range_max: number | null;
     remote_ip_prefix: string | null; remote_group_id: string | null; security_group_id: string;
   }>;
+}
+
+/** One rule of a group, as the security-group-rules API also shows it. */
+export type SecurityGroupRuleInfo = SecurityGroupInfo['security_group_rules'][number];
+
+/** A floating IP with the fip-port-details extension's summary of the port it points at. */
+export interface FloatingIpInfo {
+  id: string;
+  tenant_id: string;
+  floating_network_id: string;
+  floating_ip_address: string;
+  port_id: string | null;
+  fixed_ip_address: string | null;
+  router_id: string | null;
+  status: string;
+  port_details: { device_id: string; device_owner: string; network_id: string } | null;
 }
 
 const query = (q: Record<string, string | string[] | undefined>): string => {
@@ -114,5 +133,50 @@ export class NetworkClient {
 
   async securityGroups(q: Record<string, string | string[] | undefined> = {}): Promise<SecurityGroupInfo[]> {
     return (await this.http.request<{ security_groups: SecurityGroupInfo[] }>('GET', `/v2.0/security-groups${query(q)}`)).security_groups;
+  }
+
+  async createSecurityGroup(body: { name: string; description: string }): Promise<SecurityGroupInfo> {
+    return (await this.http.request<{ security_group: SecurityGroupInfo }>('POST', '/v2.0/security-groups', { security_group: body })).security_group;
+  }
+
+  async updateSecurityGroup(id: string, body: { name?: string; description?: string }): Promise<SecurityGroupInfo> {
+    return (await this.http.request<{ security_group: SecurityGroupInfo }>('PUT', `/v2.0/security-groups/${id}`, { security_group: body })).security_group;
+  }
+
+  async deleteSecurityGroup(id: string): Promise<void> {
+    await this.http.request('DELETE', `/v2.0/security-groups/${id}`);
+  }
+
+  async securityGroupRule(id: string): Promise<SecurityGroupRuleInfo> {
+    return (await this.http.request<{ security_group_rule: SecurityGroupRuleInfo }>('GET', `/v2.0/security-group-rules/${id}`)).security_group_rule;
+  }
+
+  async createSecurityGroupRule(body: NewSecurityGroupRule): Promise<SecurityGroupRuleInfo> {
+    return (await this.http.request<{ security_group_rule: SecurityGroupRuleInfo }>('POST', '/v2.0/security-group-rules', { security_group_rule: body })).security_group_rule;
+  }
+
+  async deleteSecurityGroupRule(id: string): Promise<void> {
+    await this.http.request('DELETE', `/v2.0/security-group-rules/${id}`);
+  }
+
+  async floatingIp(id: string): Promise<FloatingIpInfo> {
+    return (await this.http.request<{ floatingip: FloatingIpInfo }>('GET', `/v2.0/floatingips/${id}`)).floatingip;
+  }
+
+  async floatingIps(q: Record<string, string | string[] | undefined> = {}): Promise<FloatingIpInfo[]> {
+    return (await this.http.request<{ floatingips: FloatingIpInfo[] }>('GET', `/v2.0/floatingips${query(q)}`)).floatingips;
+  }
+
+  async createFloatingIp(body: { floating_network_id: string }): Promise<FloatingIpInfo> {
+    return (await this.http.request<{ floatingip: FloatingIpInfo }>('POST', '/v2.0/floatingips', { floatingip: body })).floatingip;
+  }
+
+  /** Points the floating IP at a port's fixed address, or at nothing with port_id null. */
+  async updateFloatingIp(id: string, body: { port_id: string | null; fixed_ip_address?: string }): Promise<FloatingIpInfo> {
+    return (await this.http.request<{ floatingip: FloatingIpInfo }>('PUT', `/v2.0/floatingips/${id}`, { floatingip: body })).floatingip;
+  }
+
+  async deleteFloatingIp(id: string): Promise<void> {
+    await this.http.request('DELETE', `/v2.0/floatingips/${id}`);
   }
 }
