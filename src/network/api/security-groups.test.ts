@@ -58,6 +58,11 @@ describe('security groups', () => {
     expect(dup.statusCode).toBe(409);
     expect(fault(dup).type).toBe('SecurityGroupRuleExists');
     expect(fault(dup).message).toContain(ssh.json().security_group_rule.id);
+    // Neutron keeps a prefix as given (host bits too) and only adds a missing mask.
+    const hostBits = await rule('demo', { security_group_id: g.id, direction: 'ingress', remote_ip_prefix: '10.2.3.124/24' });
+    expect(hostBits.json().security_group_rule.remote_ip_prefix).toBe('10.2.3.124/24');
+    const bare = await rule('demo', { security_group_id: g.id, direction: 'egress', remote_ip_prefix: '10.9.9.9' });
+    expect(bare.json().security_group_rule.remote_ip_prefix).toBe('10.9.9.9/32');
     const icmp = await rule('demo', { security_group_id: g.id, direction: 'ingress', protocol: 'icmp' });
     expect(icmp.statusCode).toBe(201);
     const cases: Array<[Record<string, unknown>, string]> = [
@@ -78,8 +83,9 @@ describe('security groups', () => {
     }
     expect((await rule('alt', { security_group_id: g.id, direction: 'ingress' })).statusCode).toBe(404);
     const listed = (await call('demo', 'GET', `/v2.0/security-group-rules?security_group_id=${g.id}`)).json().security_group_rules;
-    expect(listed.length).toBe(4);
+    // Two default egress rules, ssh, the two prefix rules, icmp.
+    expect(listed.length).toBe(6);
     expect((await call('demo', 'DELETE', `/v2.0/security-group-rules/${icmp.json().security_group_rule.id}`)).statusCode).toBe(204);
-    expect((await call('demo', 'GET', `/v2.0/security-groups/${g.id}`)).json().security_group.security_group_rules.length).toBe(3);
+    expect((await call('demo', 'GET', `/v2.0/security-groups/${g.id}`)).json().security_group.security_group_rules.length).toBe(5);
   });
 });

@@ -1,5 +1,5 @@
 import { invalidInput, NeutronError } from '../errors.js';
-import { formatCidr, parseCidr } from '../../core/net/address.js';
+import { canonicalAddress, parseCidr } from '../../core/net/address.js';
 import { ICMP_PROTOCOLS, IP_PROTOCOLS, PORT_PROTOCOLS, protocolNumber } from '../protocols.js';
 import type { SecurityGroupRule } from '../model.js';
 import type { Body } from './attributes.js';
@@ -79,7 +79,8 @@ export function validateRule(body: Body): RuleFields {
     if (`IPv${cidr.version}` !== rule.ethertype) {
       throw new NeutronError(400, 'SecurityGroupRuleParameterConflict', `Conflicting value ethertype ${rule.ethertype} for CIDR ${String(prefix)}`);
     }
-    rule.remoteIpPrefix = formatCidr(cidr);
+    // As Neutron's str(netaddr.IPNetwork(...)): the mask is always added, host bits are kept as given (10.2.3.124/24 stays so).
+    rule.remoteIpPrefix = `${canonicalAddress(String(prefix).split('/')[0])}/${cidr.prefixlen}`;
   }
   if (rule.remoteIpPrefix !== null && rule.remoteGroupId !== null) {
     throw new NeutronError(400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix', 'Only remote_ip_prefix or remote_group_id may be provided.');
