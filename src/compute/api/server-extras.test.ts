@@ -156,3 +156,21 @@ describe('compute: disk config, diagnostics, hosts, extensions, usage audit', ()
     expect((await call('admin', 'GET', '/v2.1/os-instance_usage_audit_log/yesterday')).statusCode).toBe(400);
   });
 });
+
+describe('compute: personality (injected files)', () => {
+  it('keeps base64 files within the injected_files quotas, refuses the rest; gone at 2.57', async () => {
+    const boot = (personality: unknown, version = '2.1') => call('demo', 'POST', '/v2.1/servers', { server: { name: 'files', imageRef: imageId, flavorRef: flavor, networks: [{ uuid: networkId }], personality } }, version);
+    const file = (i: number) => ({ path: `/etc/f${i}`, contents: Buffer.from(`file ${i}`).toString('base64') });
+    const six = await boot([1, 2, 3, 4, 5, 6].map(file));
+    expect(six.statusCode).toBe(403);
+    expect(novaFault(six).message).toBe('Personality file limit exceeded');
+    const bad = await boot([{ path: '/etc/x', contents: 'not base64!' }]);
+    expect(bad.statusCode).toBe(400);
+    expect(novaFault(bad).message).toBe('Personality content for /etc/x cannot be decoded');
+    expect((await boot([file(1)], '2.57')).statusCode).toBe(400);
+    const ok = await boot([file(1)]);
+    expect(ok.statusCode, ok.body).toBe(202);
+    const row = await f.svc.db.selectFrom('instances').select('system_metadata').where('uuid', '=', ok.json().server.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(JSON.parse(row.system_metadata).injected_files)).toEqual([file(1)]);
+  });
+});

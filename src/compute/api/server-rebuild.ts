@@ -8,6 +8,7 @@ import { flavorOf, systemMetadataOf, withDiskConfig } from '../domain/instance-m
 import { vifsOf } from '../domain/instance-spec.js';
 import { beginTask, getInstance, updateInstance } from '../domain/instances.js';
 import { getKeyPair } from '../domain/keypairs.js';
+import { checkInjectedFiles, limitsFor } from '../domain/quotas.js';
 import { TaskState, VmState } from '../domain/states.js';
 import { badRequest, conflict } from '../errors.js';
 import type { RebuildRequest } from '../manager/operations/rebuild.js';
@@ -25,11 +26,19 @@ const Rebuild = Type.Object({
     imageRef: Type.String({ minLength: 1 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), adminPass: Type.Optional(Type.String()),
     metadata: Type.Optional(Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 255 }))), accessIPv4: Type.Optional(Type.String()),
     accessIPv6: Type.Optional(Type.String()), 'OS-DCF:diskConfig': Type.Optional(Type.Union([Type.Literal('AUTO'), Type.Literal('MANUAL')])), preserve_ephemeral: Type.Optional(Type.Boolean()),
-    personality: Type.Optional(Type.Array(Type.Unknown())), description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    personality: Type.Optional(Type.Array(Type.Object({ path: Type.String({ maxLength: 255 }), contents: Type.String() }, { additionalProperties: false }))), description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
     key_name: Type.Optional(Type.Union([Type.String(), Type.Null()])), user_data: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     trusted_image_certificates: Type.Optional(Type.Unknown()), hostname: Type.Optional(Type.String()),
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
+
+/** The system metadata after a rebuild: a new disk config and new injected files when the request has them. */
+function rebuiltSystemMetadata(sysmeta: Record<string, string>, diskConfig: 'AUTO' | 'MANUAL' | undefined, imageProps: Record<string, unknown>, imageId: string,
+  injected: Array<{ path: string; contents: string }> | undefined): Record<string, string> {
+  const next = diskConfig !== undefined ? withDiskConfig(sysmeta, diskConfig, imageProps, imageId) : { ...sysmeta };
+  if (injected !== undefined) next.injected_files = JSON.stringify(injected);
+  return next;
+}
 
 /** POST /servers/{id}/action {"rebuild": ...}: a new root disk from an image, same ports, same host. */
 export async function rebuild(svc: ComputeService, request: FastifyRequest, row: InstanceRow, reply: FastifyReply): Promise<unknown> {
@@ -41,6 +50,8 @@ export async function rebuild(svc: ComputeService, request: FastifyRequest, row:
   if (r.key_name !== undefined && !v.atLeast('2.54')) throw badRequest("Additional properties are not allowed ('key_name' was unexpected)");
   if (r.user_data !== undefined && !v.atLeast('2.57')) throw badRequest("Additional properties are not allowed ('user_data' was unexpected)");
   checkMetadataKeys(r.metadata ?? {});
+  if (r.personality !== undefined && v.atLeast('2.57')) throw badRequest("Additional properties are not allowed ('personality' was unexpected)");
+  const injected = r.personality !== undefined ? checkInjectedFiles(await limitsFor(svc, row.project_id, row.user_id), r.personality) : undefined;
   const imageId = r.imageRef.split('/').pop()!;
   const image = await svc.clients.image(ctx.token).image(imageId).catch((e: unknown) => {
     if (e instanceof RemoteApiError && e.status === 404) throw badRequest(`Image ${imageId} could not be found.`);
@@ -61,8 +72,7 @@ export async function rebuild(svc: ComputeService, request: FastifyRequest, row:
     ...(r.accessIPv6 !== undefined ? { access_ip_v6: r.accessIPv6 ? checkIpv6(r.accessIPv6) : null } : {}),
     ...(r.key_name !== undefined ? { key_name: key?.name ?? null, key_data: key?.public_key ?? null } : {}),
     ...(r.user_data !== undefined ? { user_data: r.user_data } : {}),
-    ...(r['OS-DCF:diskConfig'] !== undefined
-      ? { system_metadata: JSON.stringify(withDiskConfig(systemMetadataOf(row), r['OS-DCF:diskConfig'], image as unknown as Record<string, unknown>, imageId)) } : {}),
+    system_metadata: JSON.stringify(rebuiltSystemMetadata(systemMetadataOf(row), r['OS-DCF:diskConfig'], image as unknown as Record<string, unknown>, imageId, injected)),
   });
   if (r.metadata !== undefined) {
     await svc.db.deleteFrom('instance_metadata').where('instance_uuid', '=', row.uuid).execute();

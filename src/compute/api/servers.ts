@@ -109,7 +109,7 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
       securityGroups: (s.security_groups ?? []).map((g) => g.name), userData: s.user_data ?? null, metadata: s.metadata ?? {},
       availabilityZone: s.availability_zone ?? null, minCount, maxCount, configDrive: ['true', 'True', '1', true].includes(s.config_drive as string | boolean),
       accessIPv4: s.accessIPv4 ? checkIpv4(s.accessIPv4) : null, accessIPv6: s.accessIPv6 ? checkIpv6(s.accessIPv6) : null, description: s.description ?? null, tags: s.tags ?? [],
-      hostname: s.hostname ?? null, adminPass: s.adminPass ?? null, diskConfig: s['OS-DCF:diskConfig'] ?? 'MANUAL',
+      hostname: s.hostname ?? null, adminPass: s.adminPass ?? null, diskConfig: s['OS-DCF:diskConfig'] ?? 'MANUAL', personality: s.personality ?? [],
       hints: {
         ...(hints.same_host ? { same_host: asStrings(hints.same_host) } : {}), ...(hints.different_host ? { different_host: asStrings(hints.different_host) } : {}),
         ...(typeof hints.group === 'string' ? { group: hints.group } : {}),

@@ -1,4 +1,4 @@
-import { forbidden } from '../errors.js';
+import { badRequest, forbidden } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import { DEFAULT_QUOTAS, type QuotaResource } from '../settings.js';
 
@@ -106,4 +106,26 @@ export function checkUpsize(limits: QuotaLimits, usage: Usage, from: { vcpus: nu
       throw forbidden(`Quota exceeded for ${resource}: Requested ${delta}, but already used ${usage[resource]} of ${limit} ${resource}`);
     }
   }
+}
+
+/**
+ * Files injected with `personality` (until 2.57) against the injected_files quotas, as
+ * Nova's _check_injected_file_quota answers: 403 for too many files, a path or content
+ * too long; 400 for contents that are not base64.
+ */
+export function checkInjectedFiles(limits: QuotaLimits, files: ReadonlyArray<{ path: string; contents: string }>): Array<{ path: string; contents: string }> {
+  if (limits.injected_files >= 0 && files.length > limits.injected_files) throw forbidden('Personality file limit exceeded');
+  return files.map((f) => {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(f.contents.replace(/\s/g, '')) || f.contents.replace(/\s/g, '').length % 4 === 1) {
+      throw badRequest(`Personality content for ${f.path} cannot be decoded`);
+    }
+    const bytes = Buffer.from(f.contents, 'base64').length;
+    if (limits.injected_file_path_bytes >= 0 && Buffer.byteLength(f.path) > limits.injected_file_path_bytes) {
+      throw forbidden(`Personality file path exceeds maximum ${limits.injected_file_path_bytes}`);
+    }
+    if (limits.injected_file_content_bytes >= 0 && bytes > limits.injected_file_content_bytes) {
+      throw forbidden(`Personality file content exceeds maximum ${limits.injected_file_content_bytes}`);
+    }
+    return { path: f.path, contents: f.contents };
+  });
 }

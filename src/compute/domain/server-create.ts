@@ -9,7 +9,7 @@ import { flavorSnapshotOf, getFlavor } from './flavors.js';
 import { startAction } from './instance-actions.js';
 import { withDiskConfig, type FlavorSnapshot, type RequestedNetworks } from './instance-model.js';
 import { getKeyPair } from './keypairs.js';
-import { instancesThatFit, limitsFor, usageOf } from './quotas.js';
+import { checkInjectedFiles, instancesThatFit, limitsFor, usageOf } from './quotas.js';
 import { groupForBoot } from './server-groups.js';
 import { knownZones } from './availability-zones.js';
 import { TaskState, VmState } from './states.js';
@@ -36,6 +36,8 @@ export interface NewServer {
   adminPass: string | null;
   /** OS-DCF:diskConfig; MANUAL when not given. */
   diskConfig: 'AUTO' | 'MANUAL';
+  /** Files to inject (personality, until 2.57): path and base64 contents; the config drive and metadata service carry them. */
+  personality: Array<{ path: string; contents: string }>;
 }
 
 export interface CreatedServers {
@@ -78,12 +80,14 @@ export async function createServers(svc: ComputeService, ctx: RequestContext, in
   if (limits.metadata_items >= 0 && Object.keys(input.metadata).length > limits.metadata_items) {
     throw forbidden(`Quota exceeded for metadata_items: Requested ${Object.keys(input.metadata).length}, but already used 0 of ${limits.metadata_items} metadata_items`);
   }
+  const injected = checkInjectedFiles(limits, input.personality);
   const reservationId = `r-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 8)}`;
   const adminPass = input.adminPass ?? generatePassword();
   const imageProps = image ? Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')) : {};
   const sysmeta: Record<string, string> = withDiskConfig({}, input.diskConfig, imageProps, image?.id ?? null);
   if (image) sysmeta.image_properties = JSON.stringify(Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')));
   if (forcedHost) sysmeta.forced_host = forcedHost;
+  if (injected.length > 0) sysmeta.injected_files = JSON.stringify(injected);
   const groupUuid = typeof input.hints.group === 'string' ? input.hints.group : null;
   const uuids = await svc.quotaLocks.run(projectId, async () => {
     const count = instancesThatFit(limits, await usageOf(svc, projectId), flavor, input.minCount, input.maxCount);
