@@ -69,4 +69,26 @@ describe('compute: scheduling', () => {
     const busy = await call('admin', 'DELETE', `/v2.1/os-aggregates/${agg.id}`);
     expect(busy.statusCode).toBe(400);
   });
+
+  it('JsonFilter: a query hint picks hosts by their facts; an unreadable query fits none', async () => {
+    const tiny = await flavor('sched.json');
+    const onlyThree = await bootAndWait({ name: 'j1', flavorRef: tiny }, { query: JSON.stringify(['=', '$host', 'host-3']) });
+    expect(onlyThree).toMatchObject({ status: 'ACTIVE', host: 'host-3' });
+    const notOne = await bootAndWait({ name: 'j2', flavorRef: tiny }, { query: ['not', ['in', '$host', 'host-1', 'host-3']] });
+    expect(notOne.host).toBe('host-2');
+    expect((await bootAndWait({ name: 'j3', flavorRef: tiny }, { query: '["~", "$host"]' })).status).toBe('ERROR');
+    for (const s of [onlyThree, notOne]) await call('demo', 'DELETE', `/v2.1/servers/${s.id}`);
+  });
+
+  it('BuildFailureWeigher: after a failed build a host is tried last', async () => {
+    await f.svc.db.updateTable('compute_nodes').set({ failed_builds: 0 }).execute();
+    await f.svc.db.updateTable('compute_nodes').set({ failed_builds: 2 }).where('host', 'in', ['host-1', 'host-2']).execute();
+    const tiny = await flavor('sched.weigh');
+    const placed = await bootAndWait({ name: 'w1', flavorRef: tiny });
+    expect(placed.host).toBe('host-3');
+    const node = await f.svc.db.selectFrom('compute_nodes').select('failed_builds').where('host', '=', 'host-3').executeTakeFirstOrThrow();
+    expect(node.failed_builds).toBe(0);
+    await f.svc.db.updateTable('compute_nodes').set({ failed_builds: 0 }).execute();
+    await call('demo', 'DELETE', `/v2.1/servers/${placed.id}`);
+  });
 });

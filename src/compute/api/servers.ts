@@ -113,6 +113,8 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
       hints: {
         ...(hints.same_host ? { same_host: asStrings(hints.same_host) } : {}), ...(hints.different_host ? { different_host: asStrings(hints.different_host) } : {}),
         ...(typeof hints.group === 'string' ? { group: hints.group } : {}),
+        // JsonFilter's query: a JSON text, or the expression itself, as Nova's hint schema allows.
+        ...(hints.query !== undefined && hints.query !== '' ? { query: typeof hints.query === 'string' ? hints.query : JSON.stringify(hints.query) } : {}),
       },
     }, request.id);
     if (s.return_reservation_id === true || s.return_reservation_id === 'True' || s.return_reservation_id === 'true') {

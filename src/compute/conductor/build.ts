@@ -80,7 +80,7 @@ export interface PlacementChoice {
  */
 export async function placeInstance(svc: ComputeService, row: InstanceRow, choice: PlacementChoice, record: (d: Destination) => Promise<boolean>): Promise<Destination | null> {
   const sysmeta = systemMetadataOf(row);
-  const hints = JSON.parse(row.scheduler_hints) as { same_host?: string[]; different_host?: string[]; group?: string };
+  const hints = JSON.parse(row.scheduler_hints) as { same_host?: string[]; different_host?: string[]; group?: string; query?: string };
   const place = async (): Promise<Destination | null> => {
     const group = hints.group ? await getServerGroup(svc, null, hints.group).catch(() => null) : null;
     const destination = await selectDestination(svc, {

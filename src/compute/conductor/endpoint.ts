@@ -5,9 +5,9 @@ import { editNetworkInfo, getInstance, updateInstance, type InstanceChanges } fr
 import { TaskState, VmState } from '../domain/states.js';
 import { buildError, MAX_BUILD_ATTEMPTS, scheduleAndBuild, triedHosts } from './build.js';
 import { systemMetadataOf } from '../domain/instance-model.js';
-import { upsertComputeNode } from '../domain/compute-nodes.js';
+import { recordBuildOutcome, upsertComputeNode } from '../domain/compute-nodes.js';
 import { heartbeat, registerService } from '../domain/services.js';
-import { COMPUTE_BINARY, CONDUCTOR_TOPIC, type RegisterComputeReply } from '../rpc/contract.js';
+import { BUILD_EVENT, COMPUTE_BINARY, CONDUCTOR_TOPIC, type RegisterComputeReply } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
 import { PowerState, type HostResources } from '../virt/driver.js';
 import type { MigrationRow } from '../db/schema.js';
@@ -77,8 +77,15 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       const uuid = text(args['uuid'], 'uuid');
       const requestId = text(args['request_id'], 'request_id');
       const event = text(args['event'], 'event');
-      if (args['phase'] === 'start') await startEvent(svc, uuid, requestId, event, typeof args['host'] === 'string' ? args['host'] : null);
-      else await finishEvent(svc, uuid, requestId, event, typeof args['error'] === 'string' ? args['error'] : undefined);
+      const host = typeof args['host'] === 'string' ? args['host'] : null;
+      if (args['phase'] === 'start') {
+        await startEvent(svc, uuid, requestId, event, host);
+        return null;
+      }
+      const error = typeof args['error'] === 'string' ? args['error'] : undefined;
+      await finishEvent(svc, uuid, requestId, event, error);
+      // A build that worked clears the host's run of failures (BuildFailureWeigher).
+      if (event === BUILD_EVENT && !error && host) await recordBuildOutcome(svc, host, true);
       return null;
     },
     build_failed: async (args: JsonObject): Promise<null> => {
@@ -92,6 +99,7 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       } catch {
         return null;
       }
+      await recordBuildOutcome(svc, host, false);
       const tried = [...triedHosts(row), host];
       await svc.placement.deleteAllocations(uuid);
       if (args['retryable'] === true && tried.length < MAX_BUILD_ATTEMPTS && row.task_state !== TaskState.DELETING) {

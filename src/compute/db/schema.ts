@@ -99,6 +99,8 @@ export interface ComputeNodeTable {
   disk_allocation_ratio: number;
   created_at: string;
   updated_at: string | null;
+  /** Builds failed here in a row; reset by a successful one. */
+  failed_builds: Generated<number>;
 }
 
 export type ServiceRow = Selectable<ServiceTable>;

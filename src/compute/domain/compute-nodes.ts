@@ -40,3 +40,8 @@ export async function upsertComputeNode(svc: ComputeService, service: ServiceRow
 export async function listComputeNodes(svc: ComputeService): Promise<ComputeNodeRow[]> {
   return svc.db.selectFrom('compute_nodes').selectAll().orderBy('id').execute();
 }
+
+/** Counts a failed build on the host's node, or clears the count after one that worked (Nova's failed_builds stat). */
+export async function recordBuildOutcome(svc: ComputeService, host: string, succeeded: boolean): Promise<void> {
+  await svc.db.updateTable('compute_nodes').set((eb) => ({ failed_builds: succeeded ? 0 : eb('failed_builds', '+', 1) })).where('host', '=', host).execute();
+}

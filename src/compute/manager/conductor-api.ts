@@ -16,7 +16,7 @@ export class ConductorApi {
   }
 
   async eventFinish(uuid: string, requestId: string, event: string, error?: string): Promise<void> {
-    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'action_event', { uuid, request_id: requestId, event, phase: 'finish', ...(error ? { error } : {}) });
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'action_event', { uuid, request_id: requestId, event, phase: 'finish', host: this.host, ...(error ? { error } : {}) });
   }
 
   async buildFailed(uuid: string, requestId: string, message: string, retryable: boolean): Promise<void> {

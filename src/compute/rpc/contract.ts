@@ -10,6 +10,8 @@ export const CONDUCTOR_TOPIC = 'conductor';
 export const COMPUTE_TOPIC = 'compute';
 
 export const COMPUTE_BINARY = 'nova-compute';
+/** The instance action event of a build on a host (its outcome feeds the BuildFailureWeigher). */
+export const BUILD_EVENT = 'compute_build_and_run_instance';
 export const SCHEDULER_BINARY = 'nova-scheduler';
 export const CONDUCTOR_BINARY = 'nova-conductor';
 

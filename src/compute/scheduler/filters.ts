@@ -1,3 +1,4 @@
+import { JsonFilter } from './json-filter.js';
 import type { FlavorSnapshot } from '../domain/instance-model.js';
 import type { HostState } from './host-state.js';
 
@@ -8,7 +9,7 @@ export interface FilterRequest {
   availabilityZone: string | null;
   /** Hosts already tried for this instance (reschedules). */
   ignoreHosts: string[];
-  hints: { same_host?: string[]; different_host?: string[] };
+  hints: { same_host?: string[]; different_host?: string[]; query?: string };
   /** The server group the instance joins: its policy and where its other members run. */
   group?: { policy: string; maxPerHost: number; hosts: Map<string, number> };
 }
@@ -120,5 +121,5 @@ function matchesCapability(value: string, wanted: string): boolean {
 
 export const DEFAULT_FILTERS: readonly HostFilter[] = [
   ComputeFilter, AvailabilityZoneFilter, RetryFilter, ComputeCapabilitiesFilter, ImagePropertiesFilter, AggregateInstanceExtraSpecsFilter,
-  SameHostFilter, DifferentHostFilter, ServerGroupAffinityFilter, ServerGroupAntiAffinityFilter,
+  SameHostFilter, DifferentHostFilter, ServerGroupAffinityFilter, ServerGroupAntiAffinityFilter, JsonFilter,
 ];

@@ -7,7 +7,7 @@ export interface HostWeigher {
   weigh(host: HostState): number;
 }
 
-/** Spread by free memory, disk and CPU (Nova's RAMWeigher, DiskWeigher, CPUWeigher with multiplier 1.0). */
+/** Spread by free memory, disk and CPU (Nova's RAMWeigher, DiskWeigher, CPUWeigher with multiplier 1.0), away from failing hosts. */
 export const DEFAULT_WEIGHERS: readonly HostWeigher[] = [
   // soft-(anti-)affinity groups: members prefer (avoid) the hosts other members run on.
   { name: 'ServerGroupSoftAffinityWeigher', multiplier: 1.0, weigh: (h) => (h.group?.policy === 'soft-affinity' ? h.group.hosts.get(h.host) ?? 0 : 0) },
@@ -15,6 +15,8 @@ export const DEFAULT_WEIGHERS: readonly HostWeigher[] = [
   { name: 'RAMWeigher', multiplier: 1.0, weigh: (h) => free(h, 'MEMORY_MB') },
   { name: 'DiskWeigher', multiplier: 1.0, weigh: (h) => free(h, 'DISK_GB') },
   { name: 'CPUWeigher', multiplier: 1.0, weigh: (h) => free(h, 'VCPU') },
+  // Hosts whose recent builds failed go last, whatever their free room (Nova's build_failure_weight_multiplier).
+  { name: 'BuildFailureWeigher', multiplier: 1_000_000, weigh: (h) => -h.node.failed_builds },
 ];
 
 /**

@@ -1,9 +1,14 @@
 import type { Kysely } from 'kysely';
 import { withAutoIncrementId } from '../../../core/db/index.js';
 
-/** Moves of instances between hosts (resize, cold and live migration, evacuation) and console access tokens. */
+/**
+ * Moves of instances between hosts (resize, cold and live migration, evacuation),
+ * console access tokens, and each compute node's count of builds failed in a row
+ * (Nova's failed_builds stat, which the BuildFailureWeigher reads).
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema;
+  await s.alterTable('compute_nodes').addColumn('failed_builds', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await withAutoIncrementId(db, s.createTable('migrations'))
     .addColumn('uuid', 'varchar(36)', (c) => c.notNull().unique())
     .addColumn('instance_uuid', 'varchar(36)', (c) => c.notNull())

@@ -4,7 +4,7 @@ import type { ImageClient } from '../../../image/contract/client.js';
 import type { NetworkClient } from '../../../network/contract/client.js';
 import type { FlavorSnapshot, VifCacheEntry } from '../../domain/instance-model.js';
 import { TaskState, VmState } from '../../domain/states.js';
-import type { BuildRequest } from '../../rpc/contract.js';
+import { BUILD_EVENT, type BuildRequest } from '../../rpc/contract.js';
 import { DriverError, PowerState, type InstanceSpec, type VirtDriver } from '../../virt/driver.js';
 import type { ConductorApi } from '../conductor-api.js';
 import { allocateNetwork, BuildRequestError, releasePorts } from '../network-allocation.js';
@@ -22,7 +22,7 @@ export interface BuildDeps {
   log: Logger;
 }
 
-const EVENT = 'compute_build_and_run_instance';
+const EVENT = BUILD_EVENT;
 
 /** The instance was deleted (or taken by another task) while we built it: stop quietly. */
 class Superseded extends Error {}
