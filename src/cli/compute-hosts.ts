@@ -28,7 +28,7 @@ export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig,
         closers.push(() => net.stop());
       }
       const driver = new FakeDriver({ vcpus: fd.vcpus, memoryMb: fd.memory_mb, localGb: fd.local_gb, delayMs: fd.delay_ms, ...(pattern ? { spawnFailurePattern: pattern } : {}) });
-      const agent = new ComputeAgent(bus, driver, clients, { host, reportInterval: config.compute.report_interval, vifPluggingTimeout: config.compute.vif_plugging_timeout }, log);
+      const agent = new ComputeAgent(bus, driver, clients, { host, reportInterval: config.compute.report_interval, vifPluggingTimeout: config.compute.vif_plugging_timeout, syncPowerStateInterval: config.compute.sync_power_state_interval }, log);
       await agent.start();
       closers.push(() => agent.stop());
     }

@@ -21,6 +21,7 @@ export const computeOptions = defineSchema({
     resize_confirm_window: opt.int({ default: 0, min: 0, help: 'Seconds after which a resize or cold migration waiting in VERIFY_RESIZE is confirmed automatically; 0 never.' }),
     shelved_offload_time: opt.int({ default: 0, min: -1, help: 'Seconds a shelved instance keeps its host before it is offloaded; 0 at once, -1 never.' }),
     vif_plugging_timeout: opt.int({ default: 0, min: 0, help: 'Seconds a build waits for the network service to report each port plugged (network-vif-plugged) before it fails; 0 does not wait. Nova defaults to 300; it stays 0 until the network dataplane reports ports.' }),
+    sync_power_state_interval: opt.int({ default: 600, help: 'Seconds between syncs of the recorded power states with the hypervisor\'s (also done when an agent starts); 0 or less: only at start.' }),
     fake_hosts: opt.int({ default: 0, min: 0, max: 1000, help: 'Run this many fake compute hosts (fake-host-1..N) in the all-in-one instead of one on [DEFAULT] host (`stratus up --fake-hosts N`).' }),
   },
   vnc: {

@@ -204,6 +204,11 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       await evacuationDone(svc, await migrationArg(args));
       return null;
     },
+    instances_on_host: async (args: JsonObject): Promise<JsonObject[]> => {
+      const rows = await svc.db.selectFrom('instances').select(['uuid', 'vm_state', 'task_state', 'power_state'])
+        .where('host', '=', text(args['host'], 'host')).where('deleted_at', 'is', null).execute();
+      return rows.map((r) => ({ ...r }));
+    },
     register_compute: async (args: JsonObject): Promise<RegisterComputeReply> => {
       const host = text(args['host'], 'host');
       const service = await registerService(svc, host, COMPUTE_BINARY);

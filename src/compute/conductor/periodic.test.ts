@@ -50,3 +50,23 @@ describe('compute: periodic tasks', () => {
     expect((await waitForServer(call, other.id, ['ACTIVE']))['OS-EXT-SRV-ATTR:host']).toBe('host-1');
   });
 });
+
+describe('compute: power-state sync', () => {
+  it('follows the hypervisor: a guest that stopped by itself shows SHUTOFF, one running while STOPPED is stopped again, a vanished one keeps its state', async () => {
+    const agent = f.agents[0]!;
+    const a = await bootActive('self-stopper');
+    await agent.driver.powerOff(a.id, 0);
+    expect(await agent.syncPowerStates()).toBe(1);
+    expect((await call('demo', 'GET', `/v2.1/servers/${a.id}`)).json().server).toMatchObject({ status: 'SHUTOFF', 'OS-EXT-STS:power_state': 4 });
+
+    await agent.driver.powerOn(a.id);
+    expect(await agent.syncPowerStates()).toBe(1);
+    expect(await agent.driver.powerState(a.id)).toBe(4);
+
+    const b = await bootActive('vanisher');
+    await agent.driver.destroy(b.id);
+    await agent.syncPowerStates();
+    expect((await call('demo', 'GET', `/v2.1/servers/${b.id}`)).json().server).toMatchObject({ status: 'ACTIVE', 'OS-EXT-STS:power_state': 0 });
+    expect(await agent.syncPowerStates()).toBe(0);
+  });
+});

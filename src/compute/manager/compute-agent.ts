@@ -4,6 +4,7 @@ import type { ImageClient } from '../../image/contract/client.js';
 import type { NetworkClient } from '../../network/contract/client.js';
 import { ConductorApi } from './conductor-api.js';
 import { InstanceEvents, type ExternalEvent } from './instance-events.js';
+import { syncPowerStates } from './power-sync.js';
 import { buildAndRunInstance } from './operations/build.js';
 import { terminateInstance } from './operations/terminate.js';
 import { runPowerAction } from './operations/power.js';
@@ -24,6 +25,8 @@ export interface AgentClients {
 
 export interface ComputeAgentOptions {
   host: string;
+  /** Seconds between power-state syncs; 0 or less only at start ([compute] sync_power_state_interval). */
+  syncPowerStateInterval?: number;
   /** Seconds a build waits for each port's network-vif-plugged; 0 does not wait ([compute] vif_plugging_timeout). */
   vifPluggingTimeout?: number;
   /** Seconds between heartbeats ([compute] report_interval). */
@@ -38,6 +41,7 @@ export interface ComputeAgentOptions {
 export class ComputeAgent {
   private subscription: Subscription | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private syncTimer: NodeJS.Timeout | null = null;
   /** The compute node (and Placement provider) uuid the conductor assigned. */
   nodeUuid: string | null = null;
 
@@ -180,6 +184,13 @@ export class ComputeAgent {
     for (const uuid of reply.evacuated ?? []) await this.driver.destroy(uuid).catch((e: unknown) => this.log.warn({ err: e, instance: uuid }, 'evacuated guest not destroyed'));
     this.timer = setInterval(() => { void this.report(); }, this.options.reportInterval * 1000);
     this.timer.unref();
+    // The hypervisor is the truth after a restart (guests that died or vanished meanwhile), and from then on periodically.
+    await this.syncPowerStates();
+    const every = this.options.syncPowerStateInterval ?? 600;
+    if (every > 0) {
+      this.syncTimer = setInterval(() => { void this.syncPowerStates(); }, every * 1000);
+      this.syncTimer.unref();
+    }
   }
 
   /** The resize / cold-migration chain's steps on this host (see operations/resize.ts). */
@@ -203,6 +214,16 @@ export class ComputeAgent {
     };
   }
 
+  /** One pass of the power-state sync; failures are logged and the next pass tries again. */
+  async syncPowerStates(): Promise<number> {
+    try {
+      return await syncPowerStates({ driver: this.driver, conductor: this.conductor, log: this.log, host: this.options.host }, await this.conductor.instancesOnHost());
+    } catch (e) {
+      this.log.warn({ err: e, host: this.options.host }, 'power-state sync failed');
+      return 0;
+    }
+  }
+
   /** One heartbeat; a failure is logged and the next one tries again. */
   async report(): Promise<void> {
     try {
@@ -214,7 +235,9 @@ export class ComputeAgent {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.syncTimer) clearInterval(this.syncTimer);
     this.timer = null;
+    this.syncTimer = null;
     await this.subscription?.close();
     this.subscription = null;
     await Promise.all([...this.inFlight]);

@@ -1,6 +1,7 @@
 import type { MessageBus } from '../../core/bus/index.js';
 import { CONDUCTOR_TOPIC } from '../rpc/contract.js';
 import type { VifCacheEntry } from '../domain/instance-model.js';
+import type { HostInstance } from './power-sync.js';
 
 /** The agent's side of the conductor protocol (rpc/contract.ts): typed calls over the bus. */
 export class ConductorApi {
@@ -88,5 +89,10 @@ export class ConductorApi {
   /** The evacuated guest runs here: the instance's host becomes this one. */
   async evacuated(migrationUuid: string): Promise<void> {
     await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'evacuation_done', { migration: migrationUuid });
+  }
+
+  /** The live instances the conductor has on this host (for the power-state sync). */
+  instancesOnHost(): Promise<HostInstance[]> {
+    return this.bus.call<HostInstance[]>({ topic: CONDUCTOR_TOPIC }, 'instances_on_host', { host: this.host });
   }
 }
