@@ -57,7 +57,7 @@ export class NetworkAgent {
     this.subscription = await this.bus.serve({ topic: AGENT_TOPIC, server: this.options.host }, {
       port_update: async (args) => this.enqueue(() => this.plug(portWiringOf(args['port']), groupsOf(args['groups']))),
       port_delete: async (args) => this.enqueue(() => this.dataplane.unplugPort(text(args['port_id'], 'port_id'), text(args['network_id'], 'network_id'))),
-      security_groups_updated: async (args) => this.enqueue(() => this.refreshGroups(args['group_ids'])),
+      security_groups_updated: async (args) => this.enqueue(() => this.refreshGroups(args['group_ids'], args['groups'])),
     });
     await this.report();
     await this.enqueue(() => this.reconcile());
@@ -102,9 +102,10 @@ export class NetworkAgent {
     await this.bus.call({ topic: PLUGIN_TOPIC }, 'update_port_status', { port_id: portId, status, host: this.options.host });
   }
 
-  private async refreshGroups(ids: unknown): Promise<void> {
+  /** New filters for changed groups: from the notice when it carries them, else asked for. */
+  private async refreshGroups(ids: unknown, sent: unknown): Promise<void> {
     if (!Array.isArray(ids)) return;
-    const groups = await this.bus.call<GroupFilter[]>({ topic: PLUGIN_TOPIC }, 'get_group_filters', { group_ids: ids });
+    const groups = Array.isArray(sent) ? sent as GroupFilter[] : await this.bus.call<GroupFilter[]>({ topic: PLUGIN_TOPIC }, 'get_group_filters', { group_ids: ids });
     await this.dataplane.updateGroups(groups);
   }
 

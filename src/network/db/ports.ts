@@ -172,22 +172,13 @@ export async function allocationCounts(db: Db, subnetIds: readonly string[]): Pr
   return out;
 }
 
-/** Ports that name any of these groups (for remote-group filters and change notices). */
-export async function portIdsInGroups(db: Db, groupIds: readonly string[]): Promise<Map<string, string[]>> {
+/** Every fixed address of the member ports of each group, in one query (remote-group filters). */
+export async function memberAddresses(db: Db, groupIds: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (groupIds.length === 0) return out;
-  const rows = await db.selectFrom('port_security_groups').select(['port_id', 'security_group_id']).where('security_group_id', 'in', [...groupIds]).execute();
-  for (const r of rows) (out.get(r.security_group_id) ?? out.set(r.security_group_id, []).get(r.security_group_id)!).push(r.port_id);
-  return out;
-}
-
-/** Fixed addresses of some ports. */
-export async function addressesOf(db: Db, portIds: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  for (let i = 0; i < portIds.length; i += 500) {
-    const rows = await db.selectFrom('ip_allocations').select(['port_id', 'ip_address']).where('port_id', 'in', portIds.slice(i, i + 500)).execute();
-    for (const r of rows) (out.get(r.port_id) ?? out.set(r.port_id, []).get(r.port_id)!).push(r.ip_address);
-  }
+  const rows = await db.selectFrom('port_security_groups').innerJoin('ip_allocations', 'ip_allocations.port_id', 'port_security_groups.port_id')
+    .select(['port_security_groups.security_group_id as group_id', 'ip_allocations.ip_address']).where('port_security_groups.security_group_id', 'in', [...groupIds]).execute();
+  for (const r of rows) (out.get(r.group_id) ?? out.set(r.group_id, []).get(r.group_id)!).push(r.ip_address);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { getNetwork } from '../db/networks.js';
-import { addressesOf, listPorts, portIdsInGroups } from '../db/ports.js';
+import { listPorts, memberAddresses } from '../db/ports.js';
 import { getGroup } from '../db/security-groups.js';
 import type { GroupFilter, HostState, PortWiring } from '../dataplane/driver.js';
 import type { Network, Port } from '../model.js';
@@ -19,8 +19,7 @@ export function portWiring(port: Port, network: Network): PortWiring {
 /** Groups as filters: their rules and every member port's addresses (for remote-group rules). */
 export async function groupFilters(svc: NetworkService, groupIds: readonly string[]): Promise<GroupFilter[]> {
   const ids = [...new Set(groupIds)];
-  const members = await portIdsInGroups(svc.db, ids);
-  const addresses = await addressesOf(svc.db, [...new Set([...members.values()].flat())]);
+  const addresses = await memberAddresses(svc.db, ids);
   const out: GroupFilter[] = [];
   for (const id of ids) {
     const g = await getGroup(svc.db, id);
@@ -31,7 +30,7 @@ export async function groupFilters(svc: NetworkService, groupIds: readonly strin
         direction: r.direction, ethertype: r.ethertype, protocol: r.protocol, portRangeMin: r.portRangeMin, portRangeMax: r.portRangeMax,
         remoteIpPrefix: r.remoteIpPrefix, remoteGroupId: r.remoteGroupId,
       })),
-      memberIps: (members.get(id) ?? []).flatMap((p) => addresses.get(p) ?? []).sort(),
+      memberIps: (addresses.get(id) ?? []).sort(),
     });
   }
   return out;

@@ -1,6 +1,7 @@
 import type { MessageBus } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
 import { AGENT_TOPIC, type AgentMethods } from './contract.js';
+import type { GroupFilter } from '../dataplane/driver.js';
 
 /**
  * The service's side of telling agents what changed (Neutron's AgentNotifierApi).
@@ -19,6 +20,13 @@ export class AgentNotifier {
 
   connect(bus: MessageBus): void {
     this.bus = bus;
+  }
+
+  private resolveGroups: ((ids: string[]) => Promise<GroupFilter[]>) | null = null;
+
+  /** How a group notice gets the groups' current filters, read once for every agent (set by the plugin endpoint, which has the database). */
+  resolveGroupsWith(resolve: (ids: string[]) => Promise<GroupFilter[]>): void {
+    this.resolveGroups = resolve;
   }
 
   portUpdated(host: string, args: AgentMethods['port_update']): void {
@@ -58,7 +66,12 @@ export class AgentNotifier {
     if (this.pendingGroups.size === 0) return;
     const ids = [...this.pendingGroups];
     this.pendingGroups.clear();
-    this.send((bus) => bus.fanout(AGENT_TOPIC, 'security_groups_updated', { group_ids: ids }), 'security_groups_updated');
+    // Read after the gathering delay, so the filters include every change the notice is for.
+    const resolve = this.resolveGroups;
+    this.send(async (bus) => {
+      const groups = resolve ? await resolve(ids).catch((err: unknown) => { this.log.warn({ err }, 'group filters not read; agents will ask'); return undefined; }) : undefined;
+      await bus.fanout(AGENT_TOPIC, 'security_groups_updated', { group_ids: ids, ...(groups ? { groups: groups as never } : {}) });
+    }, 'security_groups_updated');
   }
 
   private send(how: (bus: MessageBus) => Promise<void>, method: string): void {

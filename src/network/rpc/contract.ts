@@ -35,7 +35,8 @@ export interface PluginMethods {
 export interface AgentMethods {
   port_update: { port: PortWiring; groups: GroupFilter[] };
   port_delete: { port_id: string; network_id: string };
-  security_groups_updated: { group_ids: string[] };
+  /** `groups`: the groups' filters as they are now, so a hundred agents do not each ask for them (absent when they could not be read). */
+  security_groups_updated: { group_ids: string[]; groups?: GroupFilter[] };
 }
 
 /** The agent type a Stratus network agent registers as (shown by `openstack network agent list`). */

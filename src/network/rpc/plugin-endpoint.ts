@@ -29,6 +29,7 @@ function agentState(args: JsonObject): AgentState {
  * from another process and are checked before use.
  */
 export function servePluginEndpoint(bus: MessageBus, svc: NetworkService): Promise<Subscription> {
+  svc.notifier.resolveGroupsWith((ids) => groupFilters(svc, ids));
   return bus.serve({ topic: PLUGIN_TOPIC }, {
     report_state: async (args) => {
       await recordHeartbeat(svc, agentState(args));
