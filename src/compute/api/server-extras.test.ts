@@ -174,3 +174,20 @@ describe('compute: personality (injected files)', () => {
     expect(JSON.parse(JSON.parse(row.system_metadata).injected_files)).toEqual([file(1)]);
   });
 });
+
+describe('compute: block_device_mapping_v2', () => {
+  it('boots from an image-to-local boot device without imageRef; volume devices are refused until block storage exists', async () => {
+    const bdm = [{ source_type: 'image', destination_type: 'local', uuid: imageId, boot_index: 0 }, { source_type: 'blank', destination_type: 'local', boot_index: -1, volume_size: 1 }];
+    const res = await call('demo', 'POST', '/v2.1/servers', { server: { name: 'bdm', flavorRef: flavor, networks: 'none', block_device_mapping_v2: bdm } }, '2.37');
+    expect(res.statusCode, res.body).toBe(202);
+    const s = await waitForServer(call, res.json().server.id, ['ACTIVE', 'ERROR']);
+    expect(s).toMatchObject({ status: 'ACTIVE', image: { id: imageId } });
+    const volume = await call('demo', 'POST', '/v2.1/servers', {
+      server: { name: 'bfv', flavorRef: flavor, networks: 'none', block_device_mapping_v2: [{ source_type: 'image', destination_type: 'volume', uuid: imageId, boot_index: 0, volume_size: 1 }] },
+    }, '2.37');
+    expect(volume.statusCode).toBe(400);
+    expect(novaFault(volume).message).toContain('Block Device Mapping is Invalid');
+    const none = await call('demo', 'POST', '/v2.1/servers', { server: { name: 'nothing', flavorRef: flavor, networks: 'none' } }, '2.37');
+    expect(novaFault(none).message).toBe('Missing imageRef attribute');
+  });
+});

@@ -5,6 +5,7 @@ import type { InstanceRow } from '../db/schema.js';
 import { getInstance, latestFaults, metadataOf, tagsOf, updateInstance } from '../domain/instances.js';
 import { systemMetadataOf, withDiskConfig, type RequestedNetworks } from '../domain/instance-model.js';
 import { createServers } from '../domain/server-create.js';
+import { imageFromBlockDevices } from '../domain/block-devices.js';
 import { deleteServer } from '../domain/server-delete.js';
 import { listServers } from '../domain/server-list.js';
 import { serverFilters } from './server-filters.js';
@@ -92,9 +93,8 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
     if (s.networks === undefined && v.atLeast('2.37')) throw badRequest("Invalid input for field/attribute server. Value: {}. 'networks' is a required property");
     if ((s.networks === 'auto' || s.networks === 'none') && !v.atLeast('2.37')) throw badRequest('Invalid input for field/attribute networks.');
     if (s.user_data && !base64Ok(s.user_data)) throw badRequest('User data needs to be valid base 64.');
-    if (!s.imageRef && !(s.block_device_mapping_v2 ?? []).some((b) => b.boot_index === 0 || b.boot_index === '0')) {
-      throw badRequest('Missing imageRef attribute');
-    }
+    const imageRef = imageFromBlockDevices(s.block_device_mapping_v2 ?? [], s.imageRef || null);
+    if (!imageRef) throw badRequest('Missing imageRef attribute');
     const minCount = Number(s.min_count ?? 1);
     const maxCount = Number(s.max_count ?? minCount);
     if (minCount < 1 || maxCount < 1) throw badRequest("Invalid input for field/attribute min_count. Value: 0. 0 is less than the minimum of 1");
@@ -105,7 +105,7 @@ export function registerServerRoutes(app: FastifyInstance, svc: ComputeService, 
         : s.networks.map((n) => ({ ...(n.uuid ? { uuid: n.uuid } : {}), ...(n.port ? { port: n.port } : {}), ...(n.fixed_ip ? { fixed_ip: n.fixed_ip } : {}) }));
     checkMetadataKeys(s.metadata ?? {});
     const created = await createServers(svc, ctx, {
-      name: s.name, imageRef: s.imageRef ?? null, flavorRef: String(s.flavorRef), networks, keyName: s.key_name ?? null,
+      name: s.name, imageRef, flavorRef: String(s.flavorRef), networks, keyName: s.key_name ?? null,
       securityGroups: (s.security_groups ?? []).map((g) => g.name), userData: s.user_data ?? null, metadata: s.metadata ?? {},
       availabilityZone: s.availability_zone ?? null, minCount, maxCount, configDrive: ['true', 'True', '1', true].includes(s.config_drive as string | boolean),
       accessIPv4: s.accessIPv4 ? checkIpv4(s.accessIPv4) : null, accessIPv6: s.accessIPv6 ? checkIpv6(s.accessIPv6) : null, description: s.description ?? null, tags: s.tags ?? [],
