@@ -1,5 +1,5 @@
 import { buildEc2Tree, withoutListingNames } from './ec2-tree.js';
-import { openstackFile, versionListing } from './openstack-tree.js';
+import { contentPath, openstackFile, versionListing } from './openstack-tree.js';
 import type { MetadataSource } from './source.js';
 import { EC2_VERSIONS, LATEST, OPENSTACK_VERSIONS, resolveVersion } from './versions.js';
 
@@ -38,5 +38,6 @@ export function configDriveFiles(source: MetadataSource, options: ConfigDriveOpt
       if (content) files[`${dir}/${file}`] = content.body;
     }
   }
+  source.injectedFiles.forEach((f, i) => { files[`openstack${contentPath(i)}`] = f.contents; });
   return files;
 }

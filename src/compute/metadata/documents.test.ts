@@ -26,7 +26,7 @@ function source(over: Partial<MetadataSource> = {}): MetadataSource {
   return {
     uuid: 'b0e1c2d3-0000-4000-8000-000000000001', ec2InstanceId: 'i-0000000a', ec2ImageId: 'ami-1234abcd', name: 'web 1', hostname: 'web-1.novalocal',
     launchIndex: 0, availabilityZone: 'nova', projectId: 'p-demo', reservationId: 'r-abcdefgh', flavorName: 'm1.tiny',
-    blockDeviceMapping: { ami: 'vda', root: '/dev/vda' }, securityGroups: ['default', 'web'], meta: {}, userData: null, key: null, password: null,
+    blockDeviceMapping: { ami: 'vda', root: '/dev/vda' }, securityGroups: ['default', 'web'], meta: {}, userData: null, key: null, password: null, injectedFiles: [],
     vifs: [v4Port], floatingIps: [], ...over,
   };
 }
@@ -76,6 +76,15 @@ describe('metadata documents: OpenStack format', () => {
     expect(metaData(s, '2020-10-14')).toHaveProperty('dedicated_cpus', []);
     expect(metaData(s)).not.toHaveProperty('admin_pass');
     expect(metaData(s)).not.toHaveProperty('meta');
+  });
+
+  it('injected files are named in meta_data.json and served under /openstack/content, also on the config drive', () => {
+    const s = source({ injectedFiles: [{ path: '/etc/motd', contents: Buffer.from('hello\n') }, { path: '/root/x', contents: Buffer.from('x') }] });
+    expect(metaData(s).files).toEqual([{ path: '/etc/motd', content_path: '/content/0000' }, { path: '/root/x', content_path: '/content/0001' }]);
+    expect(body(get(s, '/openstack/content/0000'))).toBe('hello\n');
+    expect(get(s, '/openstack/content/0002').kind).toBe('missing');
+    expect(metaData(source())).not.toHaveProperty('files');
+    expect(configDriveFiles(s, { randomBytes: () => Buffer.alloc(512) })['openstack/content/0001']?.toString()).toBe('x');
   });
 
   it('user_data is the raw bytes, and 404 when the server has none', () => {

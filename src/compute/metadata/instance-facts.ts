@@ -38,6 +38,8 @@ export async function readInstanceFacts(svc: ComputeService, uuid: string, dhcpD
       userData: row.user_data === null ? null : Buffer.from(row.user_data, 'base64'),
       key: await keyOf(svc, row),
       password: passwordOf(systemMetadataOf(row)),
+      injectedFiles: (JSON.parse(systemMetadataOf(row)['injected_files'] ?? '[]') as Array<{ path: string; contents: string }>)
+        .map((f) => ({ path: f.path, contents: Buffer.from(f.contents, 'base64') })),
       floatingIps: cache.flatMap((vif) => vif.ips.filter((ip) => ip.type === 'floating').map((ip) => ip.address)),
     },
     portOrder: cache.map((vif) => vif.portId),

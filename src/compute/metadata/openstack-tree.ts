@@ -39,6 +39,11 @@ export function versionHas(version: string, file: string): boolean {
   }
 }
 
+/** Where injected file `index` is served (under /openstack) and written on a config drive: /content/0000... */
+export function contentPath(index: number): string {
+  return `/content/${String(index).padStart(4, '0')}`;
+}
+
 export interface MetaDataOptions {
   /** 512 random bytes per document: guests seed their entropy pool from it. */
   randomBytes(size: number): Buffer;
@@ -58,6 +63,8 @@ export function buildMetaData(source: MetadataSource, version: string, options: 
     doc.public_keys = { [source.key.name]: source.key.publicKey };
     doc.keys = [{ name: source.key.name, type: source.key.type, data: source.key.publicKey }];
   }
+  // Injected files are named here and served under /openstack/content/ (Nova's content_path).
+  if (source.injectedFiles.length > 0) doc.files = source.injectedFiles.map((f, i) => ({ path: f.path, content_path: contentPath(i) }));
   doc.hostname = source.hostname;
   doc.name = source.name;
   doc.launch_index = source.launchIndex;

@@ -1,5 +1,5 @@
 import { buildEc2Tree, ec2Print, findInTree } from './ec2-tree.js';
-import { FILES, openstackFile, TEXT, versionHas, versionListing, type DocumentFile } from './openstack-tree.js';
+import { contentPath, FILES, openstackFile, TEXT, versionHas, versionListing, type DocumentFile } from './openstack-tree.js';
 import type { MetadataSource } from './source.js';
 import { EC2_VERSIONS, LATEST, listedOpenStackVersions, OPENSTACK_VERSIONS, resolveVersion } from './versions.js';
 
@@ -57,6 +57,10 @@ function resolveEc2(source: MetadataSource, segments: string[], facts: RequestFa
 function resolveOpenStack(source: MetadataSource, segments: string[], facts: RequestFacts): Answer {
   const [requested, ...rest] = segments;
   if (requested === undefined) return text(listedOpenStackVersions(facts.now).join('\n'));
+  if (requested === 'content') {
+    const index = source.injectedFiles.findIndex((_, i) => contentPath(i) === `/content/${rest.join('/')}`);
+    return index < 0 ? MISSING : { kind: 'content', body: source.injectedFiles[index]!.contents, contentType: TEXT };
+  }
   const version = resolveVersion(OPENSTACK_VERSIONS, requested);
   if (!version) return MISSING;
   if (rest.length === 0) return text(versionListing(source, version).join('\n'));

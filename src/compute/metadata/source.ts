@@ -28,6 +28,8 @@ export interface MetadataSource {
   key: { name: string; type: string; publicKey: string } | null;
   /** The encrypted password the guest posted, or null. */
   password: string | null;
+  /** Files injected at boot or rebuild (personality), in order: served as /openstack/content/NNNN. */
+  injectedFiles: Array<{ path: string; contents: Buffer }>;
   /** The server's ports in attach order. */
   vifs: VifFacts[];
   floatingIps: string[];
