@@ -1,7 +1,10 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import type { MigrationRow } from '../db/schema.js';
 import { getInstance } from '../domain/instances.js';
+import { abortLiveMigration, forceCompleteLiveMigration } from '../domain/server-move.js';
+import { checkBody } from './validate.js';
 import { novaTime } from '../domain/timestamps.js';
 import { badRequest, notFound } from '../errors.js';
 import type { ComputeService } from '../service.js';
@@ -126,5 +129,22 @@ export function registerMigrationRoutes(app: FastifyInstance, svc: ComputeServic
     const row = await getInstance(svc, ctx, request.params.id);
     svc.authorize(ctx, 'os_compute_api:servers:migrations:show', { project_id: row.project_id });
     return { migration: serverMigrationView(request, await liveMigrationOf(svc, row.uuid, request.params.mid)) };
+  });
+
+  app.post<{ Params: { id: string; mid: string } }>('/v2.1/servers/:id/migrations/:mid/action', { ...authed, config: { versions: { min: '2.22' } } }, async (request, reply) => {
+    const ctx = callerOf(request);
+    const row = await getInstance(svc, ctx, request.params.id);
+    svc.authorize(ctx, 'os_compute_api:servers:migrations:force_complete', { project_id: row.project_id });
+    checkBody(Type.Object({ force_complete: Type.Null() }, { additionalProperties: false }), request.body);
+    await forceCompleteLiveMigration(svc, { ctx, requestId: request.id }, row, request.params.mid);
+    return reply.status(202).send();
+  });
+
+  app.delete<{ Params: { id: string; mid: string } }>('/v2.1/servers/:id/migrations/:mid', { ...authed, config: { versions: { min: '2.24' } } }, async (request, reply) => {
+    const ctx = callerOf(request);
+    const row = await getInstance(svc, ctx, request.params.id);
+    svc.authorize(ctx, 'os_compute_api:servers:migrations:delete', { project_id: row.project_id });
+    await abortLiveMigration(svc, { ctx, requestId: request.id }, row, request.params.mid, request.apiVersion.atLeast('2.65'));
+    return reply.status(202).send();
   });
 }

@@ -125,11 +125,12 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       }, log);
       return null;
     },
-    migration_status: async (args: JsonObject): Promise<null> => {
+    migration_status: async (args: JsonObject): Promise<boolean> => {
       const status = text(args['status'], 'status');
       if (!AGENT_MIGRATION_STATUSES.has(status)) throw new TypeError(`an agent may not set migration status ${status}`);
-      await updateMigration(svc, (await migrationArg(args)).uuid, { status });
-      return null;
+      const from = args['from'];
+      // With `from`, only out of those statuses: a live migration an admin cancelled while queued stays cancelled.
+      return updateMigration(svc, (await migrationArg(args)).uuid, { status }, Array.isArray(from) ? from.map(String) : undefined);
     },
     resize_finished: async (args: JsonObject): Promise<null> => {
       await resizeFinished(svc, await migrationArg(args), powerStateArg(args));
@@ -191,7 +192,8 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       return null;
     },
     live_migration_failed: async (args: JsonObject): Promise<null> => {
-      await liveMigrationFailed(svc, await migrationArg(args), text(args['message'], 'message'), args['rolled_back'] === true, typeof args['host'] === 'string' ? args['host'] : null);
+      await liveMigrationFailed(svc, await migrationArg(args), text(args['message'], 'message'), args['rolled_back'] === true, typeof args['host'] === 'string' ? args['host'] : null,
+        args['cancelled'] === true);
       return null;
     },
     evacuate: async (args: JsonObject): Promise<null> => {

@@ -54,14 +54,16 @@ export async function liveMigrationDone(svc: ComputeService, migration: Migratio
 }
 
 /**
- * A step failed. Before the source let go (`rolledBack`) the instance stays where it
- * was, claim back on the source; after, it is in ERROR as Nova leaves it.
+ * A step failed (or was aborted: `cancelled`). Before the source let go (`rolledBack`)
+ * the instance stays where it was, claim back on the source; after, it is in ERROR as
+ * Nova leaves it.
  */
-export async function liveMigrationFailed(svc: ComputeService, migration: MigrationRow, message: string, rolledBack: boolean, host: string | null): Promise<void> {
+export async function liveMigrationFailed(svc: ComputeService, migration: MigrationRow, message: string, rolledBack: boolean, host: string | null, cancelled = false): Promise<void> {
   const row = await getInstance(svc, null, migration.instance_uuid).catch(() => null);
-  await updateMigration(svc, migration.uuid, { status: rolledBack ? 'error' : 'failed' });
+  await updateMigration(svc, migration.uuid, { status: cancelled ? 'cancelled' : rolledBack ? 'error' : 'failed' });
   if (!row) return;
-  await recordFault(svc, row.uuid, { code: 500, message, details: message, host });
+  // An abort the admin asked for is no fault of the instance.
+  if (!cancelled) await recordFault(svc, row.uuid, { code: 500, message, details: message, host });
   if (rolledBack) {
     await moveAllocations(svc, migration.uuid, row.uuid, { projectId: row.project_id, userId: row.user_id }, 'INSTANCE');
     await updateInstance(svc, row.uuid, { task_state: null }, [TaskState.MIGRATING]);

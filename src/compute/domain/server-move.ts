@@ -151,3 +151,38 @@ export async function startEvacuation(svc: ComputeService, caller: Caller, row: 
   await startAction(svc, row.uuid, 'evacuate', who(caller, row));
   await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'evacuate', { migration: migration.uuid, request_id: caller.requestId, host: target.host, force: target.force });
 }
+
+/** A live migration of this instance by its id (the numeric id the API shows), or Nova's 404. */
+async function liveMigrationById(svc: ComputeService, row: InstanceRow, id: string): Promise<MigrationRow> {
+  const m = /^\d+$/.test(id) ? await svc.db.selectFrom('migrations').selectAll().where('id', '=', Number(id)).where('instance_uuid', '=', row.uuid).executeTakeFirst() : undefined;
+  if (!m) throw notFound(`Migration ${id} not found for instance ${row.uuid}`);
+  return m;
+}
+
+const invalidMigrationState = (m: MigrationRow, method: string) =>
+  badRequest(`Migration ${m.id} state of instance ${m.instance_uuid} is ${m.status}. Cannot ${method} while the migration is in this state.`);
+
+/** force_complete (2.22): the source host pauses the guest so the stream can finish. */
+export async function forceCompleteLiveMigration(svc: ComputeService, caller: Caller, row: InstanceRow, id: string): Promise<void> {
+  await beginTask(svc, row, 'force_complete', [VmState.ACTIVE, VmState.PAUSED], null, [TaskState.MIGRATING]);
+  const m = await liveMigrationById(svc, row, id);
+  if (m.migration_type !== MigrationType.LIVE || m.status !== 'running') throw invalidMigrationState(m, 'force_complete');
+  await startAction(svc, row.uuid, 'live_migration_force_complete', who(caller, row));
+  await svc.bus.call({ topic: COMPUTE_TOPIC, server: m.source_compute! }, 'live_migration_force_complete', { uuid: row.uuid }, { timeoutMs: 30_000 })
+    .catch(() => { throw invalidMigrationState(m, 'force_complete'); });
+}
+
+/**
+ * Aborts a live migration (2.24): a running one through its source host; from 2.65 one
+ * still queued or preparing is cancelled before it streams (its host steps see that).
+ */
+export async function abortLiveMigration(svc: ComputeService, caller: Caller, row: InstanceRow, id: string, allowQueued: boolean): Promise<void> {
+  await beginTask(svc, row, 'abort live migration', [VmState.ACTIVE, VmState.PAUSED], null, [TaskState.MIGRATING]);
+  const m = await liveMigrationById(svc, row, id);
+  const early = allowQueued ? ['queued', 'preparing'] : [];
+  if (m.migration_type !== MigrationType.LIVE || ![...early, 'running'].includes(m.status)) throw invalidMigrationState(m, 'abort live migration');
+  await startAction(svc, row.uuid, 'live_migration_cancel', who(caller, row));
+  if (early.includes(m.status) && (await updateMigration(svc, m.uuid, { status: 'cancelled' }, early))) return;
+  await svc.bus.call({ topic: COMPUTE_TOPIC, server: m.source_compute! }, 'live_migration_abort', { uuid: row.uuid }, { timeoutMs: 30_000 })
+    .catch(() => { throw invalidMigrationState(m, 'abort live migration'); });
+}

@@ -135,6 +135,16 @@ export class ComputeAgent {
         await detachInterface(deps, uuid, { portId: port.portId, preexisting: port.preexisting === true });
         return null;
       },
+      live_migration_force_complete: async (args: JsonObject) => {
+        if (typeof args['uuid'] !== 'string') throw new TypeError('live_migration_force_complete needs uuid');
+        await this.driver.liveMigrationForceComplete(args['uuid']);
+        return null;
+      },
+      live_migration_abort: async (args: JsonObject) => {
+        if (typeof args['uuid'] !== 'string') throw new TypeError('live_migration_abort needs uuid');
+        await this.driver.liveMigrationAbort(args['uuid']);
+        return null;
+      },
       set_admin_password: async (args: JsonObject) => {
         const [uuid, password] = [args['uuid'], args['password']];
         if (typeof uuid !== 'string' || typeof password !== 'string') throw new TypeError('set_admin_password needs uuid and password');

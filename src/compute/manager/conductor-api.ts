@@ -28,8 +28,9 @@ export class ConductorApi {
     await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'instance_terminated', { uuid });
   }
 
-  async migrationStatus(migrationUuid: string, status: string): Promise<void> {
-    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'migration_status', { migration: migrationUuid, status });
+  /** Moves the migration on; with `from`, only out of those statuses (false when it was elsewhere, e.g. cancelled). */
+  async migrationStatus(migrationUuid: string, status: string, from?: string[]): Promise<boolean> {
+    return this.bus.call<boolean>({ topic: CONDUCTOR_TOPIC }, 'migration_status', { migration: migrationUuid, status, ...(from ? { from } : {}) });
   }
 
   async resizeFinished(migrationUuid: string, powerState: number): Promise<void> {
@@ -82,8 +83,8 @@ export class ConductorApi {
   }
 
   /** `rolledBack`: the guest still runs on the source, so the instance stays there. */
-  async liveMigrationFailed(migrationUuid: string, message: string, rolledBack: boolean): Promise<void> {
-    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'live_migration_failed', { migration: migrationUuid, message, rolled_back: rolledBack, host: this.host });
+  async liveMigrationFailed(migrationUuid: string, message: string, rolledBack: boolean, cancelled = false): Promise<void> {
+    await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'live_migration_failed', { migration: migrationUuid, message, rolled_back: rolledBack, cancelled, host: this.host });
   }
 
   /** The evacuated guest runs here: the instance's host becomes this one. */

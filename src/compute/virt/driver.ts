@@ -117,6 +117,14 @@ export class DriverError extends Error {
   }
 }
 
+/** A live migration ended by liveMigrationAbort: the guest still runs on the source. */
+export class MigrationCancelled extends DriverError {
+  constructor(uuid: string) {
+    super(`Live migration of instance ${uuid} was cancelled`);
+    this.name = 'MigrationCancelled';
+  }
+}
+
 export interface VirtDriver {
   readonly capabilities: DriverCapabilities;
 
@@ -175,6 +183,10 @@ export interface VirtDriver {
   preLiveMigration(spec: InstanceSpec, vifs: VifInfo[]): Promise<{ uri: string }>;
   /** Live migration, source side: streams the running guest to `uri`; the source copy is gone when it returns. */
   liveMigrate(uuid: string, destinationHost: string, uri: string): Promise<void>;
+  /** Asks a running live migration to finish now (pausing the guest so memory stops changing, as libvirt's force-complete). */
+  liveMigrationForceComplete(uuid: string): Promise<void>;
+  /** Cancels a running live migration: liveMigrate then fails with MigrationCancelled and the guest stays on the source. */
+  liveMigrationAbort(uuid: string): Promise<void>;
   /** Live migration, destination side last: the guest runs here now (paused if it was paused). */
   postLiveMigrationAtDestination(uuid: string, paused: boolean): Promise<void>;
   /** Sets the guest's administrator password (changePassword); DriverError when the guest cannot. */

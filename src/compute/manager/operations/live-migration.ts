@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../../core/bus/index.js';
 import { COMPUTE_TOPIC, type LiveMigrationRequest } from '../../rpc/contract.js';
+import { MigrationCancelled } from '../../virt/driver.js';
 import type { MoveDeps } from './resize.js';
 import { bindPorts } from './resize.js';
 
@@ -13,14 +14,14 @@ async function cast(deps: MoveDeps, host: string, method: string, req: LiveMigra
 export async function preLiveMigration(deps: MoveDeps, req: LiveMigrationRequest): Promise<void> {
   await deps.conductor.eventStart(req.uuid, req.requestId, 'compute_pre_live_migration');
   try {
-    await deps.conductor.migrationStatus(req.migrationUuid, 'preparing');
+    if (!(await deps.conductor.migrationStatus(req.migrationUuid, 'preparing', ['queued']))) throw new MigrationCancelled(req.uuid);
     const { uri } = await deps.driver.preLiveMigration(req.spec, req.vifs);
     await deps.conductor.eventFinish(req.uuid, req.requestId, 'compute_pre_live_migration');
     await cast(deps, req.sourceHost, 'live_migration', { ...req, uri });
   } catch (e) {
     await deps.driver.destroy(req.uuid).catch(() => undefined);
     await deps.conductor.eventFinish(req.uuid, req.requestId, 'compute_pre_live_migration', message(e));
-    await deps.conductor.liveMigrationFailed(req.migrationUuid, message(e), true);
+    await deps.conductor.liveMigrationFailed(req.migrationUuid, message(e), true, e instanceof MigrationCancelled);
   }
 }
 
@@ -28,12 +29,12 @@ export async function preLiveMigration(deps: MoveDeps, req: LiveMigrationRequest
 export async function liveMigration(deps: MoveDeps, req: LiveMigrationRequest): Promise<void> {
   await deps.conductor.eventStart(req.uuid, req.requestId, 'compute_live_migration');
   try {
-    await deps.conductor.migrationStatus(req.migrationUuid, 'running');
+    if (!(await deps.conductor.migrationStatus(req.migrationUuid, 'running', ['preparing']))) throw new MigrationCancelled(req.uuid);
     await deps.driver.liveMigrate(req.uuid, req.destHost, req.uri ?? '');
   } catch (e) {
     await cast(deps, req.destHost, 'rollback_live_migration_at_destination', req);
     await deps.conductor.eventFinish(req.uuid, req.requestId, 'compute_live_migration', message(e));
-    await deps.conductor.liveMigrationFailed(req.migrationUuid, message(e), true);
+    await deps.conductor.liveMigrationFailed(req.migrationUuid, message(e), true, e instanceof MigrationCancelled);
     return;
   }
   await deps.conductor.eventFinish(req.uuid, req.requestId, 'compute_live_migration');

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import {
-  DriverError, PowerState, type BlockDevice, type DriverCapabilities, type HostResources, type InstanceDiagnostics, type InstanceSpec, type PowerStateValue,
+  DriverError, MigrationCancelled, PowerState, type BlockDevice, type DriverCapabilities, type HostResources, type InstanceDiagnostics, type InstanceSpec, type PowerStateValue,
   type VifInfo, type VirtDriver, type VncConsole,
 } from '../driver.js';
 
@@ -39,6 +39,8 @@ export class FakeDriver implements VirtDriver {
   private readonly instances = new Map<string, FakeInstance>();
   /** Source copies of resized or migrated instances, kept for a revert until confirmed. */
   private readonly resizeSources = new Map<string, FakeInstance>();
+  /** Live migrations streaming from this host, so they can be aborted or forced to complete. */
+  private readonly streams = new Map<string, { cancelled: boolean; finish(): void }>();
   private host = 'fake';
 
   constructor(private readonly options: FakeDriverOptions) {}
@@ -175,9 +177,33 @@ export class FakeDriver implements VirtDriver {
     return { uri: `fake://${this.host}/${spec.uuid}` };
   }
 
+  /** The stream takes delayMs (so a migration can be caught running); an abort meanwhile cancels it, a force-complete ends the wait. */
   async liveMigrate(uuid: string): Promise<void> {
-    await this.op(uuid);
-    this.instances.delete(uuid);
+    if (!this.instances.has(uuid)) throw new DriverError(`Instance ${uuid} could not be found on host ${this.host}.`);
+    const stream = { cancelled: false, finish: (): void => undefined };
+    this.streams.set(uuid, stream);
+    try {
+      if (this.options.delayMs > 0) await new Promise<void>((resolve) => { const t = setTimeout(resolve, this.options.delayMs); stream.finish = () => { clearTimeout(t); resolve(); }; });
+      if (stream.cancelled) throw new MigrationCancelled(uuid);
+      this.instances.delete(uuid);
+    } finally {
+      this.streams.delete(uuid);
+    }
+  }
+
+  async liveMigrationForceComplete(uuid: string): Promise<void> {
+    const stream = this.streams.get(uuid);
+    if (!stream) throw new DriverError(`No live migration of instance ${uuid} is running on host ${this.host}.`);
+    const i = this.instances.get(uuid);
+    if (i) i.power = PowerState.PAUSED;
+    stream.finish();
+  }
+
+  async liveMigrationAbort(uuid: string): Promise<void> {
+    const stream = this.streams.get(uuid);
+    if (!stream) throw new DriverError(`No live migration of instance ${uuid} is running on host ${this.host}.`);
+    stream.cancelled = true;
+    stream.finish();
   }
 
   async postLiveMigrationAtDestination(uuid: string, paused: boolean): Promise<void> {
