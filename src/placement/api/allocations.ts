@@ -24,8 +24,8 @@ const ConsumerType = Type.String({ pattern: '^[A-Z0-9_]+$', minLength: 1, maxLen
 
 const schemas = new Map<string, TSchema>();
 
-/** The body of PUT /allocations/{c} (and each entry of POST /allocations) at a microversion, built once per version. */
-function consumerSchema(v: ApiVersion, inPost: boolean): TSchema {
+/** The body of PUT /allocations/{c} (and each entry of POST /allocations and the reshaper) at a microversion, built once per version. */
+export function consumerSchema(v: ApiVersion, inPost: boolean): TSchema {
   const key = `${v.toString()} ${inPost}`;
   let schema = schemas.get(key);
   if (!schema) schemas.set(key, (schema = buildConsumerSchema(v, inPost)));
@@ -53,7 +53,7 @@ function buildConsumerSchema(v: ApiVersion, inPost: boolean): TSchema {
   return Type.Object(fields, { additionalProperties: false });
 }
 
-interface ConsumerBody {
+export interface ConsumerBody {
   allocations: Array<{ resource_provider: { uuid: string }; resources: Record<string, number> }> | Record<string, { resources: Record<string, number> }>;
   project_id?: string;
   user_id?: string;
@@ -61,7 +61,7 @@ interface ConsumerBody {
   consumer_type?: string;
 }
 
-function toRequest(consumer: string, body: ConsumerBody, v: ApiVersion): ConsumerAllocations {
+export function toRequest(consumer: string, body: ConsumerBody, v: ApiVersion): ConsumerAllocations {
   const allocations = new Map<string, Map<string, number>>();
   const add = (provider: string, resources: Record<string, number>): void => {
     const p = canonicalUuid(provider);

@@ -1,3 +1,4 @@
+import { registerReshaperRoutes } from './reshaper.js';
 import type { FastifyInstance } from 'fastify';
 import { requireToken } from '../../core/auth/index.js';
 import { createServiceApp, type ServiceApiOptions } from '../../core/http/index.js';
@@ -46,5 +47,6 @@ export function createPlacementApp(svc: PlacementService, options: ServiceApiOpt
   registerTraitRoutes(app, svc, authed);
   registerAllocationRoutes(app, svc, authed);
   registerAllocationCandidateRoutes(app, svc, authed);
+  registerReshaperRoutes(app, svc, authed);
   return app;
 }

@@ -19,14 +19,15 @@ const inventoryFields = {
   step_size: Type.Optional(Count(1)), allocation_ratio: Type.Optional(Type.Number({ maximum: 3.40282e38 })),
 };
 const Record_ = Type.Object({ ...inventoryFields, resource_provider_generation: Type.Optional(Type.Integer()) }, { additionalProperties: false });
-const PutAll = Type.Object({
+/** One provider's full inventory as PUT .../inventories and the reshaper take it. */
+export const PutAll = Type.Object({
   resource_provider_generation: Type.Integer(),
   inventories: Type.Record(Type.String({ pattern: RC_PATTERN }), Record_),
 }, { additionalProperties: false });
 const PostOne = Type.Object({ ...inventoryFields, resource_class: Type.String({ pattern: RC_PATTERN }), resource_provider_generation: Type.Optional(Type.Integer()) }, { additionalProperties: false });
 const PutOne = Type.Object({ ...inventoryFields, resource_provider_generation: Type.Integer() }, { additionalProperties: false });
 
-function inputOf(body: InventoryInput & Record<string, unknown>): InventoryInput {
+export function inputOf(body: InventoryInput & Record<string, unknown>): InventoryInput {
   const { total, reserved, min_unit, max_unit, step_size, allocation_ratio } = body;
   return { total, ...(reserved !== undefined ? { reserved } : {}), ...(min_unit !== undefined ? { min_unit } : {}), ...(max_unit !== undefined ? { max_unit } : {}),
     ...(step_size !== undefined ? { step_size } : {}), ...(allocation_ratio !== undefined ? { allocation_ratio } : {}) };

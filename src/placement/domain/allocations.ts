@@ -21,7 +21,7 @@ export interface ConsumerAllocations {
 }
 
 /** Thrown inside a transaction when a provider generation moved under us; the whole write is retried. */
-class ProviderRace extends Error {}
+export class ProviderRace extends Error {}
 
 /** Attempts at a write before giving up on providers that keep changing under it. */
 const MAX_ATTEMPTS = 10;
@@ -59,7 +59,13 @@ export async function writeAllocations(svc: PlacementService, requests: Consumer
   });
 }
 
-async function writeOnce(svc: PlacementService, tx: Transaction<PlacementTables>, requests: ConsumerAllocations[], providers: string[], classes: string[]): Promise<void> {
+/**
+ * One attempt at writing consumers' allocations inside `tx` (capacity checked against
+ * what `tx` sees, provider generations compare-and-swapped); throws ProviderRace when
+ * another writer moved a provider meanwhile. The reshaper runs it after replacing
+ * inventories in the same transaction.
+ */
+export async function writeOnce(svc: PlacementService, tx: Transaction<PlacementTables>, requests: ConsumerAllocations[], providers: string[], classes: string[]): Promise<void> {
   const now = svc.now();
   const consumers = requests.map((r) => r.consumer);
   const rows = new Map((await tx.selectFrom('consumers').selectAll().where('uuid', 'in', consumers).execute()).map((c) => [c.uuid, c]));

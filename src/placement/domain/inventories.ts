@@ -124,7 +124,7 @@ export async function deleteInventory(svc: PlacementService, uuid: string, rc: s
   });
 }
 
-function toRow(svc: PlacementService, uuid: string, rc: string, input: InventoryInput, write: InventoryWrite, verb: 'create' | 'update'): InventoryRow {
+export function toRow(svc: PlacementService, uuid: string, rc: string, input: InventoryInput, write: InventoryWrite, verb: 'create' | 'update'): InventoryRow {
   const inv = withDefaults(input);
   const problem = capacityProblem(rc, uuid, inv, write.reservedMayEqualTotal);
   if (problem) throw badRequest(`Unable to ${verb} inventory for resource provider ${uuid}: ${problem}`);
