@@ -157,3 +157,10 @@ export async function bootServer(call: ComputeCall, boot: { imageId: string; net
   if (res.statusCode !== 202) throw new Error(`boot of ${name} answered ${res.statusCode}: ${res.body}`);
   return waitForServer(call, res.json().server.id, ['ACTIVE', 'ERROR']);
 }
+
+/** An admin-made public flavor; answers its id. */
+export async function makeFlavor(call: ComputeCall, name: string, size: { ram: number; vcpus: number; disk: number }): Promise<string> {
+  const res = await call('admin', 'POST', '/v2.1/flavors', { flavor: { name, ...size } });
+  if (res.statusCode !== 200) throw new Error(`flavor ${name}: ${res.statusCode} ${res.body}`);
+  return res.json().flavor.id as string;
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootBasics, bootServer, computeCaller, computeFixture, novaFault, waitForServer, type ComputeFixture } from '../test-support.js';
+import { bootBasics, bootServer, makeFlavor, computeCaller, computeFixture, novaFault, waitForServer, type ComputeFixture } from '../test-support.js';
 
 let f: ComputeFixture;
 let boot: { imageId: string; networkId: string; flavorId: string };
@@ -9,7 +9,7 @@ beforeAll(async () => {
   // Every hypervisor operation takes 400 ms, so a live migration can be caught while it streams.
   f = await computeFixture({ hosts: ['host-1', 'host-2'], driver: { delayMs: 400 } });
   const basics = await bootBasics(f, '10.4.0.0/24');
-  boot = { ...basics, flavorId: (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'lm.small', ram: 256, vcpus: 1, disk: 1 } })).json().flavor.id };
+  boot = { ...basics, flavorId: await makeFlavor(call, 'lm.small', { ram: 256, vcpus: 1, disk: 1 }) };
 }, 60_000);
 afterAll(async () => { await f.close(); });
 

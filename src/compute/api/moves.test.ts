@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootBasics, bootServer, computeCaller, computeFixture, novaFault, waitForServer, type ComputeFixture } from '../test-support.js';
+import { bootBasics, bootServer, makeFlavor, computeCaller, computeFixture, novaFault, waitForServer, type ComputeFixture } from '../test-support.js';
 
 let f: ComputeFixture;
 let imageId: string;
@@ -11,8 +11,8 @@ const call = computeCaller(() => f);
 beforeAll(async () => {
   f = await computeFixture({ hosts: ['host-1', 'host-2'] });
   ({ imageId, networkId } = await bootBasics(f, '10.7.0.0/24'));
-  small = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'mv.small', ram: 512, vcpus: 1, disk: 1 } })).json().flavor.id;
-  large = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'mv.large', ram: 1024, vcpus: 2, disk: 2 } })).json().flavor.id;
+  small = await makeFlavor(call, 'mv.small', { ram: 512, vcpus: 1, disk: 1 });
+  large = await makeFlavor(call, 'mv.large', { ram: 1024, vcpus: 2, disk: 2 });
 }, 60_000);
 afterAll(async () => { await f.close(); });
 

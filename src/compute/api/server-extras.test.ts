@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootBasics, bootServer, computeCaller, computeFixture, novaFault, restCall, waitForServer, type ComputeFixture } from '../test-support.js';
+import { bootBasics, bootServer, makeFlavor, computeCaller, computeFixture, novaFault, restCall, waitForServer, type ComputeFixture } from '../test-support.js';
 
 let f: ComputeFixture;
 let imageId: string;
@@ -10,7 +10,7 @@ const call = computeCaller(() => f);
 beforeAll(async () => {
   f = await computeFixture({ hosts: ['host-1'] });
   ({ imageId, networkId } = await bootBasics(f, '10.8.0.0/24'));
-  flavor = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'ex.small', ram: 256, vcpus: 1, disk: 1 } })).json().flavor.id;
+  flavor = await makeFlavor(call, 'ex.small', { ram: 256, vcpus: 1, disk: 1 });
 }, 60_000);
 afterAll(async () => { await f.close(); });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootBasics, bootServer, computeCaller, computeFixture, waitForServer, type ComputeFixture } from '../test-support.js';
+import { bootBasics, bootServer, makeFlavor, computeCaller, computeFixture, waitForServer, type ComputeFixture } from '../test-support.js';
 
 let f: ComputeFixture;
 let imageId: string;
@@ -12,8 +12,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   f = await computeFixture({ hosts: ['host-1'], settings: { resizeConfirmWindow: 1, shelvedOffloadTime: 1 } });
   ({ imageId, networkId } = await bootBasics(f, '10.6.0.0/24'));
-  small = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'p.small', ram: 256, vcpus: 1, disk: 1 } })).json().flavor.id;
-  large = (await call('admin', 'POST', '/v2.1/flavors', { flavor: { name: 'p.large', ram: 512, vcpus: 1, disk: 1 } })).json().flavor.id;
+  small = await makeFlavor(call, 'p.small', { ram: 256, vcpus: 1, disk: 1 });
+  large = await makeFlavor(call, 'p.large', { ram: 512, vcpus: 1, disk: 1 });
 }, 60_000);
 afterAll(async () => { await f.close(); });
 
