@@ -62,15 +62,17 @@ export async function findCandidates(svc: PlacementService, query: CandidateQuer
   const candidates: Candidate[] = [];
   const summaries = new Map<string, ProviderFacts>();
   const seen = new Set<string>();
+  const sharing = [...facts.values()].filter((f) => f.traits.has(SHARES_VIA_AGGREGATE));
   for (const [rootUuid, tree] of trees) {
     if (query.limit !== undefined && candidates.length >= query.limit) break;
     const root = facts.get(rootUuid);
     if (!root || !traitsMatch(root.traits, query.rootTraits)) continue;
-    const found = candidatesInTree(tree, facts, query);
+    const shared = sharedWith(tree, sharing);
+    const found = candidatesInTree(shared.length > 0 ? [...tree, ...shared] : tree, facts, query);
     if (found.length === 0) continue;
     for (const c of found) {
-      // Different group choices can add up to the same allocations; only then is a key worth building.
-      if (found.length > 1) {
+      // Different group choices (or trees sharing one provider) can add up to the same allocations; only then is a key worth building.
+      if (found.length > 1 || sharing.length > 0) {
         const key = canonicalKey(c.allocations);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -79,16 +81,32 @@ export async function findCandidates(svc: PlacementService, query: CandidateQuer
       if (!query.nested) for (const p of c.allocations.keys()) summaries.set(p, facts.get(p)!);
       if (query.limit !== undefined && candidates.length >= query.limit) break;
     }
-    if (query.nested) for (const f of tree) summaries.set(f.row.uuid, f);
+    if (query.nested) for (const f of [...tree, ...shared]) summaries.set(f.row.uuid, f);
   }
   if (query.limit !== undefined && query.nested) {
     // Summaries describe only the trees the returned candidates use.
     const used = new Set(candidates.flatMap((c) => [...c.allocations.keys()].map((p) => facts.get(p)!.row.root_uuid)));
+    for (const c of candidates) for (const p of c.allocations.keys()) used.add(p);
     for (const [uuid, f] of summaries) if (!used.has(f.row.root_uuid)) summaries.delete(uuid);
   }
   return { candidates, summaries: [...summaries.values()] };
 }
 
+/** Providers with this trait lend their inventory to every provider they share an aggregate with (shared storage, IP pools). */
+const SHARES_VIA_AGGREGATE = 'MISC_SHARES_VIA_AGGREGATE';
+
+/** The sharing providers (outside the tree) that share an aggregate with one of the tree's providers. */
+function sharedWith(tree: ProviderFacts[], sharing: ProviderFacts[]): ProviderFacts[] {
+  if (sharing.length === 0) return [];
+  const members = new Set(tree.map((f) => f.row.uuid));
+  const aggregates = new Set(tree.flatMap((f) => [...f.aggregates]));
+  return sharing.filter((s) => !members.has(s.row.uuid) && [...s.aggregates].some((a) => aggregates.has(a)));
+}
+
+/**
+ * A tree's candidates; `tree` also holds the sharing providers lent to it, whose
+ * inventory any group may draw on as if they were part of the tree.
+ */
 function candidatesInTree(tree: ProviderFacts[], facts: Map<string, ProviderFacts>, query: CandidateQuery): Candidate[] {
   if (tree.length === 1 && query.groups.length === 1) return loneProvider(tree[0]!, facts, query.groups[0]!);
   const perGroup: Assignment[][] = [];
