@@ -88,6 +88,19 @@ describe('compute: resize, confirm, revert, cold migration', () => {
     expect((await call('demo', 'GET', `/v2.1/servers/${s.id}`)).json().server.status).toBe('ACTIVE');
   });
 
+  it('a resize with no valid host leaves the server ACTIVE at its own size in the quota usage', async () => {
+    const s = await bootActive('too-big');
+    const huge = await makeFlavor(call, 'mv.huge', { ram: 40_000, vcpus: 1, disk: 1 });
+    const before = (await call('admin', 'GET', '/v2.1/os-quota-sets/p-demo/detail')).json().quota_set.ram.in_use;
+    expect((await action(s.id, { resize: { flavorRef: huge } })).statusCode).toBe(202);
+    const after = await waitForServer(call, s.id, ['ACTIVE', 'ERROR'], 'admin');
+    expect(after).toMatchObject({ status: 'ACTIVE', flavor: { original_name: 'mv.small' } });
+    expect((await call('admin', 'GET', '/v2.1/os-quota-sets/p-demo/detail')).json().quota_set.ram.in_use).toBe(before);
+    const m = (await call('admin', 'GET', `/v2.1/os-migrations?instance_uuid=${s.id}`)).json().migrations[0];
+    expect(m.status).toBe('error');
+    expect(Object.values(await held(s.id)).sort()).toEqual([1, 1, 512].sort());
+  });
+
   it('cold migration (admin) moves to the other host and confirms; deleting a resized server frees both hosts', async () => {
     const s = await bootActive('mover');
     const source = (await call('admin', 'GET', `/v2.1/servers/${s.id}`)).json().server['OS-EXT-SRV-ATTR:host'];

@@ -59,7 +59,8 @@ export async function migrateServer(svc: ComputeService, bus: MessageBus, args: 
     if (!(e instanceof NoValidHost)) log.error({ err: e, instance: row.uuid }, 'migrate_server failed');
     await releaseMoveClaim(svc, row, migration, log);
     await finishEvent(svc, row.uuid, args.requestId, EVENT, e instanceof Error ? e.message : String(e));
-    await updateInstance(svc, row.uuid, { task_state: null }, [TaskState.RESIZE_PREP]);
+    // The API counted the instance at the larger size while it moved; it stays at its own.
+    await updateInstance(svc, row.uuid, { task_state: null, ...flavorColumns(oldFlavor) }, [TaskState.RESIZE_PREP]);
   }
 }
 
@@ -127,7 +128,7 @@ export async function moveFailed(svc: ComputeService, migration: MigrationRow, r
   await finishEvent(svc, row.uuid, requestId, event, message);
   if (rollback) {
     await moveAllocations(svc, migration.uuid, row.uuid, { projectId: row.project_id, userId: row.user_id }, 'INSTANCE');
-    await updateInstance(svc, row.uuid, { task_state: null, system_metadata: withoutMoveFlavors(row) });
+    await updateInstance(svc, row.uuid, { task_state: null, system_metadata: withoutMoveFlavors(row), ...flavorColumns(flavorOf(row)) });
   } else {
     await updateInstance(svc, row.uuid, { vm_state: VmState.ERROR, task_state: null });
   }
