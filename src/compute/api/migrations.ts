@@ -4,6 +4,7 @@ import { callerOf } from '../../core/auth/index.js';
 import type { MigrationRow } from '../db/schema.js';
 import { getInstance } from '../domain/instances.js';
 import { abortLiveMigration, forceCompleteLiveMigration } from '../domain/server-move.js';
+import { LIVE_IN_PROGRESS, MigrationType, migrationOfInstanceById } from '../domain/migrations.js';
 import { checkBody } from './validate.js';
 import { novaTime } from '../domain/timestamps.js';
 import { badRequest, notFound } from '../errors.js';
@@ -25,7 +26,7 @@ function migrationView(request: FastifyRequest, m: MigrationRow): Record<string,
   if (v.atLeast('2.23')) {
     view.migration_type = m.migration_type;
     // Only a live migration still running can be shown and aborted under its server.
-    if (m.migration_type === 'live-migration' && ['queued', 'preparing', 'running'].includes(m.status)) {
+    if (m.migration_type === MigrationType.LIVE && LIVE_IN_PROGRESS.includes(m.status)) {
       const base = endpointOf(request);
       view.links = [
         { rel: 'self', href: `${base}/v2.1/servers/${m.instance_uuid}/migrations/${m.id}` },
@@ -51,8 +52,8 @@ function timeParam(q: Query, name: string): string | undefined {
 
 /** A live migration of the server still in progress (os-server-migrations). */
 async function liveMigrationOf(svc: ComputeService, serverId: string, id: string): Promise<MigrationRow> {
-  const m = /^\d+$/.test(id) ? await svc.db.selectFrom('migrations').selectAll().where('id', '=', Number(id)).where('instance_uuid', '=', serverId).executeTakeFirst() : undefined;
-  if (!m || m.migration_type !== 'live-migration' || !['queued', 'preparing', 'running'].includes(m.status)) {
+  const m = await migrationOfInstanceById(svc, serverId, id);
+  if (!m || m.migration_type !== MigrationType.LIVE || !LIVE_IN_PROGRESS.includes(m.status)) {
     throw notFound(`In-progress live migration ${id} is not found for server ${serverId}.`);
   }
   return m;
@@ -120,7 +121,7 @@ export function registerMigrationRoutes(app: FastifyInstance, svc: ComputeServic
     const row = await getInstance(svc, ctx, request.params.id);
     svc.authorize(ctx, 'os_compute_api:servers:migrations:index', { project_id: row.project_id });
     const rows = await svc.db.selectFrom('migrations').selectAll().where('instance_uuid', '=', row.uuid).where('migration_type', '=', 'live-migration')
-      .where('status', 'in', ['queued', 'preparing', 'running']).orderBy('id').execute();
+      .where('status', 'in', [...LIVE_IN_PROGRESS]).orderBy('id').execute();
     return { migrations: rows.map((m) => serverMigrationView(request, m)) };
   });
 

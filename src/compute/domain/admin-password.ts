@@ -2,9 +2,8 @@ import type { InstanceRow } from '../db/schema.js';
 import { NovaError } from '../errors.js';
 import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
-import { startAction } from './instance-actions.js';
+import { actorOf, startAction, type Caller } from './instance-actions.js';
 import { beginTask, updateInstance } from './instances.js';
-import type { Caller } from './server-move.js';
 import { TaskState, VmState } from './states.js';
 
 /**
@@ -16,7 +15,7 @@ export async function changeAdminPassword(svc: ComputeService, caller: Caller, r
   await beginTask(svc, row, 'changePassword', [VmState.ACTIVE], null);
   if (!row.host) throw new NovaError(409, `Instance ${row.uuid} is not ready`);
   await beginTask(svc, row, 'changePassword', [VmState.ACTIVE], TaskState.UPDATING_PASSWORD);
-  await startAction(svc, row.uuid, 'changePassword', { requestId: caller.requestId, userId: caller.ctx.userId, projectId: caller.ctx.projectId ?? row.project_id });
+  await startAction(svc, row.uuid, 'changePassword', actorOf(caller, row));
   try {
     await svc.bus.call({ topic: COMPUTE_TOPIC, server: row.host }, 'set_admin_password', { uuid: row.uuid, password }, { timeoutMs: 60_000 });
   } catch (e) {

@@ -45,3 +45,8 @@ export async function listComputeNodes(svc: ComputeService): Promise<ComputeNode
 export async function recordBuildOutcome(svc: ComputeService, host: string, succeeded: boolean): Promise<void> {
   await svc.db.updateTable('compute_nodes').set((eb) => ({ failed_builds: succeeded ? 0 : eb('failed_builds', '+', 1) })).where('host', '=', host).execute();
 }
+
+/** Whether a compute host (by its service host name) has a node: what a requested destination must name. */
+export async function computeHostExists(svc: ComputeService, host: string): Promise<boolean> {
+  return (await svc.db.selectFrom('compute_nodes').select('host').where('host', '=', host).executeTakeFirst()) !== undefined;
+}

@@ -1,4 +1,17 @@
+import type { RequestContext } from '../../core/auth/index.js';
+import type { InstanceRow } from '../db/schema.js';
 import type { ComputeService } from '../service.js';
+
+/** Who asks for an operation: the caller's context and the request it came in. */
+export interface Caller {
+  ctx: RequestContext;
+  requestId: string;
+}
+
+/** The caller as an instance action records them (their project, else the instance's). */
+export function actorOf(caller: Caller, row: Pick<InstanceRow, 'project_id'>): { requestId: string; userId: string; projectId: string } {
+  return { requestId: caller.requestId, userId: caller.ctx.userId, projectId: caller.ctx.projectId ?? row.project_id };
+}
 
 /** Records the start of a user action (os-instance-actions): create, reboot, stop... */
 export async function startAction(svc: ComputeService, uuid: string, action: string, who: { requestId: string; userId: string; projectId: string }): Promise<void> {

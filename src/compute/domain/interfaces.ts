@@ -5,10 +5,9 @@ import { conflict, NovaError, notFound } from '../errors.js';
 import type { AttachRequest, AttachResult } from '../manager/operations/interfaces.js';
 import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
-import { startAction } from './instance-actions.js';
+import { actorOf, startAction, type Caller } from './instance-actions.js';
 import { networkInfoOf } from './instance-model.js';
 import { beginTask } from './instances.js';
-import type { Caller } from './server-move.js';
 import { VmState } from './states.js';
 
 const ATTACH_STATES = [VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED];
@@ -41,7 +40,7 @@ export async function attachInterface(svc: ComputeService, caller: Caller, row: 
     if (port.device_id) throw conflict(`Port ${args.portId} is still in use.`);
   }
   if (args.netId) await notFoundAs(net.network(args.netId), `Network ${args.netId} could not be found.`);
-  await startAction(svc, row.uuid, 'attach_interface', { requestId: caller.requestId, userId: caller.ctx.userId, projectId: caller.ctx.projectId ?? row.project_id });
+  await startAction(svc, row.uuid, 'attach_interface', actorOf(caller, row));
   const request: AttachRequest = { uuid: row.uuid, projectId: row.project_id, availabilityZone: row.availability_zone, ...args };
   const result = await svc.bus.call<AttachResult>({ topic: COMPUTE_TOPIC, server: row.host }, 'attach_interface', { request: { ...request } }, { timeoutMs: 120_000 });
   if (!result.ok) throw new NovaError(result.status, result.message);
@@ -54,6 +53,6 @@ export async function detachInterface(svc: ComputeService, caller: Caller, row: 
   if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
   const cached = networkInfoOf(row).find((p) => p.portId === portId);
   if (!cached) throw notFound(`Port ${portId} is not attached`);
-  await startAction(svc, row.uuid, 'detach_interface', { requestId: caller.requestId, userId: caller.ctx.userId, projectId: caller.ctx.projectId ?? row.project_id });
+  await startAction(svc, row.uuid, 'detach_interface', actorOf(caller, row));
   await svc.bus.call({ topic: COMPUTE_TOPIC, server: row.host }, 'detach_interface', { uuid: row.uuid, port: { portId, preexisting: cached.preexisting } }, { timeoutMs: 120_000 });
 }

@@ -6,6 +6,9 @@ import type { ComputeService } from '../service.js';
 export const MigrationType = { RESIZE: 'resize', MIGRATION: 'migration', LIVE: 'live-migration', EVACUATION: 'evacuation' } as const;
 export type MigrationTypeValue = (typeof MigrationType)[keyof typeof MigrationType];
 
+/** Statuses of a live migration still going: shown under its server, abortable. */
+export const LIVE_IN_PROGRESS: readonly string[] = ['queued', 'preparing', 'running'];
+
 /** Statuses in which a move still holds resources on two hosts (Nova's "in progress"). */
 export const IN_PROGRESS_STATUSES = ['queued', 'preparing', 'running', 'post-migrating', 'pre-migrating', 'migrating', 'accepted', 'finished', 'confirming', 'reverting'] as const;
 
@@ -50,4 +53,10 @@ export async function getMigration(svc: ComputeService, uuid: string): Promise<M
 export async function migrationOfInstance(svc: ComputeService, instanceUuid: string, statuses: readonly string[]): Promise<MigrationRow | undefined> {
   return svc.db.selectFrom('migrations').selectAll().where('instance_uuid', '=', instanceUuid).where('status', 'in', [...statuses])
     .orderBy('id', 'desc').executeTakeFirst();
+}
+
+/** A migration of the instance by the numeric id the API shows; undefined for anything else. */
+export async function migrationOfInstanceById(svc: ComputeService, instanceUuid: string, id: string): Promise<MigrationRow | undefined> {
+  if (!/^\d+$/.test(id)) return undefined;
+  return svc.db.selectFrom('migrations').selectAll().where('id', '=', Number(id)).where('instance_uuid', '=', instanceUuid).executeTakeFirst();
 }

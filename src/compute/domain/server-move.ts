@@ -1,26 +1,20 @@
-import type { RequestContext } from '../../core/auth/index.js';
 import { RemoteApiError } from '../../core/http/index.js';
 import type { InstanceRow, MigrationRow } from '../db/schema.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC } from '../rpc/contract.js';
 import { findService, isUp } from './services.js';
+import { computeHostExists } from './compute-nodes.js';
 import type { ComputeService } from '../service.js';
 import { flavorSnapshotOf, getFlavor } from './flavors.js';
-import { startAction } from './instance-actions.js';
+import { actorOf, startAction, type Caller } from './instance-actions.js';
 import { flavorOf, systemMetadataOf, withDiskConfig, type FlavorSnapshot } from './instance-model.js';
 import { beginTask, updateInstance } from './instances.js';
-import { createMigration, MigrationType, migrationOfInstance, updateMigration } from './migrations.js';
+import { createMigration, MigrationType, migrationOfInstance, migrationOfInstanceById, updateMigration } from './migrations.js';
 import { moveRequestOf } from './move-request.js';
 import { checkUpsize, limitsFor, usageOf } from './quotas.js';
 import { checkImageFitsFlavor } from './server-create.js';
 import { TaskState, VmState } from './states.js';
 
-export interface Caller {
-  ctx: RequestContext;
-  requestId: string;
-}
-
-const who = (c: Caller, row: InstanceRow) => ({ requestId: c.requestId, userId: c.ctx.userId, projectId: c.ctx.projectId ?? row.project_id });
 
 /**
  * Starts a resize (a new flavor) or a cold migration (flavor null, admins, optionally
@@ -47,7 +41,7 @@ export async function startMove(svc: ComputeService, caller: Caller, row: Instan
       if (image) checkImageFitsFlavor(image, flavor);
     }
   }
-  if (host !== null && !(await svc.db.selectFrom('compute_nodes').select('host').where('host', '=', host).executeTakeFirst())) {
+  if (host !== null && !(await computeHostExists(svc, host))) {
     throw badRequest(`Compute host ${host} could not be found.`);
   }
   await svc.quotaLocks.run(row.project_id, async () => {
@@ -61,7 +55,7 @@ export async function startMove(svc: ComputeService, caller: Caller, row: Instan
       throw conflict(`Cannot '${action}' instance ${row.uuid} while it is in task_state ${row.task_state}`);
     }
   });
-  await startAction(svc, row.uuid, action, who(caller, row));
+  await startAction(svc, row.uuid, action, actorOf(caller, row));
   await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'migrate_server', { uuid: row.uuid, request_id: caller.requestId, flavor: flavor ? { ...flavor } : null, host });
 }
 
@@ -70,7 +64,7 @@ export async function confirmMove(svc: ComputeService, caller: Caller, row: Inst
   await beginTask(svc, row, 'confirmResize', [VmState.RESIZED], null);
   const migration = await migrationOfInstance(svc, row.uuid, ['finished']);
   if (!migration) throw badRequest(`Instance has not been resized.`);
-  if (!(await requestConfirm(svc, row, migration, who(caller, row)))) throw conflict(`Instance ${row.uuid} is being confirmed or reverted`);
+  if (!(await requestConfirm(svc, row, migration, actorOf(caller, row)))) throw conflict(`Instance ${row.uuid} is being confirmed or reverted`);
 }
 
 /**
@@ -97,7 +91,7 @@ export async function revertMove(svc: ComputeService, caller: Caller, row: Insta
     await beginTask(svc, row, 'revertResize', [VmState.RESIZED], TaskState.RESIZE_REVERTING);
   });
   await updateMigration(svc, migration.uuid, { status: 'reverting' });
-  await startAction(svc, row.uuid, 'revertResize', who(caller, row));
+  await startAction(svc, row.uuid, 'revertResize', actorOf(caller, row));
   const request = await moveRequestOf(svc, row, migration, caller.requestId);
   await svc.bus.cast({ topic: COMPUTE_TOPIC, server: migration.dest_compute! }, 'revert_resize', { request: { ...request } });
 }
@@ -111,7 +105,7 @@ export async function startLiveMigration(svc: ComputeService, caller: Caller, ro
   await beginTask(svc, row, 'os-migrateLive', [VmState.ACTIVE, VmState.PAUSED], null);
   if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
   if (target.host !== null) {
-    if (!(await svc.db.selectFrom('compute_nodes').select('host').where('host', '=', target.host).executeTakeFirst())) throw badRequest(`Compute host ${target.host} could not be found.`);
+    if (!(await computeHostExists(svc, target.host))) throw badRequest(`Compute host ${target.host} could not be found.`);
     if (target.host === row.host) throw badRequest(`Unable to migrate instance (${row.uuid}) to current host (${row.host}).`);
   }
   await beginTask(svc, row, 'os-migrateLive', [VmState.ACTIVE, VmState.PAUSED], TaskState.MIGRATING);
@@ -119,7 +113,7 @@ export async function startLiveMigration(svc: ComputeService, caller: Caller, ro
     instanceUuid: row.uuid, type: MigrationType.LIVE, status: 'accepted', sourceCompute: row.host, sourceNode: row.node,
     oldFlavorId: null, newFlavorId: null, projectId: row.project_id, userId: row.user_id,
   });
-  await startAction(svc, row.uuid, 'live-migration', who(caller, row));
+  await startAction(svc, row.uuid, 'live-migration', actorOf(caller, row));
   const args = { migration: migration.uuid, request_id: caller.requestId, host: target.host, force: target.force };
   if (!target.wait) {
     await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'live_migrate', args);
@@ -136,7 +130,7 @@ export async function startLiveMigration(svc: ComputeService, caller: Caller, ro
  */
 export async function startEvacuation(svc: ComputeService, caller: Caller, row: InstanceRow, target: { host: string | null; force: boolean }): Promise<void> {
   if (target.host !== null) {
-    if (!(await svc.db.selectFrom('compute_nodes').select('host').where('host', '=', target.host).executeTakeFirst())) throw notFound(`Compute host ${target.host} not found.`);
+    if (!(await computeHostExists(svc, target.host))) throw notFound(`Compute host ${target.host} not found.`);
     if (target.host === row.host) throw badRequest("The target host can't be the same one.");
   }
   await beginTask(svc, row, 'evacuate', [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], null);
@@ -148,13 +142,13 @@ export async function startEvacuation(svc: ComputeService, caller: Caller, row: 
     instanceUuid: row.uuid, type: MigrationType.EVACUATION, status: 'accepted', sourceCompute: row.host, sourceNode: row.node,
     oldFlavorId: null, newFlavorId: null, projectId: row.project_id, userId: row.user_id,
   });
-  await startAction(svc, row.uuid, 'evacuate', who(caller, row));
+  await startAction(svc, row.uuid, 'evacuate', actorOf(caller, row));
   await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'evacuate', { migration: migration.uuid, request_id: caller.requestId, host: target.host, force: target.force });
 }
 
 /** A live migration of this instance by its id (the numeric id the API shows), or Nova's 404. */
 async function liveMigrationById(svc: ComputeService, row: InstanceRow, id: string): Promise<MigrationRow> {
-  const m = /^\d+$/.test(id) ? await svc.db.selectFrom('migrations').selectAll().where('id', '=', Number(id)).where('instance_uuid', '=', row.uuid).executeTakeFirst() : undefined;
+  const m = await migrationOfInstanceById(svc, row.uuid, id);
   if (!m) throw notFound(`Migration ${id} not found for instance ${row.uuid}`);
   return m;
 }
@@ -167,7 +161,7 @@ export async function forceCompleteLiveMigration(svc: ComputeService, caller: Ca
   await beginTask(svc, row, 'force_complete', [VmState.ACTIVE, VmState.PAUSED], null, [TaskState.MIGRATING]);
   const m = await liveMigrationById(svc, row, id);
   if (m.migration_type !== MigrationType.LIVE || m.status !== 'running') throw invalidMigrationState(m, 'force_complete');
-  await startAction(svc, row.uuid, 'live_migration_force_complete', who(caller, row));
+  await startAction(svc, row.uuid, 'live_migration_force_complete', actorOf(caller, row));
   await svc.bus.call({ topic: COMPUTE_TOPIC, server: m.source_compute! }, 'live_migration_force_complete', { uuid: row.uuid }, { timeoutMs: 30_000 })
     .catch(() => { throw invalidMigrationState(m, 'force_complete'); });
 }
@@ -181,7 +175,7 @@ export async function abortLiveMigration(svc: ComputeService, caller: Caller, ro
   const m = await liveMigrationById(svc, row, id);
   const early = allowQueued ? ['queued', 'preparing'] : [];
   if (m.migration_type !== MigrationType.LIVE || ![...early, 'running'].includes(m.status)) throw invalidMigrationState(m, 'abort live migration');
-  await startAction(svc, row.uuid, 'live_migration_cancel', who(caller, row));
+  await startAction(svc, row.uuid, 'live_migration_cancel', actorOf(caller, row));
   if (early.includes(m.status) && (await updateMigration(svc, m.uuid, { status: 'cancelled' }, early))) return;
   await svc.bus.call({ topic: COMPUTE_TOPIC, server: m.source_compute! }, 'live_migration_abort', { uuid: row.uuid }, { timeoutMs: 30_000 })
     .catch(() => { throw invalidMigrationState(m, 'abort live migration'); });

@@ -5,13 +5,12 @@ import { badRequest, conflict } from '../errors.js';
 import type { RebuildRequest } from '../manager/operations/rebuild.js';
 import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
-import { startAction } from './instance-actions.js';
+import { actorOf, startAction, type Caller } from './instance-actions.js';
 import { flavorOf, systemMetadataOf, withDiskConfig } from './instance-model.js';
 import { vifsOf } from './instance-spec.js';
 import { beginTask, getInstance, updateInstance } from './instances.js';
 import { getKeyPair } from './keypairs.js';
 import { checkInjectedFiles, limitsFor } from './quotas.js';
-import type { Caller } from './server-move.js';
 import { TaskState, VmState } from './states.js';
 
 /** What a rebuild may change besides the image (already checked for form and microversion by the API). */
@@ -46,7 +45,7 @@ export async function startRebuild(svc: ComputeService, caller: Caller, row: Ins
   await beginTask(svc, row, 'rebuild', states, null);
   if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
   await beginTask(svc, row, 'rebuild', states, TaskState.REBUILDING);
-  await startAction(svc, row.uuid, 'rebuild', { requestId: caller.requestId, userId: caller.ctx.userId, projectId: caller.ctx.projectId ?? row.project_id });
+  await startAction(svc, row.uuid, 'rebuild', actorOf(caller, row));
   const sysmeta = input.diskConfig !== undefined ? withDiskConfig(systemMetadataOf(row), input.diskConfig, image as unknown as Record<string, unknown>, input.imageId) : systemMetadataOf(row);
   if (injected !== undefined) sysmeta.injected_files = JSON.stringify(injected);
   await updateInstance(svc, row.uuid, {

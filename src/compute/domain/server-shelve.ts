@@ -4,13 +4,11 @@ import { COMPUTE_TOPIC, CONDUCTOR_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
 import type { ShelveRequest } from '../manager/operations/shelve.js';
 import { knownZones } from './availability-zones.js';
-import { startAction } from './instance-actions.js';
+import { computeHostExists } from './compute-nodes.js';
+import { actorOf, startAction, type Caller } from './instance-actions.js';
 import { vifsOf } from './instance-spec.js';
 import { beginTask } from './instances.js';
-import type { Caller } from './server-move.js';
 import { TaskState, VmState } from './states.js';
-
-const who = (c: Caller, row: InstanceRow) => ({ requestId: c.requestId, userId: c.ctx.userId, projectId: c.ctx.projectId ?? row.project_id });
 
 /**
  * shelve: the image `<name>-shelved` is made with the caller's token (it belongs to
@@ -33,7 +31,7 @@ export async function startShelve(svc: ComputeService, caller: Caller, row: Inst
     await images.deleteImage(image.id).catch(() => undefined);
     throw e;
   }
-  await startAction(svc, row.uuid, 'shelve', who(caller, row));
+  await startAction(svc, row.uuid, 'shelve', actorOf(caller, row));
   const request: ShelveRequest = { uuid: row.uuid, requestId: caller.requestId, imageId: image.id, offload: svc.settings.shelvedOffloadTime === 0, vifs: vifsOf(row) };
   await svc.bus.cast({ topic: COMPUTE_TOPIC, server: row.host }, 'shelve_instance', { request: { ...request } });
 }
@@ -43,7 +41,7 @@ export async function startShelveOffload(svc: ComputeService, caller: Caller, ro
   await beginTask(svc, row, 'shelveOffload', [VmState.SHELVED], null);
   if (!row.host) throw conflict(`Instance ${row.uuid} is not ready`);
   await beginTask(svc, row, 'shelveOffload', [VmState.SHELVED], TaskState.SHELVING_OFFLOADING);
-  await startAction(svc, row.uuid, 'shelveOffload', who(caller, row));
+  await startAction(svc, row.uuid, 'shelveOffload', actorOf(caller, row));
   await svc.bus.cast({ topic: COMPUTE_TOPIC, server: row.host }, 'shelve_offload_instance', { uuid: row.uuid, request_id: caller.requestId, vifs: [...vifsOf(row)] as never });
 }
 
@@ -59,11 +57,11 @@ export async function startUnshelve(svc: ComputeService, caller: Caller, row: In
   if (typeof target.zone === 'string' && !(await knownZones(svc)).has(target.zone)) {
     throw badRequest(`The requested availability zone is not available`);
   }
-  if (target.host !== undefined && !(await svc.db.selectFrom('compute_nodes').select('host').where('host', '=', target.host).executeTakeFirst())) {
+  if (target.host !== undefined && !(await computeHostExists(svc, target.host))) {
     throw badRequest(`Compute host ${target.host} could not be found.`);
   }
   await beginTask(svc, row, 'unshelve', [VmState.SHELVED, VmState.SHELVED_OFFLOADED], TaskState.UNSHELVING);
-  await startAction(svc, row.uuid, 'unshelve', who(caller, row));
+  await startAction(svc, row.uuid, 'unshelve', actorOf(caller, row));
   await svc.bus.cast({ topic: CONDUCTOR_TOPIC }, 'unshelve_instance', {
     uuid: row.uuid, request_id: caller.requestId, ...(target.zone !== undefined ? { availability_zone: target.zone } : {}), ...(target.host !== undefined ? { host: target.host } : {}),
   });
