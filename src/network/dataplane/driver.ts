@@ -1,4 +1,4 @@
-import type { AddressPair, SecurityGroupRule } from '../model.js';
+import type { AddressPair, ExtraDhcpOpt, HostRoute, Ipv6Mode, SecurityGroupRule } from '../model.js';
 
 /**
  * The dataplane: what a network agent does to its host so that the network service's
@@ -32,11 +32,54 @@ export interface GroupFilter {
   memberIps: string[];
 }
 
+/** A subnet a DHCP server hands addresses out of (only subnets with enable_dhcp). */
+export interface DhcpSubnet {
+  id: string;
+  cidr: string;
+  ipVersion: 4 | 6;
+  gatewayIp: string | null;
+  dnsNameservers: string[];
+  hostRoutes: HostRoute[];
+  ipv6AddressMode: Ipv6Mode | null;
+  ipv6RaMode: Ipv6Mode | null;
+}
+
+/** One port a DHCP server answers: its MAC, its addresses in DHCP subnets, the name it is given. */
+export interface DhcpHost {
+  portId: string;
+  macAddress: string;
+  fixedIps: Array<{ subnetId: string; ipAddress: string }>;
+  /** `host-10-0-0-5` (Neutron's default) or the port's dns_name. */
+  hostname: string;
+  extraDhcpOpts: ExtraDhcpOpt[];
+}
+
+/**
+ * What the DHCP server of one network serves (Neutron's DHCP agent's view of a
+ * network): every port of the network, wherever it is bound, because DHCP answers
+ * the whole broadcast domain. No subnets means the network needs no DHCP server.
+ */
+export interface DhcpNetwork {
+  networkId: string;
+  mtu: number;
+  subnets: DhcpSubnet[];
+  hosts: DhcpHost[];
+}
+
+/** A DHCP network with the port this host's server sits on (made by the service on the agent's request). */
+export interface DhcpServer extends DhcpNetwork {
+  port: PortWiring;
+}
+
 /** The whole desired state of one host: what reconcile makes true and everything else it removes. */
 export interface HostState {
   host: string;
   ports: PortWiring[];
   groups: GroupFilter[];
+  /** VXLAN endpoints (tunneling IPs) of the other hosts' agents, flooded to for every VXLAN network. */
+  tunnelPeers: string[];
+  /** Networks needing a DHCP server, for an agent with the DHCP role (empty otherwise). */
+  dhcpNetworks: DhcpNetwork[];
 }
 
 export interface HostDataplane {
@@ -48,7 +91,16 @@ export interface HostDataplane {
   unplugPort(portId: string, networkId: string): Promise<void>;
   /** Brings the filters of every plugged port in line with changed groups. */
   updateGroups(groups: GroupFilter[]): Promise<void>;
-  /** Makes the host match `state` exactly, removing what it no longer holds. */
-  reconcile(state: HostState): Promise<void>;
+  /** The other hosts' VXLAN endpoints changed: flood entries follow. */
+  updateTunnelPeers(peers: string[]): Promise<void>;
+  /** Starts or reconfigures the DHCP server of one network on this host (its port plugged first). */
+  syncDhcp(server: DhcpServer): Promise<void>;
+  /** Stops the DHCP server of a network and removes what it made; idempotent. */
+  removeDhcp(networkId: string): Promise<void>;
+  /**
+   * Makes the host match `state` exactly, removing what it no longer holds. DHCP
+   * servers listed in `dhcp` run; every other DHCP server this dataplane made goes.
+   */
+  reconcile(state: HostState, dhcp: DhcpServer[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -66,6 +66,9 @@ export async function writeAllocations(svc: PlacementService, requests: Consumer
  * inventories in the same transaction.
  */
 export async function writeOnce(svc: PlacementService, tx: Transaction<PlacementTables>, requests: ConsumerAllocations[], providers: string[], classes: string[]): Promise<void> {
+  // Nothing to write (a reshape that only moves inventories); also keeps `IN ()`, which
+  // PostgreSQL and MariaDB reject, out of the queries below.
+  if (requests.length === 0) return;
   const now = svc.now();
   const consumers = requests.map((r) => r.consumer);
   const rows = new Map((await tx.selectFrom('consumers').selectAll().where('uuid', 'in', consumers).execute()).map((c) => [c.uuid, c]));
