@@ -1,7 +1,7 @@
 import { textArg as text, type JsonObject, type MessageBus, type Subscription } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
-import type { GroupFilter, HostDataplane, HostState, PortWiring } from '../dataplane/driver.js';
-import { AGENT_TOPIC, NETWORK_AGENT_BINARY, NETWORK_AGENT_TYPE, PLUGIN_TOPIC, type AgentState } from '../rpc/contract.js';
+import type { DhcpNetwork, DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring } from '../dataplane/driver.js';
+import { AGENT_TOPIC, NETWORK_AGENT_BINARY, NETWORK_AGENT_TYPE, PLUGIN_TOPIC, type AgentConfigurations, type AgentState } from '../rpc/contract.js';
 
 
 /**
@@ -26,11 +26,22 @@ function groupsOf(v: unknown): GroupFilter[] {
   return v as GroupFilter[];
 }
 
+function dhcpNetworksOf(v: unknown): DhcpNetwork[] {
+  if (!Array.isArray(v) || v.some((n) => typeof (n as DhcpNetwork | null)?.networkId !== 'string' || !Array.isArray((n as DhcpNetwork).subnets) || !Array.isArray((n as DhcpNetwork).hosts))) {
+    throw new TypeError('networks must be a list of DHCP networks');
+  }
+  return v as DhcpNetwork[];
+}
+
 export interface NetworkAgentOptions {
   host: string;
   availabilityZone: string | null;
   /** Seconds between heartbeats ([network] report_interval). */
   reportInterval: number;
+  /** Runs the DHCP servers of the networks (Neutron's DHCP agent role). */
+  dhcp?: boolean;
+  /** This host's VXLAN endpoint ([vxlan] local_ip); without it VXLAN networks stay on the host. */
+  tunnelingIp?: string;
 }
 
 /**
@@ -45,6 +56,7 @@ export class NetworkAgent {
   private started = false;
   /** One host change at a time: notices arrive in order and are applied in order. */
   private queue: Promise<void> = Promise.resolve();
+  private tunnelPeers = new Set<string>();
 
   constructor(
     private readonly bus: MessageBus,
@@ -58,6 +70,8 @@ export class NetworkAgent {
       port_update: async (args) => this.enqueue(() => this.plug(portWiringOf(args['port']), groupsOf(args['groups']))),
       port_delete: async (args) => this.enqueue(() => this.dataplane.unplugPort(text(args['port_id'], 'port_id'), text(args['network_id'], 'network_id'))),
       security_groups_updated: async (args) => this.enqueue(() => this.refreshGroups(args['group_ids'], args['groups'])),
+      dhcp_networks_updated: async (args) => (this.options.dhcp ? this.enqueue(() => this.serveDhcp(dhcpNetworksOf(args['networks']))) : null),
+      tunnel_update: async (args) => this.enqueue(() => this.addTunnelPeer(text(args['tunnel_ip'], 'tunnel_ip'))),
     });
     await this.report();
     await this.enqueue(() => this.reconcile());
@@ -83,7 +97,7 @@ export class NetworkAgent {
   private async report(): Promise<void> {
     const agent: AgentState = {
       agent_type: NETWORK_AGENT_TYPE, binary: NETWORK_AGENT_BINARY, topic: AGENT_TOPIC, host: this.options.host,
-      availability_zone: this.options.availabilityZone, configurations: { dataplane: this.dataplane.kind }, start_flag: !this.started,
+      availability_zone: this.options.availabilityZone, configurations: this.configurations() as unknown as Record<string, unknown>, start_flag: !this.started,
     };
     try {
       await this.bus.call({ topic: PLUGIN_TOPIC }, 'report_state', { agent: agent as unknown as JsonObject });
@@ -91,6 +105,11 @@ export class NetworkAgent {
     } catch (err) {
       this.log.warn({ err }, 'network agent: heartbeat not sent');
     }
+  }
+
+  private configurations(): AgentConfigurations {
+    const tunnels = this.options.tunnelingIp ? { tunneling_ip: this.options.tunnelingIp, tunnel_types: ['vxlan'] } : { tunnel_types: [] };
+    return { dataplane: this.dataplane.kind, dhcp: this.options.dhcp === true, ...tunnels };
   }
 
   private async plug(port: PortWiring, groups: GroupFilter[]): Promise<void> {
@@ -111,8 +130,39 @@ export class NetworkAgent {
 
   /** Makes the host match the service's desired state and reports every port's status. */
   private async reconcile(): Promise<void> {
-    const state = await this.bus.call<HostState>({ topic: PLUGIN_TOPIC }, 'get_host_state', { host: this.options.host });
-    await this.dataplane.reconcile(state);
-    for (const p of state.ports) await this.setStatus(p.portId, p.adminStateUp ? 'ACTIVE' : 'DOWN');
+    const state = await this.bus.call<HostState>({ topic: PLUGIN_TOPIC }, 'get_host_state', { host: this.options.host, dhcp: this.options.dhcp === true });
+    this.tunnelPeers = new Set(state.tunnelPeers.filter((ip) => ip !== this.options.tunnelingIp));
+    const servers: DhcpServer[] = [];
+    for (const network of state.dhcpNetworks) {
+      const port = await this.dhcpPort(network.networkId);
+      if (port) servers.push({ ...network, port });
+    }
+    await this.dataplane.reconcile({ ...state, tunnelPeers: [...this.tunnelPeers] }, servers);
+    const ports = new Map([...state.ports, ...servers.map((s) => s.port)].map((p) => [p.portId, p]));
+    for (const p of ports.values()) await this.setStatus(p.portId, p.adminStateUp ? 'ACTIVE' : 'DOWN');
+  }
+
+  private dhcpPort(networkId: string): Promise<PortWiring | null> {
+    return this.bus.call<PortWiring | null>({ topic: PLUGIN_TOPIC }, 'get_dhcp_port', { network_id: networkId, host: this.options.host });
+  }
+
+  /** DHCP servers follow their networks: started or reloaded while a network has DHCP subnets, stopped when not. */
+  private async serveDhcp(networks: DhcpNetwork[]): Promise<void> {
+    for (const network of networks) {
+      const port = network.subnets.length > 0 ? await this.dhcpPort(network.networkId) : null;
+      if (!port) {
+        await this.dataplane.removeDhcp(network.networkId);
+        if (network.subnets.length === 0) await this.bus.call({ topic: PLUGIN_TOPIC }, 'release_dhcp_port', { network_id: network.networkId, host: this.options.host });
+        continue;
+      }
+      await this.dataplane.syncDhcp({ ...network, port });
+      await this.setStatus(port.portId, 'ACTIVE');
+    }
+  }
+
+  private async addTunnelPeer(ip: string): Promise<void> {
+    if (ip === this.options.tunnelingIp || this.tunnelPeers.has(ip)) return;
+    this.tunnelPeers.add(ip);
+    await this.dataplane.updateTunnelPeers([...this.tunnelPeers]);
   }
 }

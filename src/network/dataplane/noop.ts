@@ -9,6 +9,9 @@ export class NoopDataplane implements HostDataplane {
   async plugPort(): Promise<void> {}
   async unplugPort(): Promise<void> {}
   async updateGroups(): Promise<void> {}
+  async updateTunnelPeers(): Promise<void> {}
+  async syncDhcp(): Promise<void> {}
+  async removeDhcp(): Promise<void> {}
   async reconcile(): Promise<void> {}
   async close(): Promise<void> {}
 }

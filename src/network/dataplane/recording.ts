@@ -1,10 +1,13 @@
-import type { GroupFilter, HostDataplane, HostState, PortWiring } from './driver.js';
+import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring } from './driver.js';
 
 export type DataplaneCall =
   | { op: 'plug'; port: PortWiring; groups: GroupFilter[] }
   | { op: 'unplug'; portId: string; networkId: string }
   | { op: 'groups'; groups: GroupFilter[] }
-  | { op: 'reconcile'; state: HostState };
+  | { op: 'tunnels'; peers: string[] }
+  | { op: 'dhcp'; server: DhcpServer }
+  | { op: 'dhcp-remove'; networkId: string }
+  | { op: 'reconcile'; state: HostState; dhcp: DhcpServer[] };
 
 /**
  * A test dataplane: records every call in order, keeps the ports it holds, and can be
@@ -35,8 +38,20 @@ export class RecordingDataplane implements HostDataplane {
     this.calls.push({ op: 'groups', groups });
   }
 
-  async reconcile(state: HostState): Promise<void> {
-    this.calls.push({ op: 'reconcile', state });
+  async updateTunnelPeers(peers: string[]): Promise<void> {
+    this.calls.push({ op: 'tunnels', peers });
+  }
+
+  async syncDhcp(server: DhcpServer): Promise<void> {
+    this.calls.push({ op: 'dhcp', server });
+  }
+
+  async removeDhcp(networkId: string): Promise<void> {
+    this.calls.push({ op: 'dhcp-remove', networkId });
+  }
+
+  async reconcile(state: HostState, dhcp: DhcpServer[]): Promise<void> {
+    this.calls.push({ op: 'reconcile', state, dhcp });
     this.plugged.clear();
     for (const p of state.ports) this.plugged.set(p.portId, p);
   }

@@ -71,11 +71,19 @@ export async function updateNetworkRow(db: Db, n: Network): Promise<void> {
  * it: the ports' foreign key makes the database refuse, so a port created during the
  * delete cannot be orphaned.
  */
+/**
+ * Deletes a network with its subnets, the floating IPs allocated from it and its DHCP
+ * servers' ports (which never hold a network, as in Neutron); any other port does.
+ */
 export async function deleteNetworkRow(db: Db, id: string): Promise<'deleted' | 'not-found' | 'in-use'> {
   return db.transaction().execute(async (tx): Promise<'deleted' | 'not-found' | 'in-use'> => {
     const blocking = await tx.selectFrom('ports').select('id').where('network_id', '=', id)
-      .where('device_owner', '!=', 'network:floatingip').executeTakeFirst();
+      .where('device_owner', 'not in', ['network:floatingip', 'network:dhcp']).executeTakeFirst();
     if (blocking) return 'in-use';
+    for (const p of await tx.selectFrom('ports').select('id').where('network_id', '=', id).where('device_owner', '=', 'network:dhcp').execute()) {
+      await dropTags(tx, p.id);
+      await tx.deleteFrom('ports').where('id', '=', p.id).execute();
+    }
     // Floating IPs allocated from an external network go with it, their address ports too.
     const fips = await tx.selectFrom('floating_ips').select(['id', 'floating_port_id']).where('floating_network_id', '=', id).execute();
     for (const f of fips) {

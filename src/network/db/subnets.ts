@@ -69,6 +69,13 @@ export async function deleteSubnetRow(db: Db, id: string, dropAutoAddresses: boo
         await tx.deleteFrom('ip_allocations').where('subnet_id', '=', id).execute();
       }
     }
+    // DHCP servers' addresses do not hold a subnet (Neutron frees them on delete).
+    const dhcp = await tx.selectFrom('ip_allocations').innerJoin('ports', 'ports.id', 'ip_allocations.port_id')
+      .select('ports.id').where('ip_allocations.subnet_id', '=', id).where('ports.device_owner', '=', 'network:dhcp').execute();
+    if (dhcp.length > 0) {
+      await tx.deleteFrom('ip_allocations').where('subnet_id', '=', id).where('port_id', 'in', dhcp.map((p) => p.id)).execute();
+      portsChanged = [...new Set([...portsChanged, ...dhcp.map((p) => p.id)])];
+    }
     if (await tx.selectFrom('ip_allocations').select('port_id').where('subnet_id', '=', id).executeTakeFirst()) return { outcome: 'in-use' as const, portsChanged: [] };
     await dropTags(tx, id);
     const r = await tx.deleteFrom('subnets').where('id', '=', id).executeTakeFirst();

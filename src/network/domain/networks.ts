@@ -2,7 +2,9 @@ import { withinQuota } from './quotas.js';
 import type { RequestContext } from '../../core/auth/index.js';
 import { deleteNetworkRow, getNetwork, insertNetwork, listNetworks, updateNetworkRow } from '../db/networks.js';
 import { invalidInput, inUse, NeutronError, notFound } from '../errors.js';
-import { VXLAN_OVERHEAD, type Network } from '../model.js';
+import { listPorts } from '../db/ports.js';
+import { DEVICE_OWNER, VXLAN_OVERHEAD, type Network } from '../model.js';
+import { announcePortChange } from './port-notices.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectUnknown, toBool, type Body } from './attributes.js';
 import { freeVni } from './segments.js';
@@ -108,8 +110,12 @@ export async function updateNetwork(svc: NetworkService, ctx: RequestContext, id
 export async function deleteNetwork(svc: NetworkService, ctx: RequestContext, id: string): Promise<void> {
   const n = await visibleNetwork(svc, ctx, id);
   svc.authorize(ctx, 'delete_network', networkTarget(n));
+  const dhcpPorts = (await listPorts(svc.db, { networkId: id })).filter((p) => p.deviceOwner === DEVICE_OWNER.dhcp);
   const outcome = await deleteNetworkRow(svc.db, id);
   svc.addressBook.clear();
   if (outcome === 'not-found') throw networkNotFound(id);
   if (outcome === 'in-use') throw inUse('NetworkInUse', `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`);
+  // The DHCP servers' ports went with the network: their hosts unplug them and stop serving it.
+  for (const p of dhcpPorts) await announcePortChange(svc, p, undefined);
+  svc.notifier.dhcpNetworksChanged([id]);
 }

@@ -21,6 +21,8 @@ export async function announcePortChange(svc: NetworkService, before: Port | und
     }
   }
   const addresses = (p: Port | undefined): string => (p ? p.fixedIps.map((f) => f.ipAddress).join() : '');
+  const dhcpFacts = (p: Port | undefined): string => (p ? `${p.macAddress}|${addresses(p)}|${JSON.stringify(p.extraDhcpOpts)}` : '');
+  if (dhcpFacts(before) !== dhcpFacts(after)) svc.notifier.dhcpNetworksChanged([...new Set([before?.networkId, after?.networkId].filter((id): id is string => id !== undefined))]);
   const groups = (p: Port | undefined): string[] => p?.securityGroups ?? [];
   if (addresses(before) !== addresses(after) || groups(before).join() !== groups(after).join()) {
     svc.notifier.groupsUpdated([...groups(before), ...groups(after)]);

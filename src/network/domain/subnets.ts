@@ -73,6 +73,7 @@ export async function createSubnet(svc: NetworkService, ctx: RequestContext, bod
         }
       }
       await insertSubnet(svc.db, subnet);
+      svc.notifier.dhcpNetworksChanged([network.id]);
       return subnet;
     });
   }));
@@ -143,6 +144,7 @@ export async function updateSubnet(svc: NetworkService, ctx: RequestContext, id:
   subnet.revisionNumber += 1;
   subnet.updatedAt = svc.clock.now();
   await updateSubnetRow(svc.db, subnet);
+  svc.notifier.dhcpNetworksChanged([subnet.networkId]);
   return subnet;
 }
 
@@ -153,7 +155,8 @@ export async function deleteSubnet(svc: NetworkService, ctx: RequestContext, id:
   svc.addressBook.forget([id]);
   if (outcome === 'not-found') throw subnetNotFound(id);
   if (outcome === 'in-use') throw inUse('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
-  // Ports that lost their SLAAC address: their hosts rewire them and group members change.
+  svc.notifier.dhcpNetworksChanged([subnet.networkId]);
+  // Ports that lost their SLAAC or DHCP-server address: their hosts rewire them and group members change.
   for (const portId of portsChanged) {
     const port = await getPort(svc.db, portId);
     if (port) await announcePortChange(svc, undefined, port);

@@ -1,6 +1,9 @@
 import { getNetwork } from '../db/networks.js';
 import { listPorts, memberAddresses } from '../db/ports.js';
 import { getGroup } from '../db/security-groups.js';
+import { listAgents } from '../db/agents.js';
+import { isAlive } from './agents.js';
+import { allDhcpNetworks } from './dhcp.js';
 import type { GroupFilter, HostState, PortWiring } from '../dataplane/driver.js';
 import type { Network, Port } from '../model.js';
 import type { NetworkService } from '../service.js';
@@ -44,8 +47,18 @@ export async function groupsNeededBy(svc: NetworkService, ports: readonly PortWi
   return [...first, ...await groupFilters(svc, remote)];
 }
 
-/** Everything bound to one host: what its agent reconciles to. */
-export async function hostState(svc: NetworkService, host: string): Promise<HostState> {
+/** VXLAN endpoints of the live agents on other hosts. */
+export async function tunnelPeers(svc: NetworkService, host: string): Promise<string[]> {
+  const peers = new Set<string>();
+  for (const a of await listAgents(svc.db)) {
+    const ip = (JSON.parse(a.configurations) as { tunneling_ip?: unknown }).tunneling_ip;
+    if (a.host !== host && typeof ip === 'string' && ip !== '' && isAlive(svc, a)) peers.add(ip);
+  }
+  return [...peers].sort();
+}
+
+/** Everything bound to one host, and the DHCP servers it runs when it serves DHCP: what its agent reconciles to. */
+export async function hostState(svc: NetworkService, host: string, servesDhcp: boolean): Promise<HostState> {
   const ports = await listPorts(svc.db, { hostId: host });
   const networks = new Map<string, Network>();
   const wirings: PortWiring[] = [];
@@ -55,5 +68,8 @@ export async function hostState(svc: NetworkService, host: string): Promise<Host
     networks.set(n.id, n);
     wirings.push(portWiring(p, n));
   }
-  return { host, ports: wirings, groups: await groupsNeededBy(svc, wirings) };
+  return {
+    host, ports: wirings, groups: await groupsNeededBy(svc, wirings), tunnelPeers: await tunnelPeers(svc, host),
+    dhcpNetworks: servesDhcp ? await allDhcpNetworks(svc) : [],
+  };
 }

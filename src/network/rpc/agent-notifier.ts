@@ -1,7 +1,41 @@
 import type { MessageBus } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
 import { AGENT_TOPIC, type AgentMethods } from './contract.js';
-import type { GroupFilter } from '../dataplane/driver.js';
+import type { DhcpNetwork, GroupFilter } from '../dataplane/driver.js';
+
+/**
+ * Ids that gather for a short delay and are then sent in one notice: a burst of port
+ * creates costs agents one refresh, not one per port, and still reaches them well
+ * within a second.
+ */
+class Gathered {
+  private readonly pending = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly delayMs: number, private readonly send: (ids: string[]) => void) {}
+
+  add(ids: readonly string[]): void {
+    for (const id of ids) this.pending.add(id);
+    if (this.timer || this.pending.size === 0) return;
+    this.timer = setTimeout(() => this.flush(), this.delayMs);
+    this.timer.unref();
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.size === 0) return;
+    const ids = [...this.pending];
+    this.pending.clear();
+    this.send(ids);
+  }
+
+  drop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending.clear();
+  }
+}
 
 /**
  * The service's side of telling agents what changed (Neutron's AgentNotifierApi).
@@ -11,22 +45,31 @@ import type { GroupFilter } from '../dataplane/driver.js';
  */
 export class AgentNotifier {
   private bus: MessageBus | null = null;
-  /** Groups changed since the last notice, sent together (see groupsUpdated). */
-  private readonly pendingGroups = new Set<string>();
-  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly groups: Gathered;
+  private readonly dhcp: Gathered;
+  private resolveGroups: ((ids: string[]) => Promise<GroupFilter[]>) | null = null;
+  private resolveDhcp: ((networkIds: string[]) => Promise<DhcpNetwork[]>) | null = null;
 
-  /** `groupDelayMs`: how long group changes gather before one notice goes out. */
-  constructor(private readonly log: Logger, private readonly groupDelayMs = 100) {}
+  /** `gatherDelayMs`: how long group and DHCP changes gather before one notice goes out. */
+  constructor(private readonly log: Logger, gatherDelayMs = 100) {
+    this.groups = new Gathered(gatherDelayMs, (ids) => this.sendGroups(ids));
+    this.dhcp = new Gathered(gatherDelayMs, (ids) => this.sendDhcp(ids));
+  }
 
   connect(bus: MessageBus): void {
     this.bus = bus;
   }
 
-  private resolveGroups: ((ids: string[]) => Promise<GroupFilter[]>) | null = null;
-
-  /** How a group notice gets the groups' current filters, read once for every agent (set by the plugin endpoint, which has the database). */
+  /**
+   * How notices read what they carry, once for every agent (set by the plugin endpoint,
+   * which has the database): groups' current filters, networks' DHCP state.
+   */
   resolveGroupsWith(resolve: (ids: string[]) => Promise<GroupFilter[]>): void {
     this.resolveGroups = resolve;
+  }
+
+  resolveDhcpWith(resolve: (networkIds: string[]) => Promise<DhcpNetwork[]>): void {
+    this.resolveDhcp = resolve;
   }
 
   portUpdated(host: string, args: AgentMethods['port_update']): void {
@@ -37,41 +80,53 @@ export class AgentNotifier {
     this.send((bus) => bus.cast({ topic: AGENT_TOPIC, server: host }, 'port_delete', args as never), 'port_delete');
   }
 
-  /**
-   * Every agent refreshes the filters of these groups (rules or members changed).
-   * Changes gather for groupDelayMs and go out as one notice: a burst of port creates
-   * in one group costs agents one refresh, not one per port, and a rule still reaches
-   * live traffic well within a second.
-   */
+  /** Every agent refreshes the filters of these groups (rules or members changed). */
   groupsUpdated(groupIds: string[]): void {
-    if (!this.bus || groupIds.length === 0) return;
-    for (const id of groupIds) this.pendingGroups.add(id);
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => this.flushGroups(), this.groupDelayMs);
-    this.flushTimer.unref();
+    if (this.bus) this.groups.add(groupIds);
+  }
+
+  /** DHCP agents bring these networks' servers in line (ports, subnets or the network changed). */
+  dhcpNetworksChanged(networkIds: string[]): void {
+    if (this.bus) this.dhcp.add(networkIds);
+  }
+
+  /** A host's VXLAN endpoint appeared or moved: every other agent floods to it too. */
+  tunnelUpdated(args: AgentMethods['tunnel_update']): void {
+    this.send((bus) => bus.fanout(AGENT_TOPIC, 'tunnel_update', args as never), 'tunnel_update');
   }
 
   /** Drops what is pending: the bus is going away (agents reconcile when they start again). */
   close(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.pendingGroups.clear();
+    this.groups.drop();
+    this.dhcp.drop();
     this.bus = null;
   }
 
   /** Sends what is pending now. */
   flushGroups(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (this.pendingGroups.size === 0) return;
-    const ids = [...this.pendingGroups];
-    this.pendingGroups.clear();
+    this.groups.flush();
+  }
+
+  flushDhcp(): void {
+    this.dhcp.flush();
+  }
+
+  private sendGroups(ids: string[]): void {
     // Read after the gathering delay, so the filters include every change the notice is for.
     const resolve = this.resolveGroups;
     this.send(async (bus) => {
       const groups = resolve ? await resolve(ids).catch((err: unknown) => { this.log.warn({ err }, 'group filters not read; agents will ask'); return undefined; }) : undefined;
       await bus.fanout(AGENT_TOPIC, 'security_groups_updated', { group_ids: ids, ...(groups ? { groups: groups as never } : {}) });
     }, 'security_groups_updated');
+  }
+
+  private sendDhcp(networkIds: string[]): void {
+    const resolve = this.resolveDhcp;
+    if (!resolve) return;
+    this.send(async (bus) => {
+      const networks = await resolve(networkIds);
+      await bus.fanout(AGENT_TOPIC, 'dhcp_networks_updated', { networks: networks as never });
+    }, 'dhcp_networks_updated');
   }
 
   private send(how: (bus: MessageBus) => Promise<void>, method: string): void {

@@ -1,4 +1,4 @@
-import type { GroupFilter, HostState, PortWiring } from '../dataplane/driver.js';
+import type { DhcpNetwork, GroupFilter, HostState, PortWiring } from '../dataplane/driver.js';
 
 /**
  * The bus protocol between the network service and its agents (Neutron's q-plugin and
@@ -26,7 +26,12 @@ export interface AgentState {
 /** plugin methods, with their argument and result types. */
 export interface PluginMethods {
   report_state: { args: { agent: AgentState }; result: null };
-  get_host_state: { args: { host: string }; result: HostState };
+  /** `dhcp`: whether the asking agent serves DHCP (its state then lists the networks needing a server). */
+  get_host_state: { args: { host: string; dhcp: boolean }; result: HostState };
+  /** The asking host's DHCP port on a network, made or updated; null when the network needs no DHCP server. */
+  get_dhcp_port: { args: { network_id: string; host: string }; result: PortWiring | null };
+  /** The host stopped serving DHCP on a network: its DHCP port goes. */
+  release_dhcp_port: { args: { network_id: string; host: string }; result: null };
   get_group_filters: { args: { group_ids: string[] }; result: GroupFilter[] };
   update_port_status: { args: { port_id: string; status: 'ACTIVE' | 'DOWN'; host: string }; result: null };
 }
@@ -37,6 +42,20 @@ export interface AgentMethods {
   port_delete: { port_id: string; network_id: string };
   /** `groups`: the groups' filters as they are now, so a hundred agents do not each ask for them (absent when they could not be read). */
   security_groups_updated: { group_ids: string[]; groups?: GroupFilter[] };
+  /** Networks whose DHCP servers must follow (DHCP agents act, others ignore it); no subnets: stop serving. */
+  dhcp_networks_updated: { networks: DhcpNetwork[] };
+  /** A host's VXLAN endpoint (Neutron's tunnel_update): flood to it too. */
+  tunnel_update: { tunnel_ip: string; host: string };
+}
+
+/** What an agent reports in its configurations (Neutron's keys where they exist). */
+export interface AgentConfigurations {
+  dataplane: string;
+  /** This agent runs DHCP servers (Neutron's DHCP agent role). */
+  dhcp: boolean;
+  /** VXLAN endpoint of the host, when tunnels are configured (Neutron's tunneling_ip). */
+  tunneling_ip?: string;
+  tunnel_types: string[];
 }
 
 /** The agent type a Stratus network agent registers as (shown by `openstack network agent list`). */

@@ -1,6 +1,7 @@
 import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
 import { setPortStatus } from '../db/ports.js';
 import { recordHeartbeat } from '../domain/agents.js';
+import { dhcpNetworks, ensureDhcpPort, releaseDhcpPort } from '../domain/dhcp.js';
 import { groupFilters, hostState } from '../domain/wiring.js';
 import type { NetworkService } from '../service.js';
 import { PLUGIN_TOPIC, type AgentState } from './contract.js';
@@ -30,12 +31,22 @@ function agentState(args: JsonObject): AgentState {
  */
 export function servePluginEndpoint(bus: MessageBus, svc: NetworkService): Promise<Subscription> {
   svc.notifier.resolveGroupsWith((ids) => groupFilters(svc, ids));
+  svc.notifier.resolveDhcpWith((ids) => dhcpNetworks(svc, ids));
   return bus.serve({ topic: PLUGIN_TOPIC }, {
     report_state: async (args) => {
-      await recordHeartbeat(svc, agentState(args));
+      const agent = agentState(args);
+      await recordHeartbeat(svc, agent);
+      // A (re)started agent may bring a new VXLAN endpoint: the others flood to it too.
+      const tunnelIp = agent.configurations['tunneling_ip'];
+      if (agent.start_flag && typeof tunnelIp === 'string' && tunnelIp !== '') svc.notifier.tunnelUpdated({ tunnel_ip: tunnelIp, host: agent.host });
       return null;
     },
-    get_host_state: async (args) => hostState(svc, text(args, 'host')),
+    get_host_state: async (args) => hostState(svc, text(args, 'host'), args['dhcp'] === true),
+    get_dhcp_port: async (args) => ensureDhcpPort(svc, text(args, 'network_id'), text(args, 'host')) as never,
+    release_dhcp_port: async (args) => {
+      await releaseDhcpPort(svc, text(args, 'network_id'), text(args, 'host'));
+      return null;
+    },
     get_group_filters: async (args) => {
       const ids = args['group_ids'];
       if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) throw new TypeError('group_ids must be a list of strings');
