@@ -16,6 +16,7 @@ import { runNetworkCli } from './cli/network.js';
 import { runPlacementCli } from './cli/placement.js';
 import { runComputeCli } from './cli/compute.js';
 import type { CaseTotals } from './cli/osc.js';
+import { runDataplaneTier } from './dataplane/tier.js';
 import { runDbTier } from './db/identity.js';
 import { type Cloud, withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
@@ -148,7 +149,13 @@ async function dbTier(): Promise<TierResult> {
   }
 }
 
-const tiers: Record<string, () => Promise<TierResult>> = { unit: unitTier, db: dbTier, cli: cliTier, tempest: tempestTier };
+async function dataplaneTier(): Promise<TierResult> {
+  const r = await runDataplaneTier(!quiet);
+  for (const l of r.lines) say(l);
+  return { passed: r.passed, failed: r.failed, ...(r.note ? { note: r.note } : {}) };
+}
+
+const tiers: Record<string, () => Promise<TierResult>> = { unit: unitTier, db: dbTier, cli: cliTier, dataplane: dataplaneTier, tempest: tempestTier };
 
 async function main(argv: string[]): Promise<number> {
   const names = argv.length > 0 ? argv : Object.keys(tiers);

@@ -17,7 +17,8 @@ import { imageSettingsFrom } from '../image/options.js';
 import { openImage } from '../image/setup.js';
 import { createNetworkApp } from '../network/api/index.js';
 import { NetworkAgent } from '../network/agent/network-agent.js';
-import { NoopDataplane } from '../network/dataplane/noop.js';
+import { hostDataplane } from '../network/agent/host-dataplane.js';
+import { httpComputeEvents } from '../network/contract/compute-events.js';
 import { servePluginEndpoint } from '../network/rpc/plugin-endpoint.js';
 import { InProcessBus } from '../core/bus/index.js';
 import { networkSettingsFrom } from '../network/options.js';
@@ -188,8 +189,10 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     network.svc.notifier.connect(bus);
     closers.push(async () => network.svc.notifier.close());
     await servePluginEndpoint(bus, network.svc);
-    const agent = new NetworkAgent(bus, new NoopDataplane(), {
-      host: config.DEFAULT.host ?? hostname(), availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval,
+    const agentHost = config.DEFAULT.host ?? hostname();
+    const { dataplane, agent: agentRoles } = hostDataplane(config, dataDir, agentHost, log);
+    const agent = new NetworkAgent(bus, dataplane, {
+      host: agentHost, availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval, ...agentRoles,
     }, log);
     await agent.start();
     closers.push(() => agent.stop());
@@ -221,6 +224,8 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     });
     const agentClients = { network: new NetworkClient(`http://${host}:${networkPort}`, serviceToken), image: new ImageClient(`http://${host}:${imagePort}`, serviceToken) };
     closers.push(...await startComputeHosts(bus, config, agentClients, log, true));
+    // Ports the agents plug are told to compute (network-vif-plugged), over its API as Neutron does.
+    network.svc.computeEvents = httpComputeEvents(`http://${host}:${computePort}/v2.1`, serviceToken, log);
     const computeApp = createComputeApp(compute.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => computeApp.close());
     await computeApp.listen({ host, port: computePort });

@@ -14,6 +14,15 @@ export const networkOptions = defineSchema({
     max_fixed_ips_per_port: opt.int({ default: 5, min: 1, help: 'Most fixed IPs a port may have.' }),
     agent_down_time: opt.int({ default: 75, min: 1, help: 'Seconds without a heartbeat after which an agent counts as down.' }),
     report_interval: opt.int({ default: 30, min: 1, help: 'Seconds between a network agent\'s heartbeats.' }),
+    dataplane: opt.str({ default: 'noop', choices: ['noop', 'linux'], help: 'What the network agent does to its host: noop records nothing on the host (any machine, no root); linux makes bridges, VXLAN, DHCP servers and filters (root).' }),
+    dhcp_agent: opt.bool({ default: true, help: 'The network agent of this host also runs the networks\' DHCP servers (Neutron\'s DHCP agent role).' }),
+    namespace_prefix: opt.str({ default: '', help: 'Put before qdhcp-/qrouter- namespace names and the filter tables\' names; only needed when two agents share one machine.' }),
+  },
+  vxlan: {
+    local_ip: opt.str({ help: 'This host\'s VXLAN endpoint address; without it VXLAN networks reach no other host.' }),
+  },
+  linux_bridge: {
+    physical_interface_mappings: opt.list({ default: [], help: 'physnet:interface pairs giving flat and VLAN provider networks their uplink; none by default, so nothing reaches a real interface unless named here.' }),
   },
   quotas: {
     quota_network: opt.int({ default: 100, min: -1, help: 'Networks a project may have; -1 for unlimited.' }),

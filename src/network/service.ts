@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ComputeEventSink } from './contract/compute-events.js';
 import { policyCredentials, type RequestContext } from '../core/auth/index.js';
 import type { Clock } from '../core/clock.js';
 import { KeyedLock } from '../core/concurrency/keyed-lock.js';
@@ -25,6 +26,8 @@ export class NetworkService {
   readonly addressBook = new AddressBook();
   /** Port and group notices to the network agents (silent until a bus is connected). */
   readonly notifier: AgentNotifier;
+  /** Where port plug events go (Neutron's nova notifier); null without a compute service. */
+  computeEvents: ComputeEventSink | null = null;
 
   constructor(
     readonly db: Kysely<NetworkTables>,

@@ -11,6 +11,7 @@ import { hostHasLiveAgent } from './agents.js';
 import { allocateAddresses } from './ip-allocation.js';
 import { visibleNetwork, visibleNetworks } from './networks.js';
 import { announcePortChange } from './port-notices.js';
+import { portDeleted } from './port-status.js';
 import { withinQuota } from './quotas.js';
 import { defaultGroupIds, assertGroupsUsable } from './security-groups.js';
 import { addressPairs, extraDhcpOpts, fixedIpRequests, securityGroupIds, type FixedIpRequest } from './port-rules.js';
@@ -232,4 +233,5 @@ export async function deletePort(svc: NetworkService, ctx: RequestContext, id: s
   if (!(await deletePortRow(svc.db, id))) throw portNotFound(id);
   svc.addressBook.forget(port.fixedIps.map((f) => f.subnetId));
   await announcePortChange(svc, port, undefined);
+  portDeleted(svc, port);
 }

@@ -1,6 +1,6 @@
 import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
-import { setPortStatus } from '../db/ports.js';
 import { recordHeartbeat } from '../domain/agents.js';
+import { reportPortStatus } from '../domain/port-status.js';
 import { dhcpNetworks, ensureDhcpPort, releaseDhcpPort } from '../domain/dhcp.js';
 import { groupFilters, hostState } from '../domain/wiring.js';
 import type { NetworkService } from '../service.js';
@@ -55,8 +55,7 @@ export function servePluginEndpoint(bus: MessageBus, svc: NetworkService): Promi
     update_port_status: async (args) => {
       const status = args['status'];
       if (status !== 'ACTIVE' && status !== 'DOWN') throw new TypeError('status must be ACTIVE or DOWN');
-      // Only the host the port is bound to may report on it: a late report from the old host is ignored.
-      await setPortStatus(svc.db, text(args, 'port_id'), text(args, 'host'), status);
+      await reportPortStatus(svc, text(args, 'port_id'), text(args, 'host'), status);
       return null;
     },
   });

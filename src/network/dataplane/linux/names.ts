@@ -15,13 +15,15 @@ export const bridgeName = (networkId: string): string => clip(`stbr-${networkId}
 export const vxlanName = (vni: number): string => clip(`stvx-${vni}`);
 /** The VLAN subinterface of a provider network on a physical interface. */
 export const vlanName = (vlanId: number, networkId: string): string => clip(`stvl-${vlanId}-${networkId}`);
-/** A port's device on the bridge: a tap for a VM, the bridge end of a veth for a namespace. */
-export const tapName = (portId: string): string => clip(`tap${portId}`);
+/** Neutron's device names: a prefix and the port id's first 11 characters. */
+const portDevice = (prefix: string, portId: string): string => `${prefix}${portId.slice(0, 11)}`;
+/** A port's device on the bridge: a tap for a VM (as Nova names it), the bridge end of a veth for a namespace. */
+export const tapName = (portId: string): string => portDevice('tap', portId);
 /** The namespace end of a DHCP port's veth (Neutron's `ns-`). */
-export const dhcpInterfaceName = (portId: string): string => clip(`ns-${portId}`);
+export const dhcpInterfaceName = (portId: string): string => portDevice('ns-', portId);
 /** The namespace end of a router interface port's veth (`qr-`) and of its gateway port (`qg-`). */
-export const routerInterfaceName = (portId: string): string => clip(`qr-${portId}`);
-export const gatewayInterfaceName = (portId: string): string => clip(`qg-${portId}`);
+export const routerInterfaceName = (portId: string): string => portDevice('qr-', portId);
+export const gatewayInterfaceName = (portId: string): string => portDevice('qg-', portId);
 
 export const BRIDGE_PREFIX = 'stbr-';
 export const VXLAN_PREFIX = 'stvx-';

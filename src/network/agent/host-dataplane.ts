@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import type { Logger } from '../../core/log.js';
+import type { HostDataplane } from '../dataplane/driver.js';
+import { LinuxDataplane } from '../dataplane/linux/linux-dataplane.js';
+import { NoopDataplane } from '../dataplane/noop.js';
+import type { NetworkConfig } from '../options.js';
+import type { NetworkAgentOptions } from './network-agent.js';
+
+/** `physnet:interface` pairs of [linux_bridge] physical_interface_mappings. */
+function physicalInterfaces(pairs: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pair of pairs) {
+    const [physnet, iface, ...rest] = pair.split(':').map((x) => x.trim());
+    if (!physnet || !iface || rest.length > 0) throw new Error(`invalid value for option [linux_bridge] physical_interface_mappings: "${pair}" is not physnet:interface`);
+    out.set(physnet, iface);
+  }
+  return out;
+}
+
+/**
+ * The dataplane and agent options of a host's network agent from the configuration:
+ * [network] dataplane picks noop or linux; the linux one keeps its files under the
+ * data dir, per host.
+ */
+export function hostDataplane(config: NetworkConfig, dataDir: string, host: string, log: Logger): { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'tunnelingIp'> } {
+  if (config.network.dataplane === 'noop') return { dataplane: new NoopDataplane(), agent: {} };
+  const tunnelingIp = config.vxlan.local_ip ?? undefined;
+  const dataplane = new LinuxDataplane({
+    stateDir: join(dataDir, 'network-agent', host), namespacePrefix: config.network.namespace_prefix,
+    physicalInterfaces: physicalInterfaces(config.linux_bridge.physical_interface_mappings), log,
+    ...(tunnelingIp ? { tunnelingIp } : {}),
+  });
+  return { dataplane, agent: { dhcp: config.network.dhcp_agent, ...(tunnelingIp ? { tunnelingIp } : {}) } };
+}

@@ -1,0 +1,281 @@
+import { join } from 'node:path';
+import type { Logger } from '../../../core/log.js';
+import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring } from '../driver.js';
+import { DnsmasqServers } from './dhcp-server.js';
+import { runCommand } from './exec.js';
+import { applyFirewall, firewallScript, removeFirewall } from './firewall.js';
+import { Links } from './links.js';
+import { BRIDGE_PREFIX, VLAN_PREFIX, VXLAN_PREFIX, bridgeName, dhcpInterfaceName, dhcpNamespace, tapName, vlanName, vxlanName } from './names.js';
+import { ensureNamespace, listNamespaces, removeNamespace, setAddresses } from './namespaces.js';
+import { lostMembers, removedRuleEnds } from './rule-changes.js';
+import { ZoneBook } from './zones.js';
+
+export interface LinuxDataplaneOptions {
+  /** Where the agent keeps its files (DHCP servers' configs and leases, the conntrack zone book). */
+  stateDir: string;
+  /** A namespace standing in for the host (two agents as two hosts on one machine), or the host itself. */
+  hostNamespace?: string;
+  /** Put before qdhcp-/qrouter- namespace names and in the filter tables' names, so two agents on one machine keep apart. */
+  namespacePrefix: string;
+  /** This host's VXLAN endpoint ([vxlan] local_ip); without it VXLAN networks stay on the host. */
+  tunnelingIp?: string;
+  /** physnet -> host interface ([linux_bridge] physical_interface_mappings) for flat and VLAN networks. */
+  physicalInterfaces: ReadonlyMap<string, string>;
+  log: Logger;
+}
+
+/** A port this host wired: its device on the bridge and its index in the filters' packet marks. */
+interface PluggedPort {
+  wiring: PortWiring;
+  device: string;
+  index: number;
+}
+
+const isDhcpPort = (p: PortWiring): boolean => p.deviceOwner === 'network:dhcp';
+
+/**
+ * The Linux dataplane of one host, after Neutron's linuxbridge, DHCP agents: a
+ * bridge per network with its VXLAN or VLAN uplink, a device per port, DHCP servers
+ * in qdhcp- namespaces, and the ports' filters as one nftables ruleset rebuilt
+ * atomically on every change. Everything it makes carries a Stratus name (see
+ * names.ts), and a reconcile removes such things when they are no longer wanted, so a
+ * restart after a crash leaves the host exactly as the service describes it. Live
+ * traffic survives a restart: devices that match are left alone, and conntrack zones
+ * are kept on disk.
+ */
+export class LinuxDataplane implements HostDataplane {
+  readonly kind = 'linux';
+  private readonly links: Links;
+  private readonly dhcpServers: DnsmasqServers;
+  private readonly zones: ZoneBook;
+  private readonly ports = new Map<string, PluggedPort>();
+  private readonly groups = new Map<string, GroupFilter>();
+  private readonly dhcp = new Map<string, DhcpServer>();
+  /** Networks wired on this host, with their MTU and segment (from the last port or server seen). */
+  private readonly networks = new Map<string, PortWiring>();
+  private peers: string[] = [];
+
+  constructor(private readonly options: LinuxDataplaneOptions) {
+    this.links = new Links(options.hostNamespace);
+    this.dhcpServers = new DnsmasqServers({ stateDir: options.stateDir, namespacePrefix: options.namespacePrefix, log: options.log });
+    this.zones = new ZoneBook(join(options.stateDir, 'conntrack-zones.json'));
+  }
+
+  async plugPort(port: PortWiring, groups: GroupFilter[]): Promise<void> {
+    for (const g of groups) this.groups.set(g.id, g);
+    await this.wirePort(port);
+    await this.applyFilters();
+  }
+
+  async unplugPort(portId: string, networkId: string): Promise<void> {
+    const plugged = this.ports.get(portId);
+    this.ports.delete(portId);
+    if (plugged) await this.links.remove(plugged.device);
+    await this.dropNetworkIfUnused(networkId);
+    await this.applyFilters();
+  }
+
+  async updateGroups(groups: GroupFilter[]): Promise<void> {
+    const before = new Map(this.groups);
+    for (const g of groups) this.groups.set(g.id, g);
+    await this.applyFilters();
+    // Connections a removed rule allowed must meet the new rules: forget them (Neutron
+    // deletes the matching conntrack entries too), so a closed port closes at once.
+    const closing = new Map<string, Set<'source' | 'destination'>>();
+    const close = (groupId: string, ends: Array<'source' | 'destination'>): void => {
+      for (const e of ends) closing.set(groupId, (closing.get(groupId) ?? new Set()).add(e));
+    };
+    for (const g of groups) {
+      const old = before.get(g.id);
+      if (!old) continue;
+      close(g.id, removedRuleEnds(old, g));
+      // Groups whose rules name a group that lost members allow less too.
+      if (lostMembers(old, g)) {
+        for (const h of this.groups.values()) if (h.rules.some((r) => r.remoteGroupId === g.id)) close(h.id, ['source', 'destination']);
+      }
+    }
+    for (const [groupId, ends] of closing) for (const end of ends) await this.forgetConnections(groupId, end);
+  }
+
+  async updateTunnelPeers(peers: string[]): Promise<void> {
+    this.peers = [...peers];
+    for (const wiring of this.networks.values()) {
+      if (wiring.segment.networkType === 'vxlan' && wiring.segment.segmentationId !== null && this.options.tunnelingIp) {
+        await this.links.setFloodPeers(vxlanName(wiring.segment.segmentationId), this.peers);
+      }
+    }
+  }
+
+  async syncDhcp(server: DhcpServer): Promise<void> {
+    await this.wirePort(server.port);
+    const ns = dhcpNamespace(this.options.namespacePrefix, server.networkId);
+    const prefixOf = new Map(server.subnets.map((s) => [s.id, s.cidr.split('/')[1]]));
+    const addresses = server.port.fixedIps.filter((f) => prefixOf.has(f.subnetId)).map((f) => `${f.ipAddress}/${prefixOf.get(f.subnetId)}`);
+    await setAddresses(ns, dhcpInterfaceName(server.port.portId), [...addresses, '169.254.169.254/32']);
+    await this.dhcpServers.sync(server);
+    this.dhcp.set(server.networkId, server);
+    await this.applyFilters();
+  }
+
+  async removeDhcp(networkId: string): Promise<void> {
+    const server = this.dhcp.get(networkId);
+    this.dhcp.delete(networkId);
+    await this.dhcpServers.remove(networkId);
+    await removeNamespace(dhcpNamespace(this.options.namespacePrefix, networkId));
+    if (server) {
+      this.ports.delete(server.port.portId);
+      await this.links.remove(tapName(server.port.portId));
+    }
+    await this.dropNetworkIfUnused(networkId);
+    await this.applyFilters();
+  }
+
+  async reconcile(state: HostState, dhcp: DhcpServer[]): Promise<void> {
+    this.ports.clear();
+    this.groups.clear();
+    this.dhcp.clear();
+    this.networks.clear();
+    this.peers = [...state.tunnelPeers];
+    for (const g of state.groups) this.groups.set(g.id, g);
+    for (const p of state.ports) if (!isDhcpPort(p) || dhcp.some((s) => s.port.portId === p.portId)) await this.wirePort(p);
+    for (const server of dhcp) await this.syncDhcp(server);
+    await this.removeUnwanted();
+    this.zones.keepOnly(new Set(this.networks.keys()));
+    await this.applyFilters();
+  }
+
+  async close(): Promise<void> {
+    // DHCP servers and devices stay: traffic goes on while the agent is away.
+    await this.dhcpServers.close();
+  }
+
+  /** The network's bridge and uplink, then the port's device on it. */
+  private async wirePort(port: PortWiring): Promise<void> {
+    await this.wireNetwork(port);
+    const bridge = bridgeName(port.networkId);
+    const device = tapName(port.portId);
+    if (isDhcpPort(port)) {
+      const ns = dhcpNamespace(this.options.namespacePrefix, port.networkId);
+      await ensureNamespace(ns);
+      await this.links.ensureVethInto(device, ns, dhcpInterfaceName(port.portId), port.macAddress);
+    } else {
+      // A VM's tap: QEMU opens it by name; a test's veth is made before the port is bound.
+      await this.links.ensureTap(device);
+    }
+    await this.links.attach(device, bridge, port.mtu);
+    if (!port.adminStateUp) await this.runIp(['link', 'set', 'dev', device, 'down']);
+    const index = this.ports.get(port.portId)?.index ?? this.freeIndex();
+    this.ports.set(port.portId, { wiring: port, device, index });
+  }
+
+  private async wireNetwork(port: PortWiring): Promise<void> {
+    const bridge = bridgeName(port.networkId);
+    this.networks.set(port.networkId, port);
+    this.zones.zoneOf(port.networkId);
+    await this.links.ensureBridge(bridge, port.mtu);
+    const { networkType, physicalNetwork, segmentationId } = port.segment;
+    if (networkType === 'vxlan' && segmentationId !== null && this.options.tunnelingIp) {
+      const vx = vxlanName(segmentationId);
+      await this.links.ensureVxlan(vx, segmentationId, this.options.tunnelingIp, port.mtu, bridge);
+      await this.links.setFloodPeers(vx, this.peers);
+      return;
+    }
+    const physical = physicalNetwork ? this.options.physicalInterfaces.get(physicalNetwork) : undefined;
+    if (!physical) return;
+    if (networkType === 'vlan' && segmentationId !== null) await this.links.ensureVlan(vlanName(segmentationId, port.networkId), physical, segmentationId, port.mtu, bridge);
+    else if (networkType === 'flat') await this.links.attach(physical, bridge, port.mtu);
+  }
+
+  /** A network with no port and no DHCP server here loses its bridge and uplink (a mapped physical device is only let go). */
+  private async dropNetworkIfUnused(networkId: string): Promise<void> {
+    if ([...this.ports.values()].some((p) => p.wiring.networkId === networkId) || this.dhcp.has(networkId)) return;
+    const wiring = this.networks.get(networkId);
+    this.networks.delete(networkId);
+    if (wiring) await this.removeUplink(wiring);
+    await this.links.remove(bridgeName(networkId));
+  }
+
+  private async removeUplink(wiring: PortWiring): Promise<void> {
+    const { networkType, physicalNetwork, segmentationId } = wiring.segment;
+    if (networkType === 'vxlan' && segmentationId !== null) await this.links.remove(vxlanName(segmentationId));
+    if (networkType === 'vlan' && segmentationId !== null) await this.links.remove(vlanName(segmentationId, wiring.networkId));
+    const physical = physicalNetwork ? this.options.physicalInterfaces.get(physicalNetwork) : undefined;
+    if (networkType === 'flat' && physical) await this.runIp(['link', 'set', 'dev', physical, 'nomaster']);
+  }
+
+  /**
+   * What a crash or missed notices left behind: Stratus bridges and uplinks no network
+   * here needs, port devices on Stratus bridges no port here owns, DHCP namespaces and
+   * servers of networks this host no longer serves.
+   */
+  private async removeUnwanted(): Promise<void> {
+    const wantedBridges = new Set([...this.networks.keys()].map(bridgeName));
+    const wantedDevices = new Set([...this.ports.values()].map((p) => p.device));
+    for (const w of this.networks.values()) {
+      const { networkType, segmentationId } = w.segment;
+      if (segmentationId === null) continue;
+      if (networkType === 'vxlan') wantedDevices.add(vxlanName(segmentationId));
+      if (networkType === 'vlan') wantedDevices.add(vlanName(segmentationId, w.networkId));
+    }
+    const physical = new Set(this.options.physicalInterfaces.values());
+    const links = await this.links.list();
+    for (const l of links) {
+      if (l.master?.startsWith(BRIDGE_PREFIX) && !wantedDevices.has(l.ifname) && !physical.has(l.ifname)) {
+        if (l.kind === 'tun' || l.kind === 'veth') await this.links.remove(l.ifname);
+      }
+    }
+    for (const l of links) {
+      const ours = l.ifname.startsWith(BRIDGE_PREFIX) || l.ifname.startsWith(VXLAN_PREFIX) || l.ifname.startsWith(VLAN_PREFIX);
+      if (ours && !wantedBridges.has(l.ifname) && !wantedDevices.has(l.ifname)) await this.links.remove(l.ifname);
+    }
+    const dhcpPrefix = dhcpNamespace(this.options.namespacePrefix, '');
+    for (const ns of await listNamespaces()) {
+      if (ns.startsWith(dhcpPrefix) && !this.dhcp.has(ns.slice(dhcpPrefix.length))) await removeNamespace(ns);
+    }
+    await this.dhcpServers.removeAllExcept([...this.dhcp.keys()]);
+  }
+
+  /** The filters as one ruleset for everything plugged here; none at all (no tables) when nothing is. */
+  private async applyFilters(): Promise<void> {
+    if (this.ports.size === 0 && this.networks.size === 0) {
+      await removeFirewall(this.options.namespacePrefix, this.options.hostNamespace);
+      return;
+    }
+    const script = firewallScript({
+      prefix: this.options.namespacePrefix,
+      ports: [...this.ports.values()],
+      groups: this.groups,
+      bridges: [...this.networks.keys()].map((id) => ({ name: bridgeName(id), zone: this.zones.zoneOf(id) })),
+    });
+    await applyFirewall(script, this.options.hostNamespace);
+  }
+
+  /** Deletes conntrack entries of a group's ports in the direction a removed rule allowed. */
+  private async forgetConnections(groupId: string, end: 'source' | 'destination'): Promise<void> {
+    for (const p of this.ports.values()) {
+      if (!p.wiring.securityGroupIds.includes(groupId)) continue;
+      const zone = this.zones.zoneOf(p.wiring.networkId);
+      for (const f of p.wiring.fixedIps) {
+        const family = f.ipAddress.includes(':') ? 'ipv6' : 'ipv4';
+        // conntrack exits 1 when nothing matched: nothing to forget is fine.
+        await runCommand('conntrack', ['-D', '-f', family, '-w', String(zone), end === 'source' ? '-s' : '-d', f.ipAddress], this.netnsOpt()).catch(() => undefined);
+      }
+    }
+  }
+
+  private freeIndex(): number {
+    const used = new Set([...this.ports.values()].map((p) => p.index));
+    let i = 1;
+    while (used.has(i)) i++;
+    return i;
+  }
+
+  private netnsOpt(): { netns?: string } {
+    return this.options.hostNamespace ? { netns: this.options.hostNamespace } : {};
+  }
+
+  private runIp(args: string[]): Promise<string> {
+    return runCommand('ip', [...(this.options.hostNamespace ? ['-n', this.options.hostNamespace] : []), ...args]);
+  }
+}
+

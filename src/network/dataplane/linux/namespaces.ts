@@ -1,0 +1,35 @@
+import { CommandFailed, ipJson, runCommand } from './exec.js';
+
+/** Named network namespaces (`ip netns`): the DHCP servers' and routers' private stacks. */
+
+export async function listNamespaces(): Promise<string[]> {
+  return (await ipJson<{ name: string }>(['netns', 'list'])).map((n) => n.name);
+}
+
+/** A namespace with its loopback up; idempotent. */
+export async function ensureNamespace(name: string): Promise<void> {
+  try {
+    await runCommand('ip', ['netns', 'add', name]);
+  } catch (e) {
+    if (!(e instanceof CommandFailed && /File exists/.test(e.stderr))) throw e;
+  }
+  await runCommand('ip', ['-n', name, 'link', 'set', 'dev', 'lo', 'up']);
+}
+
+/** Deletes a namespace (its devices go with it, veth peers included); idempotent. */
+export async function removeNamespace(name: string): Promise<void> {
+  try {
+    await runCommand('ip', ['netns', 'del', name]);
+  } catch (e) {
+    if (e instanceof CommandFailed && /No such file|not found/i.test(e.stderr)) return;
+    throw e;
+  }
+}
+
+/** Makes a namespace interface hold exactly these addresses (CIDR form), leaving link-locals alone. */
+export async function setAddresses(netns: string, device: string, cidrs: readonly string[]): Promise<void> {
+  const rows = await ipJson<{ addr_info?: Array<{ local: string; prefixlen: number; scope: string }> }>(['addr', 'show', 'dev', device], netns);
+  const current = (rows[0]?.addr_info ?? []).filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`);
+  for (const c of cidrs) if (!current.includes(c)) await runCommand('ip', ['-n', netns, 'addr', 'replace', c, 'dev', device]);
+  for (const c of current) if (!cidrs.includes(c)) await runCommand('ip', ['-n', netns, 'addr', 'del', c, 'dev', device]);
+}

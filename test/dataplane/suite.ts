@@ -1,0 +1,181 @@
+/**
+ * The dataplane tier: real packets through what the network agent builds on this host
+ * (bridges, dnsmasq in qdhcp- namespaces, nftables filters), with network namespaces
+ * as VMs and the official `openstack` CLI making every network object. Runs as root;
+ * everything it makes is removed, also on failure, and checked gone at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Cloud } from '../lib/cloud.js';
+import { CaseRecorder, check, checkEqual, OpenStackCli, type CaseTotals } from '../cli/osc.js';
+import { leftovers, sweep, type Footprint } from './leftovers.js';
+import { NamespaceVm, writeUdhcpcScript } from './namespace-vm.js';
+
+type Row = Record<string, unknown>;
+
+export const DATAPLANE_HOST = 'dp-host';
+
+/** The test cloud's configuration: the linux dataplane, its names behind a prefix of this run. */
+export function dataplaneConf(prefix: string): string {
+  return `[DEFAULT]\nhost = ${DATAPLANE_HOST}\n\n[network]\ndataplane = linux\nnamespace_prefix = ${prefix}\n`;
+}
+
+export function newPrefix(): string {
+  return `dpt${randomBytes(2).toString('hex')}-`;
+}
+
+interface VmPort {
+  id: string;
+  mac: string;
+  ip: string;
+  vm: NamespaceVm;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns true or `ms` pass; the time it took, or null. */
+async function within(ms: number, probe: () => Promise<boolean>): Promise<number | null> {
+  const start = Date.now();
+  do {
+    if (await probe()) return Date.now() - start;
+    await sleep(50);
+  } while (Date.now() - start < ms);
+  return null;
+}
+
+export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { verbose: boolean }): Promise<CaseTotals> {
+  const os = new OpenStackCli(cloud);
+  const rec = new CaseRecorder(opts.verbose);
+  const work = mkdtempSync(join(tmpdir(), 'stratus-dataplane-'));
+  const script = writeUdhcpcScript(work);
+  const footprint: Footprint = { prefix, networkIds: [], portIds: [], vmNamespaces: [], dataDir: cloud.dataDir };
+  const vms = new Map<string, VmPort>();
+  const vm = (name: string): VmPort => {
+    const v = vms.get(name);
+    if (!v) throw new Error(`VM ${name} was not made (an earlier case failed)`);
+    return v;
+  };
+  const demo = { cloud: 'stratus-demo' };
+
+  async function network(name: string, cidr: string): Promise<string> {
+    const n = await os.json(['network', 'create', name], demo);
+    footprint.networkIds.push(String(n.id));
+    await os.json(['subnet', 'create', '--network', name, '--subnet-range', cidr, `${name}-subnet`], demo);
+    return String(n.id);
+  }
+
+  /** A port made unbound, its VM namespace plugged to a veth named as the port's tap, then bound to the host. */
+  async function bootVm(name: string, net: string, extra: string[] = []): Promise<VmPort> {
+    const p = await os.json(['port', 'create', '--network', net, ...extra, `${name}-port`], demo);
+    const id = String(p.id);
+    footprint.portIds.push(id);
+    const fixed = p.fixed_ips as Array<{ ip_address: string }> | string;
+    const ip = Array.isArray(fixed) ? fixed[0]!.ip_address : /ip_address='([^']+)'/.exec(String(fixed))![1]!;
+    const ns = `${prefix}vm-${name}`;
+    footprint.vmNamespaces.push(ns);
+    const v = new NamespaceVm(ns, id, String(p.mac_address));
+    await v.create();
+    await os.ok(['port', 'set', '--host', DATAPLANE_HOST, id]);
+    const port = { id, mac: String(p.mac_address), ip, vm: v };
+    vms.set(name, port);
+    return port;
+  }
+
+  async function portStatus(id: string): Promise<string> {
+    return String((await os.json(['port', 'show', id])).status);
+  }
+
+  try {
+    await rec.case('two VMs on one network: ports go ACTIVE, DHCP gives each its Neutron address, they ping each other', async () => {
+      await network('dp-net1', '10.51.0.0/24');
+      const a = await bootVm('a', 'dp-net1');
+      const b = await bootVm('b', 'dp-net1');
+      for (const p of [a, b]) {
+        const active = await within(10_000, async () => (await portStatus(p.id)) === 'ACTIVE');
+        check(active !== null, `port ${p.id} never went ACTIVE`);
+      }
+      checkEqual(await a.vm.dhcp(script), `${a.ip}/24`, 'VM a lease');
+      checkEqual(await b.vm.dhcp(script), `${b.ip}/24`, 'VM b lease');
+      check(await a.vm.ping(b.ip), `a cannot ping b (${b.ip})`);
+      check(await b.vm.ping(a.ip), `b cannot ping a (${a.ip})`);
+    });
+
+    await rec.case('the network has one DHCP port, network:dhcp on the host, ACTIVE', async () => {
+      const net = footprint.networkIds[0]!;
+      const rows = await os.json<Row[]>(['port', 'list', '--network', net, '--device-owner', 'network:dhcp', '--long']);
+      checkEqual(rows.length, 1, 'DHCP ports');
+      checkEqual(rows[0]!.Status, 'ACTIVE', 'DHCP port status');
+    });
+
+    await rec.case('a VM on another network gets its address but cannot reach the first network', async () => {
+      await network('dp-net2', '10.52.0.0/24');
+      const c = await bootVm('c', 'dp-net2');
+      checkEqual(await c.vm.dhcp(script), `${c.ip}/24`, 'VM c lease');
+      check(!(await c.vm.ping(vm('a').ip)), 'c reached a across networks');
+    });
+
+    await rec.case('a MAC the network did not allocate gets no lease', async () => {
+      const stranger = new NamespaceVm(`${prefix}vm-stranger`, 'fffffffffff-stranger', 'fa:16:3e:ff:ff:01');
+      footprint.vmNamespaces.push(stranger.netns);
+      await stranger.create();
+      // Its veth is nobody's port, so it is plugged by hand into the first network's bridge.
+      const { run } = await import('../lib/proc.js');
+      await run('ip', ['link', 'set', 'dev', stranger.tap, 'master', `stbr-${footprint.networkIds[0]!}`.slice(0, 15), 'up']);
+      let leased = true;
+      try { await stranger.dhcp(script, 2); } catch { leased = false; }
+      await stranger.remove();
+      check(!leased, 'a stranger MAC got a lease');
+    });
+
+    await rec.case('security groups: no ICMP rule, no ping; `security group rule create --protocol icmp` opens it within a second; delete closes it', async () => {
+      const sg = await os.json(['security', 'group', 'create', 'dp-closed'], demo);
+      const d = await bootVm('d', 'dp-net1', ['--security-group', String(sg.id)]);
+      checkEqual(await d.vm.dhcp(script), `${d.ip}/24`, 'VM d lease');
+      check(!(await vm('a').vm.ping(d.ip)), 'a pinged d with no ingress rule');
+      const rule = await os.json(['security', 'group', 'rule', 'create', '--protocol', 'icmp', '--ingress', String(sg.id)], demo);
+      const opened = await within(1_000, () => vm('a').vm.ping(d.ip));
+      check(opened !== null, 'ping still blocked a second after the rule was made');
+      await os.ok(['security', 'group', 'rule', 'delete', String(rule.id)], demo);
+      const closed = await within(2_000, async () => !(await vm('a').vm.ping(d.ip)));
+      check(closed !== null, 'ping still works after the rule was deleted');
+    });
+
+    await rec.case('remote-group rules follow membership', async () => {
+      const friends = await os.json(['security', 'group', 'create', 'dp-friends'], demo);
+      const guarded = await os.json(['security', 'group', 'create', 'dp-guarded'], demo);
+      await os.ok(['security', 'group', 'rule', 'create', '--protocol', 'icmp', '--ingress', '--remote-group', String(friends.id), String(guarded.id)], demo);
+      const e = await bootVm('e', 'dp-net1', ['--security-group', String(guarded.id)]);
+      checkEqual(await e.vm.dhcp(script), `${e.ip}/24`, 'VM e lease');
+      check(!(await vm('b').vm.ping(e.ip)), 'b pinged e before joining the remote group');
+      await os.ok(['port', 'set', '--security-group', String(friends.id), vm('b').id], demo);
+      check(await within(2_000, () => vm('b').vm.ping(e.ip)) !== null, 'b cannot ping e after joining the remote group');
+      await os.ok(['port', 'unset', '--security-group', String(friends.id), vm('b').id], demo);
+      check(await within(2_000, async () => !(await vm('b').vm.ping(e.ip))) !== null, 'b still pings e after leaving the remote group');
+    });
+
+    await rec.case('anti-spoofing: a VM sending from an address not its own is dropped', async () => {
+      const a = vm('a');
+      await a.vm.addAddress('10.51.0.250/24');
+      check(await a.vm.ping(vm('b').ip), 'a cannot ping b from its own address');
+      check(!(await a.vm.ping(vm('b').ip, { from: '10.51.0.250' })), 'a spoofed source reached b');
+    });
+
+    await rec.case('deleting the ports, networks and groups removes every bridge, DHCP namespace and dnsmasq of them', async () => {
+      for (const v of vms.values()) {
+        await os.ok(['port', 'delete', v.id], demo);
+        await v.vm.remove();
+      }
+      await os.ok(['network', 'delete', 'dp-net1', 'dp-net2'], demo);
+      const gone = await within(10_000, async () => (await leftovers({ ...footprint, vmNamespaces: [] })).filter((l) => !l.startsWith('nft')).length === 0);
+      check(gone !== null, `left behind: ${(await leftovers(footprint)).join(', ')}`);
+    });
+  } finally {
+    for (const v of vms.values()) await v.vm.remove().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+  return { ...rec.totals, footprint } as CaseTotals & { footprint: Footprint };
+}
+
+export { leftovers, sweep };
