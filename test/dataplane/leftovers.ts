@@ -2,7 +2,7 @@
  * What a dataplane test may leave behind, found and removed by exact name or by the
  * test cloud's own prefix: never anything the test did not make.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { run } from '../lib/proc.js';
 
 export interface Footprint {
@@ -14,8 +14,8 @@ export interface Footprint {
   portIds: string[];
   /** VM namespaces the test made. */
   vmNamespaces: string[];
-  /** The cloud's data dir (dnsmasq processes of this cloud mention it). */
-  dataDir: string;
+  /** The cloud's agents' run dir (src/network/agent/host-dataplane.ts agentRunDir): its dnsmasq processes name it. */
+  runDir: string;
 }
 
 const bridgeOf = (networkId: string): string => `stbr-${networkId}`.slice(0, 15);
@@ -37,14 +37,14 @@ async function links(): Promise<string[]> {
   return r.stdout.trim() ? (JSON.parse(r.stdout) as Array<{ ifname: string }>).map((l) => l.ifname) : [];
 }
 
-/** dnsmasq processes started for this cloud (their command line names its data dir). */
-function dnsmasqPids(dataDir: string): number[] {
+/** dnsmasq processes started for this cloud (their command line names its run dir). */
+function dnsmasqPids(runDir: string): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmd[0]?.endsWith('dnsmasq') && cmd.some((a) => a.includes(dataDir))) out.push(Number(entry));
+      if (cmd[0]?.endsWith('dnsmasq') && cmd.some((a) => a.includes(runDir))) out.push(Number(entry));
     } catch {
       // Gone meanwhile.
     }
@@ -64,19 +64,21 @@ export async function leftovers(f: Footprint): Promise<string[]> {
     const [family, name] = t.split(' ');
     if ((await run('nft', ['list', 'table', family!, name!])).code === 0) found.push(`nft table ${t}`);
   }
-  for (const pid of dnsmasqPids(f.dataDir)) found.push(`dnsmasq pid ${pid}`);
+  for (const pid of dnsmasqPids(f.runDir)) found.push(`dnsmasq pid ${pid}`);
+  if (existsSync(f.runDir)) found.push(`directory ${f.runDir}`);
   return found;
 }
 
 /** Removes whatever of the footprint remains (after a failure); returns what it removed. */
 export async function sweep(f: Footprint): Promise<string[]> {
   const found = await leftovers(f);
-  for (const pid of dnsmasqPids(f.dataDir)) {
+  for (const pid of dnsmasqPids(f.runDir)) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
   }
   for (const n of await namespaces()) if ((f.prefix && n.startsWith(f.prefix)) || f.vmNamespaces.includes(n)) await run('ip', ['netns', 'del', n]);
   for (const id of f.networkIds) await run('ip', ['link', 'del', 'dev', bridgeOf(id)]);
   for (const id of f.portIds) await run('ip', ['link', 'del', 'dev', tapOf(id)]);
   for (const t of nftTables(f.prefix)) await run('nft', ['delete', 'table', ...t.split(' ')]);
+  rmSync(f.runDir, { recursive: true, force: true });
   return found;
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { agentRunDir } from '../../src/network/agent/host-dataplane.js';
 import type { Cloud } from '../lib/cloud.js';
 import { CaseRecorder, check, checkEqual, OpenStackCli, type CaseTotals } from '../cli/osc.js';
 import { leftovers, sweep, type Footprint } from './leftovers.js';
@@ -50,7 +51,7 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
   const rec = new CaseRecorder(opts.verbose);
   const work = mkdtempSync(join(tmpdir(), 'stratus-dataplane-'));
   const script = writeUdhcpcScript(work);
-  const footprint: Footprint = { prefix, networkIds: [], portIds: [], vmNamespaces: [], dataDir: cloud.dataDir };
+  const footprint: Footprint = { prefix, networkIds: [], portIds: [], vmNamespaces: [], runDir: agentRunDir(prefix, DATAPLANE_HOST) };
   const vms = new Map<string, VmPort>();
   const vm = (name: string): VmPort => {
     const v = vms.get(name);
@@ -168,7 +169,7 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
         await v.vm.remove();
       }
       await os.ok(['network', 'delete', 'dp-net1', 'dp-net2'], demo);
-      const gone = await within(10_000, async () => (await leftovers({ ...footprint, vmNamespaces: [] })).filter((l) => !l.startsWith('nft')).length === 0);
+      const gone = await within(10_000, async () => (await leftovers({ ...footprint, vmNamespaces: [] })).filter((l) => !l.startsWith('directory')).length === 0);
       check(gone !== null, `left behind: ${(await leftovers(footprint)).join(', ')}`);
     });
   } finally {

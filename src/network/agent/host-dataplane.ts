@@ -17,6 +17,9 @@ function physicalInterfaces(pairs: readonly string[]): Map<string, string> {
   return out;
 }
 
+/** Where an agent's DHCP servers keep their files (see LinuxDataplaneOptions.runDir). */
+export const agentRunDir = (prefix: string, host: string): string => join('/run/stratus', `${prefix}network-agent-${host}`);
+
 /**
  * The dataplane and agent options of a host's network agent from the configuration:
  * [network] dataplane picks noop or linux; the linux one keeps its files under the
@@ -26,7 +29,7 @@ export function hostDataplane(config: NetworkConfig, dataDir: string, host: stri
   if (config.network.dataplane === 'noop') return { dataplane: new NoopDataplane(), agent: {} };
   const tunnelingIp = config.vxlan.local_ip ?? undefined;
   const dataplane = new LinuxDataplane({
-    stateDir: join(dataDir, 'network-agent', host), namespacePrefix: config.network.namespace_prefix,
+    stateDir: join(dataDir, 'network-agent', host), runDir: agentRunDir(config.network.namespace_prefix, host), namespacePrefix: config.network.namespace_prefix,
     physicalInterfaces: physicalInterfaces(config.linux_bridge.physical_interface_mappings), log,
     ...(tunnelingIp ? { tunnelingIp } : {}),
   });

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../../core/log.js';
 import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring } from '../driver.js';
@@ -11,8 +12,14 @@ import { lostMembers, removedRuleEnds } from './rule-changes.js';
 import { ZoneBook } from './zones.js';
 
 export interface LinuxDataplaneOptions {
-  /** Where the agent keeps its files (DHCP servers' configs and leases, the conntrack zone book). */
+  /** Where the agent keeps what must outlive a reboot (the conntrack zone book). */
   stateDir: string;
+  /**
+   * Where the DHCP servers' files live (configs, leases, pid files): a root-owned
+   * directory every user can traverse, because dnsmasq reads them after dropping to
+   * `nobody` (a data dir under /root could not be read). Gone on reboot, as the servers are.
+   */
+  runDir: string;
   /** A namespace standing in for the host (two agents as two hosts on one machine), or the host itself. */
   hostNamespace?: string;
   /** Put before qdhcp-/qrouter- namespace names and in the filter tables' names, so two agents on one machine keep apart. */
@@ -57,7 +64,7 @@ export class LinuxDataplane implements HostDataplane {
 
   constructor(private readonly options: LinuxDataplaneOptions) {
     this.links = new Links(options.hostNamespace);
-    this.dhcpServers = new DnsmasqServers({ stateDir: options.stateDir, namespacePrefix: options.namespacePrefix, log: options.log });
+    this.dhcpServers = new DnsmasqServers({ stateDir: options.runDir, namespacePrefix: options.namespacePrefix, log: options.log });
     this.zones = new ZoneBook(join(options.stateDir, 'conntrack-zones.json'));
   }
 
@@ -147,6 +154,7 @@ export class LinuxDataplane implements HostDataplane {
   async close(): Promise<void> {
     // DHCP servers and devices stay: traffic goes on while the agent is away.
     await this.dhcpServers.close();
+    if (this.dhcp.size === 0) await rm(this.options.runDir, { recursive: true, force: true });
   }
 
   /** The network's bridge and uplink, then the port's device on it. */
