@@ -16,6 +16,7 @@ export const networkOptions = defineSchema({
     report_interval: opt.int({ default: 30, min: 1, help: 'Seconds between a network agent\'s heartbeats.' }),
     dataplane: opt.str({ default: 'noop', choices: ['noop', 'linux'], help: 'What the network agent does to its host: noop records nothing on the host (any machine, no root); linux makes bridges, VXLAN, DHCP servers and filters (root).' }),
     dhcp_agent: opt.bool({ default: true, help: 'The network agent of this host also runs the networks\' DHCP servers (Neutron\'s DHCP agent role).' }),
+    l3_agent: opt.bool({ default: true, help: 'The network agent of this host also runs the routers (Neutron\'s L3 agent role).' }),
     namespace_prefix: opt.str({ default: '', help: 'Put before qdhcp-/qrouter- namespace names and the filter tables\' names; only needed when two agents share one machine.' }),
   },
   vxlan: {

@@ -4,7 +4,8 @@
  * the port is bound so the agent plugs it as it would plug QEMU's tap. It gets its
  * address the way a guest does: DHCP from the network's real dnsmasq (busybox udhcpc).
  */
-import { writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type RunResult } from '../lib/proc.js';
 
@@ -73,12 +74,56 @@ export class NamespaceVm {
     return r.code === 0;
   }
 
+  /** An HTTP GET from inside the VM (curl; busybox wget crashes on this Debian); the body, or '' when it failed. */
+  async httpGet(url: string, headers: string[] = []): Promise<string> {
+    const r = await this.exec(['curl', '-s', '-m', '3', ...headers.flatMap((h) => ['-H', h]), url], 15_000);
+    return r.code === 0 ? r.stdout.trim() : '';
+  }
+
   async addAddress(cidr: string): Promise<void> {
     await must('ip', ['-n', this.netns, 'addr', 'add', cidr, 'dev', 'eth0']);
   }
 
   /** Deleting the namespace deletes its veth end, and with it the tap on the bridge. */
   async remove(): Promise<void> {
+    await run('ip', ['netns', 'del', this.netns], { timeoutMs: 30_000 });
+  }
+}
+
+/** A CGI script answering with the caller's IPv4 address (busybox httpd gives it as [::ffff:a.b.c.d]). */
+const CALLER_PAGE = String.raw`#!/bin/sh
+ip=$(echo "$REMOTE_ADDR" | sed -e 's/^\[::ffff://' -e 's/\]$//')
+printf 'Content-Type: text/plain\r\n\r\n%s' "$ip"
+`;
+
+/**
+ * A host on the external network that is not a port: a namespace plugged straight into
+ * the external bridge, serving one CGI page that answers with the caller's address
+ * (busybox httpd), so a test sees what source address its traffic arrived from.
+ */
+export class OutsideHost {
+  private constructor(readonly netns: string, private readonly server: ChildProcess) {}
+
+  static async start(netns: string, bridge: string, cidr: string, workDir: string): Promise<OutsideHost> {
+    const root = join(workDir, 'outside-www');
+    mkdirSync(join(root, 'cgi-bin'), { recursive: true });
+    writeFileSync(join(root, 'cgi-bin', 'ip'), CALLER_PAGE, { mode: 0o755 });
+    await must('ip', ['netns', 'add', netns]);
+    await must('ip', ['link', 'add', 'name', `${netns}`.slice(-15), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+    await must('ip', ['link', 'set', 'dev', `${netns}`.slice(-15), 'master', bridge, 'up']);
+    await must('ip', ['-n', netns, 'addr', 'add', cidr, 'dev', 'eth0']);
+    await must('ip', ['-n', netns, 'link', 'set', 'dev', 'eth0', 'up']);
+    await must('ip', ['-n', netns, 'link', 'set', 'dev', 'lo', 'up']);
+    const server = spawn('ip', ['netns', 'exec', netns, 'busybox', 'httpd', '-f', '-p', '8080', '-h', root], { stdio: 'ignore' });
+    return new OutsideHost(netns, server);
+  }
+
+  async stop(): Promise<void> {
+    if (this.server.exitCode === null && this.server.signalCode === null) {
+      const exited = new Promise((resolve) => this.server.once('exit', resolve));
+      this.server.kill('SIGTERM');
+      await exited;
+    }
     await run('ip', ['netns', 'del', this.netns], { timeoutMs: 30_000 });
   }
 }

@@ -12,7 +12,8 @@ import { agentRunDir } from '../../src/network/agent/host-dataplane.js';
 import type { Cloud } from '../lib/cloud.js';
 import { CaseRecorder, check, checkEqual, OpenStackCli, type CaseTotals } from '../cli/osc.js';
 import { leftovers, sweep, type Footprint } from './leftovers.js';
-import { NamespaceVm, writeUdhcpcScript } from './namespace-vm.js';
+import { NamespaceVm, OutsideHost, writeUdhcpcScript } from './namespace-vm.js';
+import { run } from '../lib/proc.js';
 
 type Row = Record<string, unknown>;
 
@@ -32,6 +33,15 @@ interface VmPort {
   mac: string;
   ip: string;
   vm: NamespaceVm;
+}
+
+/** The external network's addresses (a /24 of the TEST-NET-ish private range that no real uplink sees). */
+const EXTERNAL_CIDR = '172.31.250';
+
+const bridgeOf = (networkId: string): string => `stbr-${networkId}`.slice(0, 15);
+
+async function hostPing(ip: string): Promise<boolean> {
+  return (await run('busybox', ['ping', '-c', '1', '-W', '1', ip], { timeoutMs: 10_000 })).code === 0;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -59,6 +69,8 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
     return v;
   };
   const demo = { cloud: 'stratus-demo' };
+  let outside: OutsideHost | undefined;
+  let fipId: string | undefined;
 
   async function network(name: string, cidr: string): Promise<string> {
     const n = await os.json(['network', 'create', name], demo);
@@ -117,13 +129,20 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       check(!(await c.vm.ping(vm('a').ip)), 'c reached a across networks');
     });
 
+    await rec.case('a router with both subnets attached joins the networks: c reaches a', async () => {
+      await os.ok(['router', 'create', 'dp-router'], demo);
+      await os.ok(['router', 'add', 'subnet', 'dp-router', 'dp-net1-subnet'], demo);
+      await os.ok(['router', 'add', 'subnet', 'dp-router', 'dp-net2-subnet'], demo);
+      const joined = await within(5_000, () => vm('c').vm.ping(vm('a').ip));
+      check(joined !== null, 'c still cannot reach a through the router');
+    });
+
     await rec.case('a MAC the network did not allocate gets no lease', async () => {
       const stranger = new NamespaceVm(`${prefix}vm-stranger`, 'fffffffffff-stranger', 'fa:16:3e:ff:ff:01');
       footprint.vmNamespaces.push(stranger.netns);
       await stranger.create();
       // Its veth is nobody's port, so it is plugged by hand into the first network's bridge.
-      const { run } = await import('../lib/proc.js');
-      await run('ip', ['link', 'set', 'dev', stranger.tap, 'master', `stbr-${footprint.networkIds[0]!}`.slice(0, 15), 'up']);
+      await run('ip', ['link', 'set', 'dev', stranger.tap, 'master', bridgeOf(footprint.networkIds[0]!), 'up']);
       let leased = true;
       try { await stranger.dhcp(script, 2); } catch { leased = false; }
       await stranger.remove();
@@ -163,16 +182,52 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       check(!(await a.vm.ping(vm('b').ip, { from: '10.51.0.250' })), 'a spoofed source reached b');
     });
 
+    await rec.case('router gateway: a VM reaches a host on the external network, seen as the router\'s gateway address (SNAT)', async () => {
+      const ext = await os.json(['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'dp-physnet', 'dp-public']);
+      footprint.networkIds.push(String(ext.id));
+      await os.ok(['subnet', 'create', '--network', 'dp-public', '--subnet-range', `${EXTERNAL_CIDR}.0/24`, '--gateway', `${EXTERNAL_CIDR}.1`, '--no-dhcp', 'dp-public-subnet']);
+      await os.ok(['router', 'set', '--external-gateway', 'dp-public', 'dp-router']);
+      const router = await os.json(['router', 'show', 'dp-router']);
+      const gatewayIp = (router.external_gateway_info as { external_fixed_ips: Array<{ ip_address: string }> }).external_fixed_ips[0]!.ip_address;
+      outside = await OutsideHost.start(`${prefix}outside`, bridgeOf(String(ext.id)), `${EXTERNAL_CIDR}.200/24`, work);
+      footprint.vmNamespaces.push(outside.netns);
+      const seen = await within(5_000, async () => (await vm('a').vm.httpGet(`http://${EXTERNAL_CIDR}.200:8080/cgi-bin/ip`)) === gatewayIp);
+      check(seen !== null, `the outside host did not see ${gatewayIp}: ${await vm('a').vm.httpGet(`http://${EXTERNAL_CIDR}.200:8080/cgi-bin/ip`)}`);
+    });
+
+    await rec.case('floating IP: the host reaches the VM at its floating address; after unset it does not', async () => {
+      const open = await os.json(['security', 'group', 'create', 'dp-open'], demo);
+      await os.ok(['security', 'group', 'rule', 'create', '--protocol', 'icmp', '--ingress', String(open.id)], demo);
+      await os.ok(['port', 'set', '--security-group', String(open.id), vm('a').id], demo);
+      const fip = await os.json(['floating', 'ip', 'create', 'dp-public'], demo);
+      fipId = String(fip.id);
+      const address = String(fip.floating_ip_address);
+      await os.ok(['floating', 'ip', 'set', '--port', vm('a').id, fipId], demo);
+      check(await within(5_000, () => hostPing(address)) !== null, `the host cannot ping the floating IP ${address}`);
+      // The VM's own traffic to the outside now leaves as its floating IP.
+      checkEqual(await vm('a').vm.httpGet(`http://${EXTERNAL_CIDR}.200:8080/cgi-bin/ip`), address, 'source seen outside');
+      await os.ok(['floating', 'ip', 'unset', '--port', fipId], demo);
+      check(await within(3_000, async () => !(await hostPing(address))) !== null, 'the floating IP still answers after unset');
+    });
+
     await rec.case('deleting the ports, networks and groups removes every bridge, DHCP namespace and dnsmasq of them', async () => {
+      await outside?.stop();
+      if (fipId) await os.ok(['floating', 'ip', 'delete', fipId], demo);
+      await os.ok(['router', 'unset', '--external-gateway', 'dp-router']);
+      await os.ok(['router', 'remove', 'subnet', 'dp-router', 'dp-net1-subnet'], demo);
+      await os.ok(['router', 'remove', 'subnet', 'dp-router', 'dp-net2-subnet'], demo);
+      await os.ok(['router', 'delete', 'dp-router'], demo);
       for (const v of vms.values()) {
         await os.ok(['port', 'delete', v.id], demo);
         await v.vm.remove();
       }
       await os.ok(['network', 'delete', 'dp-net1', 'dp-net2'], demo);
+      await os.ok(['network', 'delete', 'dp-public']);
       const gone = await within(10_000, async () => (await leftovers({ ...footprint, vmNamespaces: [] })).filter((l) => !l.startsWith('directory')).length === 0);
       check(gone !== null, `left behind: ${(await leftovers(footprint)).join(', ')}`);
     });
   } finally {
+    await outside?.stop();
     for (const v of vms.values()) await v.vm.remove().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }

@@ -25,7 +25,7 @@ export const agentRunDir = (prefix: string, host: string): string => join('/run/
  * [network] dataplane picks noop or linux; the linux one keeps its files under the
  * data dir, per host.
  */
-export function hostDataplane(config: NetworkConfig, dataDir: string, host: string, log: Logger): { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'tunnelingIp'> } {
+export function hostDataplane(config: NetworkConfig, dataDir: string, host: string, log: Logger): { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> } {
   if (config.network.dataplane === 'noop') return { dataplane: new NoopDataplane(), agent: {} };
   const tunnelingIp = config.vxlan.local_ip ?? undefined;
   const dataplane = new LinuxDataplane({
@@ -33,5 +33,5 @@ export function hostDataplane(config: NetworkConfig, dataDir: string, host: stri
     physicalInterfaces: physicalInterfaces(config.linux_bridge.physical_interface_mappings), log,
     ...(tunnelingIp ? { tunnelingIp } : {}),
   });
-  return { dataplane, agent: { dhcp: config.network.dhcp_agent, ...(tunnelingIp ? { tunnelingIp } : {}) } };
+  return { dataplane, agent: { dhcp: config.network.dhcp_agent, l3: config.network.l3_agent, ...(tunnelingIp ? { tunnelingIp } : {}) } };
 }

@@ -1,6 +1,6 @@
 import { textArg as text, type JsonObject, type MessageBus, type Subscription } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
-import type { DhcpNetwork, DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring } from '../dataplane/driver.js';
+import type { DhcpNetwork, DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring, RouterWiring } from '../dataplane/driver.js';
 import { AGENT_TOPIC, NETWORK_AGENT_BINARY, NETWORK_AGENT_TYPE, PLUGIN_TOPIC, type AgentConfigurations, type AgentState } from '../rpc/contract.js';
 
 
@@ -26,6 +26,13 @@ function groupsOf(v: unknown): GroupFilter[] {
   return v as GroupFilter[];
 }
 
+function routersOf(v: unknown): RouterWiring[] {
+  if (!Array.isArray(v) || v.some((r) => typeof (r as RouterWiring | null)?.routerId !== 'string' || !Array.isArray((r as RouterWiring).interfaces))) {
+    throw new TypeError('routers must be a list of router wirings');
+  }
+  return v as RouterWiring[];
+}
+
 function dhcpNetworksOf(v: unknown): DhcpNetwork[] {
   if (!Array.isArray(v) || v.some((n) => typeof (n as DhcpNetwork | null)?.networkId !== 'string' || !Array.isArray((n as DhcpNetwork).subnets) || !Array.isArray((n as DhcpNetwork).hosts))) {
     throw new TypeError('networks must be a list of DHCP networks');
@@ -40,6 +47,8 @@ export interface NetworkAgentOptions {
   reportInterval: number;
   /** Runs the DHCP servers of the networks (Neutron's DHCP agent role). */
   dhcp?: boolean;
+  /** Runs the routers (Neutron's L3 agent role). */
+  l3?: boolean;
   /** This host's VXLAN endpoint ([vxlan] local_ip); without it VXLAN networks stay on the host. */
   tunnelingIp?: string;
 }
@@ -71,6 +80,7 @@ export class NetworkAgent {
       port_delete: async (args) => this.enqueue(() => this.dataplane.unplugPort(text(args['port_id'], 'port_id'), text(args['network_id'], 'network_id'))),
       security_groups_updated: async (args) => this.enqueue(() => this.refreshGroups(args['group_ids'], args['groups'])),
       dhcp_networks_updated: async (args) => (this.options.dhcp ? this.enqueue(() => this.serveDhcp(dhcpNetworksOf(args['networks']))) : null),
+      routers_updated: async (args) => (this.options.l3 ? this.enqueue(() => this.runRouters(routersOf(args['routers']), args['removed'])) : null),
       tunnel_update: async (args) => this.enqueue(() => this.addTunnelPeer(text(args['tunnel_ip'], 'tunnel_ip'))),
     });
     await this.report();
@@ -109,7 +119,7 @@ export class NetworkAgent {
 
   private configurations(): AgentConfigurations {
     const tunnels = this.options.tunnelingIp ? { tunneling_ip: this.options.tunnelingIp, tunnel_types: ['vxlan'] } : { tunnel_types: [] };
-    return { dataplane: this.dataplane.kind, dhcp: this.options.dhcp === true, ...tunnels };
+    return { dataplane: this.dataplane.kind, dhcp: this.options.dhcp === true, l3: this.options.l3 === true, ...tunnels };
   }
 
   private async plug(port: PortWiring, groups: GroupFilter[]): Promise<void> {
@@ -130,7 +140,7 @@ export class NetworkAgent {
 
   /** Makes the host match the service's desired state and reports every port's status. */
   private async reconcile(): Promise<void> {
-    const state = await this.bus.call<HostState>({ topic: PLUGIN_TOPIC }, 'get_host_state', { host: this.options.host, dhcp: this.options.dhcp === true });
+    const state = await this.bus.call<HostState>({ topic: PLUGIN_TOPIC }, 'get_host_state', { host: this.options.host, dhcp: this.options.dhcp === true, l3: this.options.l3 === true });
     this.tunnelPeers = new Set(state.tunnelPeers.filter((ip) => ip !== this.options.tunnelingIp));
     const servers: DhcpServer[] = [];
     for (const network of state.dhcpNetworks) {
@@ -158,6 +168,11 @@ export class NetworkAgent {
       await this.dataplane.syncDhcp({ ...network, port });
       await this.setStatus(port.portId, 'ACTIVE');
     }
+  }
+
+  private async runRouters(routers: RouterWiring[], removed: unknown): Promise<void> {
+    for (const r of routers) await this.dataplane.syncRouter(r);
+    if (Array.isArray(removed)) for (const id of removed) if (typeof id === 'string') await this.dataplane.removeRouter(id);
   }
 
   private async addTunnelPeer(ip: string): Promise<void> {

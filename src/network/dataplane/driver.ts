@@ -71,6 +71,33 @@ export interface DhcpServer extends DhcpNetwork {
   port: PortWiring;
 }
 
+/** A subnet a router port sits on: the port's addresses take its prefix length. */
+export interface RouterSubnet {
+  id: string;
+  cidr: string;
+  gatewayIp: string | null;
+}
+
+/** A router's port (interface or gateway) with its network's wiring and its subnets. */
+export interface RouterPort {
+  port: PortWiring;
+  subnets: RouterSubnet[];
+}
+
+/**
+ * What a router is on the host that runs it (Neutron's L3 agent's router info): its
+ * interfaces on tenant networks, its gateway on an external network, static routes,
+ * and the floating IPs it translates.
+ */
+export interface RouterWiring {
+  routerId: string;
+  enableSnat: boolean;
+  gateway: RouterPort | null;
+  interfaces: RouterPort[];
+  routes: HostRoute[];
+  floatingIps: Array<{ floatingIp: string; fixedIp: string }>;
+}
+
 /** The whole desired state of one host: what reconcile makes true and everything else it removes. */
 export interface HostState {
   host: string;
@@ -80,6 +107,8 @@ export interface HostState {
   tunnelPeers: string[];
   /** Networks needing a DHCP server, for an agent with the DHCP role (empty otherwise). */
   dhcpNetworks: DhcpNetwork[];
+  /** Routers to run, for an agent with the L3 role (empty otherwise). */
+  routers: RouterWiring[];
 }
 
 export interface HostDataplane {
@@ -97,9 +126,14 @@ export interface HostDataplane {
   syncDhcp(server: DhcpServer): Promise<void>;
   /** Stops the DHCP server of a network and removes what it made; idempotent. */
   removeDhcp(networkId: string): Promise<void>;
+  /** Starts or reconfigures a router on this host (its namespace, ports, routes, NAT); idempotent. */
+  syncRouter(router: RouterWiring): Promise<void>;
+  /** Removes a router from this host; idempotent. */
+  removeRouter(routerId: string): Promise<void>;
   /**
    * Makes the host match `state` exactly, removing what it no longer holds. DHCP
-   * servers listed in `dhcp` run; every other DHCP server this dataplane made goes.
+   * servers listed in `dhcp` and the state's routers run; every other DHCP server and
+   * router this dataplane made goes.
    */
   reconcile(state: HostState, dhcp: DhcpServer[]): Promise<void>;
   close(): Promise<void>;

@@ -12,6 +12,8 @@ export class NoopDataplane implements HostDataplane {
   async updateTunnelPeers(): Promise<void> {}
   async syncDhcp(): Promise<void> {}
   async removeDhcp(): Promise<void> {}
+  async syncRouter(): Promise<void> {}
+  async removeRouter(): Promise<void> {}
   async reconcile(): Promise<void> {}
   async close(): Promise<void> {}
 }

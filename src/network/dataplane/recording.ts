@@ -1,4 +1,4 @@
-import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring } from './driver.js';
+import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring, RouterWiring } from './driver.js';
 
 export type DataplaneCall =
   | { op: 'plug'; port: PortWiring; groups: GroupFilter[] }
@@ -7,6 +7,8 @@ export type DataplaneCall =
   | { op: 'tunnels'; peers: string[] }
   | { op: 'dhcp'; server: DhcpServer }
   | { op: 'dhcp-remove'; networkId: string }
+  | { op: 'router'; router: RouterWiring }
+  | { op: 'router-remove'; routerId: string }
   | { op: 'reconcile'; state: HostState; dhcp: DhcpServer[] };
 
 /**
@@ -48,6 +50,14 @@ export class RecordingDataplane implements HostDataplane {
 
   async removeDhcp(networkId: string): Promise<void> {
     this.calls.push({ op: 'dhcp-remove', networkId });
+  }
+
+  async syncRouter(router: RouterWiring): Promise<void> {
+    this.calls.push({ op: 'router', router });
+  }
+
+  async removeRouter(routerId: string): Promise<void> {
+    this.calls.push({ op: 'router-remove', routerId });
   }
 
   async reconcile(state: HostState, dhcp: DhcpServer[]): Promise<void> {

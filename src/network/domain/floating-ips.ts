@@ -107,6 +107,7 @@ export async function createFloatingIp(svc: NetworkService, ctx: RequestContext,
       }
       throw e;
     }
+    svc.notifier.routersChanged([fip.routerId]);
     return fip;
   });
 }
@@ -128,6 +129,7 @@ export async function updateFloatingIp(svc: NetworkService, ctx: RequestContext,
   const fip = await visibleFloatingIp(svc, ctx, id);
   svc.authorize(ctx, 'update_floatingip', fipTarget(fip));
   if (body['description'] !== undefined) fip.description = body['description'] as string;
+  const routerBefore = fip.routerId;
   if (body['port_id'] !== undefined) {
     Object.assign(fip, await associationFor(svc, ctx, fip, body['port_id'], body['fixed_ip_address']));
     fip.status = fip.fixedPortId ? 'ACTIVE' : 'DOWN';
@@ -135,6 +137,7 @@ export async function updateFloatingIp(svc: NetworkService, ctx: RequestContext,
   fip.revisionNumber += 1;
   fip.updatedAt = svc.clock.now();
   if (!(await updateFloatingIpRow(svc.db, fip))) throw alreadyAssociated(fip, fip);
+  svc.notifier.routersChanged([routerBefore, fip.routerId]);
   return fip;
 }
 
@@ -143,6 +146,7 @@ export async function deleteFloatingIp(svc: NetworkService, ctx: RequestContext,
   svc.authorize(ctx, 'delete_floatingip', fipTarget(fip));
   if (!(await deleteFloatingIpRow(svc.db, fip))) throw floatingIpNotFound(id);
   svc.addressBook.clear();
+  svc.notifier.routersChanged([fip.routerId]);
 }
 
 /** The fixed port's summary shown as port_details (the fip-port-details extension). */

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../core/auth/index.js';
+import { listFloatingIps } from '../db/floating-ips.js';
 import { getNetwork } from '../db/networks.js';
 import { deletePortRow, getPort, insertPort, listPorts, macTaken, updatePortRow } from '../db/ports.js';
 import { listSubnets } from '../db/subnets.js';
@@ -230,8 +231,11 @@ export async function deletePort(svc: NetworkService, ctx: RequestContext, id: s
   if (L3_OWNERS.has(port.deviceOwner)) {
     throw new NeutronError(409, 'L3PortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${port.deviceOwner}.`);
   }
+  // Its floating IPs float free with it: their routers stop translating them.
+  const fipRouters = (await listFloatingIps(svc.db)).filter((f) => f.fixedPortId === id).map((f) => f.routerId);
   if (!(await deletePortRow(svc.db, id))) throw portNotFound(id);
   svc.addressBook.forget(port.fixedIps.map((f) => f.subnetId));
   await announcePortChange(svc, port, undefined);
   portDeleted(svc, port);
+  svc.notifier.routersChanged(fipRouters);
 }

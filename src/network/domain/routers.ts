@@ -84,6 +84,7 @@ export async function createRouter(svc: NetworkService, ctx: RequestContext, bod
       router.enableSnat = gw.enableSnat;
       await updateRouterRow(svc.db, router);
     }
+    svc.notifier.routersChanged([router.id]);
     return router;
   });
 }
@@ -134,6 +135,7 @@ export async function updateRouter(svc: NetworkService, ctx: RequestContext, id:
     router.revisionNumber += 1;
     router.updatedAt = svc.clock.now();
     await updateRouterRow(svc.db, router);
+    svc.notifier.routersChanged([router.id]);
     return router;
   });
 }
@@ -167,6 +169,7 @@ export async function deleteRouter(svc: NetworkService, ctx: RequestContext, id:
   svc.addressBook.clear();
   if (outcome === 'not-found') throw routerNotFound(id);
   if (outcome === 'in-use') throw inUse('RouterInUse', `Router ${id} still has ports`);
+  svc.notifier.routersChanged([id]);
 }
 
 /** The body add/remove_router_interface answer with. */
@@ -230,6 +233,7 @@ export async function addInterface(svc: NetworkService, ctx: RequestContext, id:
       port.revisionNumber += 1;
       port.updatedAt = svc.clock.now();
       await updatePortRow(svc.db, port, true);
+      svc.notifier.routersChanged([router.id]);
       return interfaceInfo(router, port);
     }
     const { subnet } = await visibleSubnet(svc, ctx, target.subnetId!);
@@ -237,6 +241,7 @@ export async function addInterface(svc: NetworkService, ctx: RequestContext, id:
     await checkNoOverlap(svc, router, [subnet]);
     const port = servicePort(svc, { projectId: router.projectId, networkId: subnet.networkId, deviceOwner: DEVICE_OWNER.routerInterface, deviceId: router.id });
     await savePort(svc, port, [{ subnetId: subnet.id, ipAddress: canonicalAddress(subnet.gatewayIp)! }], false);
+    svc.notifier.routersChanged([router.id]);
     return interfaceInfo(router, port);
   });
 }
@@ -270,6 +275,7 @@ export async function removeInterface(svc: NetworkService, ctx: RequestContext, 
     }
     if (!(await deletePortRow(svc.db, port.id))) throw portNotFound(port.id);
     svc.addressBook.clear();
+    svc.notifier.routersChanged([router.id]);
     return interfaceInfo(router, port);
   });
 }

@@ -4,6 +4,7 @@ import { getGroup } from '../db/security-groups.js';
 import { listAgents } from '../db/agents.js';
 import { isAlive } from './agents.js';
 import { allDhcpNetworks } from './dhcp.js';
+import { routerWirings } from './router-wiring.js';
 import type { GroupFilter, HostState, PortWiring } from '../dataplane/driver.js';
 import type { Network, Port } from '../model.js';
 import type { NetworkService } from '../service.js';
@@ -57,8 +58,8 @@ export async function tunnelPeers(svc: NetworkService, host: string): Promise<st
   return [...peers].sort();
 }
 
-/** Everything bound to one host, and the DHCP servers it runs when it serves DHCP: what its agent reconciles to. */
-export async function hostState(svc: NetworkService, host: string, servesDhcp: boolean): Promise<HostState> {
+/** Everything bound to one host, and the DHCP servers and routers it runs in those roles: what its agent reconciles to. */
+export async function hostState(svc: NetworkService, host: string, roles: { dhcp: boolean; l3: boolean }): Promise<HostState> {
   const ports = await listPorts(svc.db, { hostId: host });
   const networks = new Map<string, Network>();
   const wirings: PortWiring[] = [];
@@ -70,6 +71,7 @@ export async function hostState(svc: NetworkService, host: string, servesDhcp: b
   }
   return {
     host, ports: wirings, groups: await groupsNeededBy(svc, wirings), tunnelPeers: await tunnelPeers(svc, host),
-    dhcpNetworks: servesDhcp ? await allDhcpNetworks(svc) : [],
+    dhcpNetworks: roles.dhcp ? await allDhcpNetworks(svc) : [],
+    routers: roles.l3 ? await routerWirings(svc) : [],
   };
 }

@@ -1,7 +1,7 @@
 import type { MessageBus } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
 import { AGENT_TOPIC, type AgentMethods } from './contract.js';
-import type { DhcpNetwork, GroupFilter } from '../dataplane/driver.js';
+import type { DhcpNetwork, GroupFilter, RouterWiring } from '../dataplane/driver.js';
 
 /**
  * Ids that gather for a short delay and are then sent in one notice: a burst of port
@@ -47,13 +47,16 @@ export class AgentNotifier {
   private bus: MessageBus | null = null;
   private readonly groups: Gathered;
   private readonly dhcp: Gathered;
+  private readonly routers: Gathered;
   private resolveGroups: ((ids: string[]) => Promise<GroupFilter[]>) | null = null;
   private resolveDhcp: ((networkIds: string[]) => Promise<DhcpNetwork[]>) | null = null;
+  private resolveRouters: ((routerIds: string[]) => Promise<RouterWiring[]>) | null = null;
 
   /** `gatherDelayMs`: how long group and DHCP changes gather before one notice goes out. */
   constructor(private readonly log: Logger, gatherDelayMs = 100) {
     this.groups = new Gathered(gatherDelayMs, (ids) => this.sendGroups(ids));
     this.dhcp = new Gathered(gatherDelayMs, (ids) => this.sendDhcp(ids));
+    this.routers = new Gathered(gatherDelayMs, (ids) => this.sendRouters(ids));
   }
 
   connect(bus: MessageBus): void {
@@ -70,6 +73,10 @@ export class AgentNotifier {
 
   resolveDhcpWith(resolve: (networkIds: string[]) => Promise<DhcpNetwork[]>): void {
     this.resolveDhcp = resolve;
+  }
+
+  resolveRoutersWith(resolve: (routerIds: string[]) => Promise<RouterWiring[]>): void {
+    this.resolveRouters = resolve;
   }
 
   portUpdated(host: string, args: AgentMethods['port_update']): void {
@@ -90,6 +97,11 @@ export class AgentNotifier {
     if (this.bus) this.dhcp.add(networkIds);
   }
 
+  /** L3 agents bring these routers in line (interfaces, gateway, routes or floating IPs changed, or the router went). */
+  routersChanged(routerIds: ReadonlyArray<string | null | undefined>): void {
+    if (this.bus) this.routers.add(routerIds.filter((id): id is string => typeof id === 'string' && id !== ''));
+  }
+
   /** A host's VXLAN endpoint appeared or moved: every other agent floods to it too. */
   tunnelUpdated(args: AgentMethods['tunnel_update']): void {
     this.send((bus) => bus.fanout(AGENT_TOPIC, 'tunnel_update', args as never), 'tunnel_update');
@@ -99,6 +111,7 @@ export class AgentNotifier {
   close(): void {
     this.groups.drop();
     this.dhcp.drop();
+    this.routers.drop();
     this.bus = null;
   }
 
@@ -109,6 +122,10 @@ export class AgentNotifier {
 
   flushDhcp(): void {
     this.dhcp.flush();
+  }
+
+  flushRouters(): void {
+    this.routers.flush();
   }
 
   private sendGroups(ids: string[]): void {
@@ -127,6 +144,16 @@ export class AgentNotifier {
       const networks = await resolve(networkIds);
       await bus.fanout(AGENT_TOPIC, 'dhcp_networks_updated', { networks: networks as never });
     }, 'dhcp_networks_updated');
+  }
+
+  private sendRouters(routerIds: string[]): void {
+    const resolve = this.resolveRouters;
+    if (!resolve) return;
+    this.send(async (bus) => {
+      const routers = await resolve(routerIds);
+      const removed = routerIds.filter((id) => !routers.some((r) => r.routerId === id));
+      await bus.fanout(AGENT_TOPIC, 'routers_updated', { routers: routers as never, removed });
+    }, 'routers_updated');
   }
 
   private send(how: (bus: MessageBus) => Promise<void>, method: string): void {

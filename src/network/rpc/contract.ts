@@ -1,4 +1,4 @@
-import type { DhcpNetwork, GroupFilter, HostState, PortWiring } from '../dataplane/driver.js';
+import type { DhcpNetwork, GroupFilter, HostState, PortWiring, RouterWiring } from '../dataplane/driver.js';
 
 /**
  * The bus protocol between the network service and its agents (Neutron's q-plugin and
@@ -26,8 +26,8 @@ export interface AgentState {
 /** plugin methods, with their argument and result types. */
 export interface PluginMethods {
   report_state: { args: { agent: AgentState }; result: null };
-  /** `dhcp`: whether the asking agent serves DHCP (its state then lists the networks needing a server). */
-  get_host_state: { args: { host: string; dhcp: boolean }; result: HostState };
+  /** `dhcp`, `l3`: the asking agent's roles (its state then lists the networks needing a DHCP server, the routers to run). */
+  get_host_state: { args: { host: string; dhcp: boolean; l3: boolean }; result: HostState };
   /** The asking host's DHCP port on a network, made or updated; null when the network needs no DHCP server. */
   get_dhcp_port: { args: { network_id: string; host: string }; result: PortWiring | null };
   /** The host stopped serving DHCP on a network: its DHCP port goes. */
@@ -44,6 +44,8 @@ export interface AgentMethods {
   security_groups_updated: { group_ids: string[]; groups?: GroupFilter[] };
   /** Networks whose DHCP servers must follow (DHCP agents act, others ignore it); no subnets: stop serving. */
   dhcp_networks_updated: { networks: DhcpNetwork[] };
+  /** Routers to run as they are now, and routers to remove (L3 agents act, others ignore it). */
+  routers_updated: { routers: RouterWiring[]; removed: string[] };
   /** A host's VXLAN endpoint (Neutron's tunnel_update): flood to it too. */
   tunnel_update: { tunnel_ip: string; host: string };
 }
@@ -53,6 +55,8 @@ export interface AgentConfigurations {
   dataplane: string;
   /** This agent runs DHCP servers (Neutron's DHCP agent role). */
   dhcp: boolean;
+  /** This agent runs routers (Neutron's L3 agent role). */
+  l3: boolean;
   /** VXLAN endpoint of the host, when tunnels are configured (Neutron's tunneling_ip). */
   tunneling_ip?: string;
   tunnel_types: string[];

@@ -1,6 +1,7 @@
 import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
 import { recordHeartbeat } from '../domain/agents.js';
 import { reportPortStatus } from '../domain/port-status.js';
+import { routerWirings } from '../domain/router-wiring.js';
 import { dhcpNetworks, ensureDhcpPort, releaseDhcpPort } from '../domain/dhcp.js';
 import { groupFilters, hostState } from '../domain/wiring.js';
 import type { NetworkService } from '../service.js';
@@ -32,6 +33,7 @@ function agentState(args: JsonObject): AgentState {
 export function servePluginEndpoint(bus: MessageBus, svc: NetworkService): Promise<Subscription> {
   svc.notifier.resolveGroupsWith((ids) => groupFilters(svc, ids));
   svc.notifier.resolveDhcpWith((ids) => dhcpNetworks(svc, ids));
+  svc.notifier.resolveRoutersWith((ids) => routerWirings(svc, ids));
   return bus.serve({ topic: PLUGIN_TOPIC }, {
     report_state: async (args) => {
       const agent = agentState(args);
@@ -41,7 +43,7 @@ export function servePluginEndpoint(bus: MessageBus, svc: NetworkService): Promi
       if (agent.start_flag && typeof tunnelIp === 'string' && tunnelIp !== '') svc.notifier.tunnelUpdated({ tunnel_ip: tunnelIp, host: agent.host });
       return null;
     },
-    get_host_state: async (args) => hostState(svc, text(args, 'host'), args['dhcp'] === true),
+    get_host_state: async (args) => hostState(svc, text(args, 'host'), { dhcp: args['dhcp'] === true, l3: args['l3'] === true }),
     get_dhcp_port: async (args) => ensureDhcpPort(svc, text(args, 'network_id'), text(args, 'host')) as never,
     release_dhcp_port: async (args) => {
       await releaseDhcpPort(svc, text(args, 'network_id'), text(args, 'host'));

@@ -1,5 +1,5 @@
 import type { GroupFilter, PortWiring } from '../driver.js';
-import { runCommand } from './exec.js';
+import { applyNft, chain, dropTable } from './nft.js';
 import { linkLocalOf, nftAddress, nftMac, nftSet, remoteGroupSet, ruleMatch } from './firewall-rules.js';
 import { filterTables } from './names.js';
 
@@ -104,9 +104,6 @@ function spoofChain(port: FirewallPort): string[] {
   ];
 }
 
-const chain = (name: string, body: string[], hook?: string): string[] => [
-  `  chain ${name} {`, ...(hook ? [`    ${hook}`] : []), ...body.map((r) => `    ${r}`), '  }',
-];
 
 function bridgeTable(name: string, ports: FirewallPort[]): string[] {
   return [
@@ -215,8 +212,6 @@ function inetTable(name: string, ports: FirewallPort[], input: FirewallInput): s
   ];
 }
 
-/** `table X {}` + `delete table X`: the table is gone afterwards whether it existed or not. */
-const dropTable = (family: string, name: string): string[] => [`table ${family} ${name} {}`, `delete table ${family} ${name}`];
 
 /**
  * One nft script (for `nft -f -`) that replaces both tables of `input.prefix` in one
@@ -243,7 +238,7 @@ export function removeFirewallScript(prefix: string): string {
 
 /** Applies a script of firewallScript/removeFirewallScript (in `netns` if given); throws CommandFailed. */
 export async function applyFirewall(script: string, netns?: string): Promise<void> {
-  await runCommand('nft', ['-f', '-'], { ...(netns ? { netns } : {}), input: script });
+  await applyNft(script, netns);
 }
 
 /** Removes both tables of a prefix; idempotent. */

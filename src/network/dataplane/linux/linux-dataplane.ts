@@ -1,15 +1,22 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../../core/log.js';
-import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring } from '../driver.js';
+import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring, RouterPort, RouterWiring } from '../driver.js';
 import { DnsmasqServers } from './dhcp-server.js';
 import { runCommand } from './exec.js';
 import { applyFirewall, firewallScript, removeFirewall } from './firewall.js';
 import { Links } from './links.js';
-import { BRIDGE_PREFIX, VLAN_PREFIX, VXLAN_PREFIX, bridgeName, dhcpInterfaceName, dhcpNamespace, tapName, vlanName, vxlanName } from './names.js';
+import {
+  BRIDGE_PREFIX, VLAN_PREFIX, VXLAN_PREFIX, bridgeName, dhcpInterfaceName, dhcpNamespace, filterTables, gatewayInterfaceName, routerInterfaceName,
+  routerNamespace, tapName, vlanName, vxlanName,
+} from './names.js';
 import { ensureNamespace, listNamespaces, removeNamespace, setAddresses } from './namespaces.js';
 import { lostMembers, removedRuleEnds } from './rule-changes.js';
 import { ZoneBook } from './zones.js';
+import { externalGuardScript } from './external-guard.js';
+import { applyNft } from './nft.js';
+import { routerNatScript } from './router-nat.js';
+import { setRouterRoutes } from './router-routes.js';
 
 export interface LinuxDataplaneOptions {
   /** Where the agent keeps what must outlive a reboot (the conntrack zone book). */
@@ -40,6 +47,14 @@ interface PluggedPort {
 
 const isDhcpPort = (p: PortWiring): boolean => p.deviceOwner === 'network:dhcp';
 
+const routerPorts = (r: RouterWiring): RouterPort[] => [...r.interfaces, ...(r.gateway ? [r.gateway] : [])];
+
+/** A router port's addresses with their subnets' prefix lengths. */
+const cidrsOf = (rp: RouterPort): string[] => rp.port.fixedIps.flatMap((f) => {
+  const subnet = rp.subnets.find((s) => s.id === f.subnetId);
+  return subnet ? [`${f.ipAddress}/${subnet.cidr.split('/')[1]}`] : [];
+});
+
 /**
  * The Linux dataplane of one host, after Neutron's linuxbridge, DHCP agents: a
  * bridge per network with its VXLAN or VLAN uplink, a device per port, DHCP servers
@@ -58,6 +73,7 @@ export class LinuxDataplane implements HostDataplane {
   private readonly ports = new Map<string, PluggedPort>();
   private readonly groups = new Map<string, GroupFilter>();
   private readonly dhcp = new Map<string, DhcpServer>();
+  private readonly routers = new Map<string, RouterWiring>();
   /** Networks wired on this host, with their MTU and segment (from the last port or server seen). */
   private readonly networks = new Map<string, PortWiring>();
   private peers: string[] = [];
@@ -75,11 +91,16 @@ export class LinuxDataplane implements HostDataplane {
   }
 
   async unplugPort(portId: string, networkId: string): Promise<void> {
+    await this.forgetPort(portId, networkId);
+    await this.applyFilters();
+  }
+
+  /** Removes a port's device (a namespace end goes with it) and its network's bridge when nothing else uses it. */
+  private async forgetPort(portId: string, networkId: string): Promise<void> {
     const plugged = this.ports.get(portId);
     this.ports.delete(portId);
     if (plugged) await this.links.remove(plugged.device);
     await this.dropNetworkIfUnused(networkId);
-    await this.applyFilters();
   }
 
   async updateGroups(groups: GroupFilter[]): Promise<void> {
@@ -137,15 +158,61 @@ export class LinuxDataplane implements HostDataplane {
     await this.applyFilters();
   }
 
+  /**
+   * A router's namespace with forwarding on, a veth per interface and gateway port
+   * (qr-/qg-) holding the port's addresses (the gateway also the floating IPs, so it
+   * answers ARP for them), its routes, and its NAT table. The host side of the external
+   * network's bridge gets the external subnet's gateway address, so the host reaches
+   * floating IPs and SNATed traffic comes to the host (and no further: see external-guard).
+   */
+  async syncRouter(router: RouterWiring): Promise<void> {
+    const ns = routerNamespace(this.options.namespacePrefix, router.routerId);
+    await ensureNamespace(ns);
+    await runCommand('sysctl', ['-qw', 'net.ipv4.ip_forward=1'], { netns: ns });
+    await runCommand('sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1'], { netns: ns });
+    const ports = routerPorts(router);
+    const wanted = new Set(ports.map((rp) => this.namespaceEnd(rp.port)!.ifname));
+    const inside = new Links(ns);
+    for (const l of await inside.list()) {
+      if ((l.ifname.startsWith('qr-') || l.ifname.startsWith('qg-')) && !wanted.has(l.ifname)) await inside.remove(l.ifname);
+    }
+    const before = this.routers.get(router.routerId);
+    this.routers.set(router.routerId, router);
+    for (const old of before ? routerPorts(before) : []) {
+      if (!ports.some((rp) => rp.port.portId === old.port.portId)) await this.forgetPort(old.port.portId, old.port.networkId);
+    }
+    for (const rp of ports) {
+      await this.wirePort(rp.port);
+      const fips = rp === router.gateway ? router.floatingIps.map((f) => `${f.floatingIp}/32`) : [];
+      await setAddresses(ns, this.namespaceEnd(rp.port)!.ifname, [...cidrsOf(rp), ...fips]);
+    }
+    await setRouterRoutes(ns, router);
+    await applyNft(routerNatScript(router), ns);
+    await this.setExternalAddresses();
+    await this.applyFilters();
+  }
+
+  async removeRouter(routerId: string): Promise<void> {
+    const router = this.routers.get(routerId);
+    this.routers.delete(routerId);
+    // The namespace takes its veth ends with it, and so their bridge ends.
+    await removeNamespace(routerNamespace(this.options.namespacePrefix, routerId));
+    for (const rp of router ? routerPorts(router) : []) await this.forgetPort(rp.port.portId, rp.port.networkId);
+    await this.setExternalAddresses();
+    await this.applyFilters();
+  }
+
   async reconcile(state: HostState, dhcp: DhcpServer[]): Promise<void> {
     this.ports.clear();
     this.groups.clear();
     this.dhcp.clear();
+    this.routers.clear();
     this.networks.clear();
     this.peers = [...state.tunnelPeers];
     for (const g of state.groups) this.groups.set(g.id, g);
     for (const p of state.ports) if (!isDhcpPort(p) || dhcp.some((s) => s.port.portId === p.portId)) await this.wirePort(p);
     for (const server of dhcp) await this.syncDhcp(server);
+    for (const router of state.routers) await this.syncRouter(router);
     await this.removeUnwanted();
     this.zones.keepOnly(new Set(this.networks.keys()));
     await this.applyFilters();
@@ -157,15 +224,27 @@ export class LinuxDataplane implements HostDataplane {
     if (this.dhcp.size === 0) await rm(this.options.runDir, { recursive: true, force: true });
   }
 
+  /**
+   * Where a port's far end lives: a namespace interface for the network service's own
+   * ports (a DHCP server, a router's interface or gateway), none for a VM's tap.
+   */
+  private namespaceEnd(port: PortWiring): { netns: string; ifname: string } | null {
+    const prefix = this.options.namespacePrefix;
+    if (isDhcpPort(port)) return { netns: dhcpNamespace(prefix, port.networkId), ifname: dhcpInterfaceName(port.portId) };
+    if (port.deviceOwner === 'network:router_interface') return { netns: routerNamespace(prefix, port.deviceId), ifname: routerInterfaceName(port.portId) };
+    if (port.deviceOwner === 'network:router_gateway') return { netns: routerNamespace(prefix, port.deviceId), ifname: gatewayInterfaceName(port.portId) };
+    return null;
+  }
+
   /** The network's bridge and uplink, then the port's device on it. */
   private async wirePort(port: PortWiring): Promise<void> {
     await this.wireNetwork(port);
     const bridge = bridgeName(port.networkId);
     const device = tapName(port.portId);
-    if (isDhcpPort(port)) {
-      const ns = dhcpNamespace(this.options.namespacePrefix, port.networkId);
-      await ensureNamespace(ns);
-      await this.links.ensureVethInto(device, ns, dhcpInterfaceName(port.portId), port.macAddress);
+    const end = this.namespaceEnd(port);
+    if (end) {
+      await ensureNamespace(end.netns);
+      await this.links.ensureVethInto(device, end.netns, end.ifname, port.macAddress);
     } else {
       // A VM's tap: QEMU opens it by name; a test's veth is made before the port is bound.
       await this.links.ensureTap(device);
@@ -194,7 +273,7 @@ export class LinuxDataplane implements HostDataplane {
     else if (networkType === 'flat') await this.links.attach(physical, bridge, port.mtu);
   }
 
-  /** A network with no port and no DHCP server here loses its bridge and uplink (a mapped physical device is only let go). */
+  /** A network with no port (router ports included) and no DHCP server here loses its bridge and uplink (a mapped physical device is only let go). */
   private async dropNetworkIfUnused(networkId: string): Promise<void> {
     if ([...this.ports.values()].some((p) => p.wiring.networkId === networkId) || this.dhcp.has(networkId)) return;
     const wiring = this.networks.get(networkId);
@@ -237,14 +316,33 @@ export class LinuxDataplane implements HostDataplane {
       if (ours && !wantedBridges.has(l.ifname) && !wantedDevices.has(l.ifname)) await this.links.remove(l.ifname);
     }
     const dhcpPrefix = dhcpNamespace(this.options.namespacePrefix, '');
+    const routerPrefix = routerNamespace(this.options.namespacePrefix, '');
     for (const ns of await listNamespaces()) {
       if (ns.startsWith(dhcpPrefix) && !this.dhcp.has(ns.slice(dhcpPrefix.length))) await removeNamespace(ns);
+      if (ns.startsWith(routerPrefix) && !this.routers.has(ns.slice(routerPrefix.length))) await removeNamespace(ns);
     }
     await this.dhcpServers.removeAllExcept([...this.dhcp.keys()]);
   }
 
+  /** External networks with a router gateway here: their bridges carry the host's address. */
+  private externalNetworks(): Map<string, RouterPort> {
+    const out = new Map<string, RouterPort>();
+    for (const r of this.routers.values()) if (r.gateway) out.set(r.gateway.port.networkId, r.gateway);
+    return out;
+  }
+
+  /** The host side of each external bridge: the external subnets' gateway addresses. */
+  private async setExternalAddresses(): Promise<void> {
+    for (const [networkId, gw] of this.externalNetworks()) {
+      const cidrs = gw.subnets.filter((s) => s.gatewayIp !== null).map((s) => `${s.gatewayIp!}/${s.cidr.split('/')[1]}`);
+      await setAddresses(this.options.hostNamespace, bridgeName(networkId), cidrs);
+    }
+  }
+
   /** The filters as one ruleset for everything plugged here; none at all (no tables) when nothing is. */
   private async applyFilters(): Promise<void> {
+    const guard = externalGuardScript(filterTables(this.options.namespacePrefix).external, [...this.externalNetworks().keys()].map(bridgeName));
+    await applyNft(guard, this.options.hostNamespace);
     if (this.ports.size === 0 && this.networks.size === 0) {
       await removeFirewall(this.options.namespacePrefix, this.options.hostNamespace);
       return;

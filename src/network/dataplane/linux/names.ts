@@ -34,7 +34,7 @@ export const dhcpNamespace = (prefix: string, networkId: string): string => `${p
 export const routerNamespace = (prefix: string, routerId: string): string => `${prefix}qrouter-${routerId}`;
 
 /** The nftables tables of the port filters (security groups, anti-spoofing), one pair per agent. */
-export const filterTables = (prefix: string): { bridge: string; inet: string } => {
+export const filterTables = (prefix: string): { bridge: string; inet: string; external: string } => {
   const base = `stratus${prefix.replace(/[^a-z0-9]/gi, '_')}`;
-  return { bridge: `${base}_ports`, inet: `${base}_filter` };
+  return { bridge: `${base}_ports`, inet: `${base}_filter`, external: `${base}_external` };
 };

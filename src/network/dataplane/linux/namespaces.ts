@@ -26,10 +26,16 @@ export async function removeNamespace(name: string): Promise<void> {
   }
 }
 
-/** Makes a namespace interface hold exactly these addresses (CIDR form), leaving link-locals alone. */
-export async function setAddresses(netns: string, device: string, cidrs: readonly string[]): Promise<void> {
+/** Makes an interface (of `netns`, or the host's own) hold exactly these addresses (CIDR form), leaving link-locals alone. */
+export async function setAddresses(netns: string | undefined, device: string, cidrs: readonly string[]): Promise<void> {
   const rows = await ipJson<{ addr_info?: Array<{ local: string; prefixlen: number; scope: string }> }>(['addr', 'show', 'dev', device], netns);
   const current = (rows[0]?.addr_info ?? []).filter((a) => a.scope !== 'link').map((a) => `${a.local}/${a.prefixlen}`);
-  for (const c of cidrs) if (!current.includes(c)) await runCommand('ip', ['-n', netns, 'addr', 'replace', c, 'dev', device]);
-  for (const c of current) if (!cidrs.includes(c)) await runCommand('ip', ['-n', netns, 'addr', 'del', c, 'dev', device]);
+  const ip = (args: string[]): Promise<string> => runCommand('ip', [...(netns ? ['-n', netns] : []), ...args]);
+  for (const c of cidrs) if (!current.includes(c)) await ip(['addr', 'replace', c, 'dev', device]);
+  for (const c of current) if (!cidrs.includes(c)) await ip(['addr', 'del', c, 'dev', device]);
+}
+
+/** A namespace's routes of one protocol (`static` for the ones we add), as `destination via nexthop`. */
+export async function routesOf(netns: string, proto: string): Promise<Array<{ dst: string; gateway?: string }>> {
+  return ipJson<{ dst: string; gateway?: string }>(['route', 'show', 'proto', proto], netns);
 }
