@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInstanceId } from './signature.js';
+import { signInstanceId } from '../contract/metadata-signature.js';
 import { fakeNetworkInfo, fakePort, fakeSubnet, metadataTestbed, TEST_SECRET, type MetadataTestbed } from './test-support.js';
 
 let t: MetadataTestbed;

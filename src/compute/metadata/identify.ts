@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { parseAddress } from '../../core/net/address.js';
 import { badRequest, badSignature } from './errors.js';
 import { isComputePort, type MetadataNetwork } from './network-facts.js';
-import { signatureMatches } from './signature.js';
+import { signatureMatches } from '../contract/metadata-signature.js';
 
 /** Who asked: the request's headers and the address of the peer that connected. */
 export interface Requester {

@@ -4,4 +4,4 @@ export { configDriveFiles, type ConfigDriveOptions } from './config-drive.js';
 export { MetadataService } from './service.js';
 export type { MetadataSettings } from './settings.js';
 export type { MetadataSource, SubnetFacts, VifFacts } from './source.js';
-export { signInstanceId } from './signature.js';
+export { signInstanceId } from '../contract/metadata-signature.js';

@@ -186,3 +186,11 @@ export async function memberAddresses(db: Db, groupIds: readonly string[]): Prom
 export async function setPortStatus(db: Db, portId: string, host: string, status: 'ACTIVE' | 'DOWN'): Promise<void> {
   await db.updateTable('ports').set({ status }).where('id', '=', portId).where('binding_host_id', '=', host).execute();
 }
+
+/** Ports holding `ip` as a fixed IP on any of these networks (addresses overlap between networks, so never on all). */
+export async function portsWithAddress(db: Db, ip: string, networkIds: readonly string[]): Promise<Port[]> {
+  if (networkIds.length === 0) return [];
+  const holders = db.selectFrom('ip_allocations').select('port_id').where('ip_address', '=', ip).where('network_id', 'in', [...networkIds]);
+  const rows = await db.selectFrom('ports').selectAll().where('id', 'in', holders).orderBy('id').execute();
+  return hydrate(db, rows, rows.map((r) => r.id));
+}

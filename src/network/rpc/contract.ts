@@ -34,6 +34,8 @@ export interface PluginMethods {
   release_dhcp_port: { args: { network_id: string; host: string }; result: null };
   get_group_filters: { args: { group_ids: string[] }; result: GroupFilter[] };
   update_port_status: { args: { port_id: string; status: 'ACTIVE' | 'DOWN'; host: string }; result: null };
+  /** The instance holding fixed IP `ip` on the network, or behind the router (metadata requests); null when none. */
+  get_address_owner: { args: { network_id?: string; router_id?: string; ip: string }; result: { instance_id: string; project_id: string } | null };
 }
 
 /** agent methods. */

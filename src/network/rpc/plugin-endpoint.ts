@@ -2,6 +2,7 @@ import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.
 import { recordHeartbeat } from '../domain/agents.js';
 import { reportPortStatus } from '../domain/port-status.js';
 import { routerWirings } from '../domain/router-wiring.js';
+import { addressOwner } from '../domain/address-owner.js';
 import { dhcpNetworks, ensureDhcpPort, releaseDhcpPort } from '../domain/dhcp.js';
 import { groupFilters, hostState } from '../domain/wiring.js';
 import type { NetworkService } from '../service.js';
@@ -59,6 +60,13 @@ export function servePluginEndpoint(bus: MessageBus, svc: NetworkService): Promi
       if (status !== 'ACTIVE' && status !== 'DOWN') throw new TypeError('status must be ACTIVE or DOWN');
       await reportPortStatus(svc, text(args, 'port_id'), text(args, 'host'), status);
       return null;
+    },
+    get_address_owner: async (args) => {
+      const networkId = args['network_id'] == null ? undefined : text(args, 'network_id');
+      const routerId = args['router_id'] == null ? undefined : text(args, 'router_id');
+      if (!networkId && !routerId) throw new TypeError('network_id or router_id is required');
+      const owner = await addressOwner(svc, { ...(networkId ? { networkId } : {}), ...(routerId ? { routerId } : {}), ip: text(args, 'ip') });
+      return owner && { instance_id: owner.instanceId, project_id: owner.projectId };
     },
   });
 }

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,17 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DhcpServer, PortWiring } from '../driver.js';
 import { DnsmasqServers } from './dhcp-server.js';
 import { dhcpInterfaceName, dhcpNamespace } from './names.js';
+import { isRootWith, quietly, sh } from './test-support.js';
 
 /** Needs root (namespaces, bridges) and dnsmasq, busybox udhcpc and ip on the host. */
-const isRootWithTools = (() => {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('sh', ['-c', 'command -v dnsmasq && command -v busybox && command -v ip'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const isRootWithTools = isRootWith(['dnsmasq', 'busybox', 'ip']);
 
 const PREFIX = 'stdhcptest-';
 const BRIDGE = 'stdhcptest0';
@@ -33,15 +26,6 @@ const ifname = dhcpInterfaceName(portId);
 const VM_MAC = 'fa:16:3e:77:00:05';
 const OTHER_MAC = 'fa:16:3e:77:00:99';
 const log = pino({ level: 'silent' });
-
-const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const quietly = (cmd: string, args: string[]): void => {
-  try {
-    sh(cmd, args);
-  } catch {
-    // cleanup of something that may not exist
-  }
-};
 
 /**
  * One DHCP exchange from the VM namespace; udhcpc's whole output (it reports on stderr).

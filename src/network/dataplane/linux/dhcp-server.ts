@@ -1,25 +1,20 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../../core/log.js';
 import type { DhcpServer } from '../driver.js';
+import { DaemonQueue, findDaemon, readText, sameArgs, stopAllOf, stopDaemon, type DaemonIdentity } from './daemons.js';
 import { dnsmasqArgs, dnsmasqFiles, dnsmasqHosts, dnsmasqOpts } from './dnsmasq-config.js';
 import { runCommand } from './exec.js';
 import { dhcpInterfaceName, dhcpNamespace } from './names.js';
 
 /** Neutron's isolated-metadata address, answered inside the DHCP namespace. */
 const METADATA_CIDR = '169.254.169.254/32';
-const STOP_WAIT_MS = 2_000;
-const POLL_MS = 50;
 
 /** Network ids become paths and namespace names: nothing but UUID characters. */
 const checkId = (networkId: string): string => {
   if (!/^[0-9A-Za-z][0-9A-Za-z-]*$/.test(networkId)) throw new Error(`invalid network id for a DHCP server: ${JSON.stringify(networkId)}`);
   return networkId;
 };
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-const readText = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch(() => undefined);
 
 /** Replaces a file in one step, so dnsmasq reloading at any moment reads either version whole. */
 async function replaceFile(path: string, content: string): Promise<void> {
@@ -28,19 +23,11 @@ async function replaceFile(path: string, content: string): Promise<void> {
   await rename(tmp, path);
 }
 
-/** The arguments of a process when it is this state directory's dnsmasq (a zombie or another program is not). */
-async function dnsmasqArgsOf(pid: number, dir: string): Promise<string[] | undefined> {
-  const raw = await readText(`/proc/${pid}/cmdline`);
-  if (!raw) return undefined;
-  const [prog, ...args] = raw.split('\0').slice(0, -1);
-  if (!prog || basename(prog) !== 'dnsmasq' || !args.includes(`--pid-file=${dnsmasqFiles(dir).pid}`)) return undefined;
-  return args;
-}
-
-interface Running {
-  pid: number;
-  args: string[];
-}
+/** This state directory's dnsmasq (a zombie or another program is not). */
+const dnsmasqOf = (dir: string): DaemonIdentity => {
+  const pidFile = dnsmasqFiles(dir).pid;
+  return { pidFile, matches: ([prog, ...args]) => !!prog && basename(prog) === 'dnsmasq' && args.includes(`--pid-file=${pidFile}`) };
+};
 
 /**
  * Lease lines (`expiry mac ip host client-id`) that no host line backs any more. Such a
@@ -92,9 +79,8 @@ export interface DnsmasqServersOptions {
  */
 export class DnsmasqServers {
   private readonly root: string;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new DaemonQueue('DHCP servers');
   private rootChecked = false;
-  private closed = false;
 
   constructor(private readonly opts: DnsmasqServersOptions) {
     this.root = join(opts.stateDir, 'dhcp');
@@ -109,19 +95,19 @@ export class DnsmasqServers {
    * exist. Idempotent; does nothing when nothing changed.
    */
   sync(server: DhcpServer): Promise<void> {
-    return this.serialized(checkId(server.networkId), () => this.doSync(server));
+    return this.queue.run(checkId(server.networkId), () => this.doSync(server));
   }
 
   /** Stops the network's dnsmasq (SIGTERM, SIGKILL after 2 s) and deletes its state directory. Idempotent. */
   remove(networkId: string): Promise<void> {
-    return this.serialized(checkId(networkId), () => this.doRemove(networkId));
+    return this.queue.run(checkId(networkId), () => this.doRemove(networkId));
   }
 
   /** Networks whose dnsmasq runs, found from the state directories (so including servers an earlier agent started). */
   async running(): Promise<string[]> {
     const ids: string[] = [];
     for (const id of await this.networkDirs()) {
-      if (await this.find(this.dirOf(id))) ids.push(id);
+      if (await findDaemon(dnsmasqOf(this.dirOf(id)))) ids.push(id);
     }
     return ids.sort();
   }
@@ -135,9 +121,8 @@ export class DnsmasqServers {
   }
 
   /** Stops tracking; the dnsmasqs keep serving (an agent restart must not drop DHCP). Waits for operations under way. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled([...this.queues.values()]);
+  close(): Promise<void> {
+    return this.queue.close();
   }
 
   private dirOf(networkId: string): string {
@@ -147,19 +132,6 @@ export class DnsmasqServers {
   private async networkDirs(): Promise<string[]> {
     const entries = await readdir(this.root, { withFileTypes: true }).catch(() => []);
     return entries.filter((e) => e.isDirectory() && /^[0-9A-Za-z][0-9A-Za-z-]*$/.test(e.name)).map((e) => e.name);
-  }
-
-  /** One operation at a time per network: two overlapping syncs must not start two processes. */
-  private serialized<T>(networkId: string, op: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('DHCP servers closed'));
-    const previous = this.queues.get(networkId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(op);
-    const settled = next.catch(() => undefined);
-    this.queues.set(networkId, settled);
-    void settled.then(() => {
-      if (this.queues.get(networkId) === settled) this.queues.delete(networkId);
-    });
-    return next;
   }
 
   private async doSync(server: DhcpServer): Promise<void> {
@@ -183,7 +155,7 @@ export class DnsmasqServers {
     }
     const { stale } = staleLeases((await readText(files.leases)) ?? '', hosts);
 
-    const proc = await this.find(dir);
+    const proc = await findDaemon(dnsmasqOf(dir));
     if (proc && sameArgs(proc.args, argv) && !blocksAnAddress(stale, hosts)) {
       if (!changed) return;
       process.kill(proc.pid, 'SIGHUP');
@@ -192,7 +164,7 @@ export class DnsmasqServers {
     }
     if (proc) {
       this.opts.log.info({ networkId, pid: proc.pid }, 'dnsmasq restarting');
-      await this.stop(proc.pid, dir);
+      await stopDaemon(proc.pid, dnsmasqOf(dir));
     }
     await this.start(networkId, netns, dir, argv, hosts);
   }
@@ -205,54 +177,15 @@ export class DnsmasqServers {
     await rm(files.pid, { force: true });
     // dnsmasq daemonizes: this returns once it serves (or with its error), the pid file written.
     await runCommand('dnsmasq', argv, { netns });
-    const proc = await this.find(dir);
+    const proc = await findDaemon(dnsmasqOf(dir));
     if (!proc) throw new Error(`dnsmasq for network ${networkId} did not stay up; see ${files.log}`);
     this.opts.log.info({ networkId, pid: proc.pid }, 'dnsmasq started');
   }
 
   private async doRemove(networkId: string): Promise<void> {
     const dir = this.dirOf(networkId);
-    for (;;) {
-      const proc = await this.find(dir);
-      if (!proc) break;
-      await this.stop(proc.pid, dir);
-      this.opts.log.info({ networkId, pid: proc.pid }, 'dnsmasq stopped');
-    }
+    for (const pid of await stopAllOf(dnsmasqOf(dir))) this.opts.log.info({ networkId, pid }, 'dnsmasq stopped');
     await rm(dir, { recursive: true, force: true });
-  }
-
-  /** The state directory's dnsmasq: by its pid file, else by looking through /proc (a pid file lost in a crash). */
-  private async find(dir: string): Promise<Running | undefined> {
-    const pid = Number((await readText(dnsmasqFiles(dir).pid))?.trim());
-    if (Number.isInteger(pid) && pid > 0) {
-      const args = await dnsmasqArgsOf(pid, dir);
-      if (args) return { pid, args };
-    }
-    for (const entry of await readdir('/proc').catch(() => [])) {
-      if (!/^\d+$/.test(entry)) continue;
-      const args = await dnsmasqArgsOf(Number(entry), dir);
-      if (args) return { pid: Number(entry), args };
-    }
-    return undefined;
-  }
-
-  /** SIGTERM, then SIGKILL after STOP_WAIT_MS; each signal only after /proc confirms the process is still ours. */
-  private async stop(pid: number, dir: string): Promise<void> {
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      if (!(await dnsmasqArgsOf(pid, dir))) return;
-      try {
-        process.kill(pid, signal);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ESRCH') return;
-        throw err;
-      }
-      for (let waited = 0; waited < STOP_WAIT_MS; waited += POLL_MS) {
-        await sleep(POLL_MS);
-        // Gone, or a zombie whose parent has not reaped it: either way no longer serving.
-        if (!(await dnsmasqArgsOf(pid, dir))) return;
-      }
-    }
-    throw new Error(`dnsmasq ${pid} did not stop`);
   }
 
   /**
@@ -274,5 +207,3 @@ export class DnsmasqServers {
     await mkdir(dir, { recursive: true, mode: 0o755 });
   }
 }
-
-const sameArgs = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
