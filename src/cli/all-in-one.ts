@@ -17,7 +17,8 @@ import { imageSettingsFrom } from '../image/options.js';
 import { openImage } from '../image/setup.js';
 import { createNetworkApp } from '../network/api/index.js';
 import { NetworkAgent } from '../network/agent/network-agent.js';
-import { hostDataplane } from '../network/agent/host-dataplane.js';
+import { hostDataplane, metadataSocketOf } from '../network/agent/host-dataplane.js';
+import { addressResolverOverBus, MetadataAgent } from '../network/metadata-proxy/index.js';
 import { httpComputeEvents } from '../network/contract/compute-events.js';
 import { servePluginEndpoint } from '../network/rpc/plugin-endpoint.js';
 import { InProcessBus } from '../core/bus/index.js';
@@ -190,7 +191,20 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     closers.push(async () => network.svc.notifier.close());
     await servePluginEndpoint(bus, network.svc);
     const agentHost = config.DEFAULT.host ?? hostname();
-    const { dataplane, agent: agentRoles } = hostDataplane(config, dataDir, agentHost, log);
+    const metadataPort = config.metadata.port + offset;
+    // A real dataplane serves guests metadata: proxies in its namespaces reach the
+    // metadata service through this agent, which signs each request's instance id.
+    let metadataSocket: string | undefined;
+    if (config.network.dataplane === 'linux') {
+      metadataSocket = metadataSocketOf(config.network.namespace_prefix, agentHost);
+      const metadataAgent = new MetadataAgent({
+        socketPath: metadataSocket, metadataUrl: `http://${host}:${metadataPort}`, log,
+        sharedSecret: metadataSettingsFrom(config, secrets.metadataProxySharedSecret).sharedSecret ?? secrets.metadataProxySharedSecret, resolve: addressResolverOverBus(bus),
+      });
+      await metadataAgent.start();
+      closers.push(() => metadataAgent.close());
+    }
+    const { dataplane, agent: agentRoles } = hostDataplane(config, dataDir, agentHost, log, metadataSocket);
     const agent = new NetworkAgent(bus, dataplane, {
       host: agentHost, availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval, ...agentRoles,
     }, log);
@@ -232,7 +246,6 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
 
     // The metadata service reads instances from the compute database and their ports
     // through the network service as the compute service account.
-    const metadataPort = config.metadata.port + offset;
     const metadataUrl = `http://${publicHost}:${metadataPort}`;
     const metadata = new MetadataService(compute.svc, agentClients.network, metadataSettingsFrom(config, secrets.metadataProxySharedSecret));
     const metadataApp = createMetadataApp(metadata, { bodyLimit: config.oslo_middleware.max_request_body_size });

@@ -5,7 +5,7 @@
  * everything it makes is removed, also on failure, and checked gone at the end.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentRunDir } from '../../src/network/agent/host-dataplane.js';
@@ -71,6 +71,7 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
   const demo = { cloud: 'stratus-demo' };
   let outside: OutsideHost | undefined;
   let fipId: string | undefined;
+  let serverId: string | undefined;
 
   async function network(name: string, cidr: string): Promise<string> {
     const n = await os.json(['network', 'create', name], demo);
@@ -135,6 +136,33 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       await os.ok(['router', 'add', 'subnet', 'dp-router', 'dp-net2-subnet'], demo);
       const joined = await within(5_000, () => vm('c').vm.ping(vm('a').ip));
       check(joined !== null, 'c still cannot reach a through the router');
+    });
+
+    await rec.case('metadata: a server\'s guest reads its own meta_data.json at 169.254.169.254, through the DHCP namespace and through the router', async () => {
+      writeFileSync(join(work, 'disk.raw'), Buffer.alloc(1024 * 1024));
+      await os.ok(['image', 'create', '--file', join(work, 'disk.raw'), '--disk-format', 'raw', '--container-format', 'bare', '--public', 'dp-image']);
+      await os.ok(['flavor', 'create', '--ram', '256', '--disk', '1', '--vcpus', '1', 'dp-tiny']);
+      // The guest's port and its "tap" exist first; compute binds the port to this host and the agent plugs the veth.
+      const p = await os.json(['port', 'create', '--network', 'dp-net2', 'm-port'], demo);
+      footprint.portIds.push(String(p.id));
+      const ns = `${prefix}vm-m`;
+      footprint.vmNamespaces.push(ns);
+      const guest = new NamespaceVm(ns, String(p.id), String(p.mac_address));
+      await guest.create();
+      vms.set('m', { id: String(p.id), mac: String(p.mac_address), ip: '', vm: guest });
+      const server = await os.json(['server', 'create', '--image', 'dp-image', '--flavor', 'dp-tiny', '--nic', `port-id=${String(p.id)}`, '--wait', 'dp-server'], demo);
+      serverId = String(server.id);
+      await guest.dhcp(script);
+      const doc = await guest.httpGet('http://169.254.169.254/openstack/latest/meta_data.json');
+      let meta: { uuid?: string; name?: string } = {};
+      try { meta = JSON.parse(doc) as typeof meta; } catch { /* checked below */ }
+      checkEqual([meta.uuid, meta.name], [serverId, 'dp-server'], `meta_data.json via the DHCP namespace (${doc.slice(0, 120)})`);
+      // Without DHCP's host route the request takes the default route: the router's proxy answers.
+      await guest.exec(['ip', 'route', 'del', '169.254.169.254']);
+      const viaRouter = await guest.httpGet('http://169.254.169.254/openstack/latest/meta_data.json');
+      check(viaRouter.includes(serverId), `meta_data.json via the router: ${viaRouter.slice(0, 120)}`);
+      // A guest on the network without a server behind it is refused, not shown another's metadata.
+      check(!(await vm('c').vm.httpGet('http://169.254.169.254/openstack/latest/meta_data.json')).includes(serverId), 'another guest read the server\'s metadata');
     });
 
     await rec.case('a MAC the network did not allocate gets no lease', async () => {
@@ -217,7 +245,9 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       await os.ok(['router', 'remove', 'subnet', 'dp-router', 'dp-net1-subnet'], demo);
       await os.ok(['router', 'remove', 'subnet', 'dp-router', 'dp-net2-subnet'], demo);
       await os.ok(['router', 'delete', 'dp-router'], demo);
+      if (serverId) await os.ok(['server', 'delete', '--wait', serverId], demo);
       for (const v of vms.values()) {
+        // A port given to server create outlives the server (Nova deletes only ports it made).
         await os.ok(['port', 'delete', v.id], demo);
         await v.vm.remove();
       }

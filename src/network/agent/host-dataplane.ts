@@ -17,20 +17,24 @@ function physicalInterfaces(pairs: readonly string[]): Map<string, string> {
   return out;
 }
 
-/** Where an agent's DHCP servers keep their files (see LinuxDataplaneOptions.runDir). */
+/** Where an agent's DHCP servers and metadata proxies keep their files (see LinuxDataplaneOptions.runDir). */
 export const agentRunDir = (prefix: string, host: string): string => join('/run/stratus', `${prefix}network-agent-${host}`);
+
+/** The metadata agent's socket, which the agent's metadata proxies forward to. */
+export const metadataSocketOf = (prefix: string, host: string): string => join(agentRunDir(prefix, host), 'metadata.sock');
 
 /**
  * The dataplane and agent options of a host's network agent from the configuration:
  * [network] dataplane picks noop or linux; the linux one keeps its files under the
  * data dir, per host.
  */
-export function hostDataplane(config: NetworkConfig, dataDir: string, host: string, log: Logger): { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> } {
+export function hostDataplane(config: NetworkConfig, dataDir: string, host: string, log: Logger, metadataSocket?: string): { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> } {
   if (config.network.dataplane === 'noop') return { dataplane: new NoopDataplane(), agent: {} };
   const tunnelingIp = config.vxlan.local_ip ?? undefined;
   const dataplane = new LinuxDataplane({
     stateDir: join(dataDir, 'network-agent', host), runDir: agentRunDir(config.network.namespace_prefix, host), namespacePrefix: config.network.namespace_prefix,
     physicalInterfaces: physicalInterfaces(config.linux_bridge.physical_interface_mappings), log,
+    ...(metadataSocket ? { metadataSocket } : {}),
     ...(tunnelingIp ? { tunnelingIp } : {}),
   });
   return { dataplane, agent: { dhcp: config.network.dhcp_agent, l3: config.network.l3_agent, ...(tunnelingIp ? { tunnelingIp } : {}) } };

@@ -15,7 +15,8 @@ import { lostMembers, removedRuleEnds } from './rule-changes.js';
 import { ZoneBook } from './zones.js';
 import { externalGuardScript } from './external-guard.js';
 import { applyNft } from './nft.js';
-import { routerNatScript } from './router-nat.js';
+import { ROUTER_METADATA_PORT, routerNatScript } from './router-nat.js';
+import { MetadataProxies } from '../../metadata-proxy/index.js';
 import { setRouterRoutes } from './router-routes.js';
 
 export interface LinuxDataplaneOptions {
@@ -33,6 +34,11 @@ export interface LinuxDataplaneOptions {
   namespacePrefix: string;
   /** This host's VXLAN endpoint ([vxlan] local_ip); without it VXLAN networks stay on the host. */
   tunnelingIp?: string;
+  /**
+   * The metadata agent's unix socket: with it, every DHCP and router namespace runs a
+   * metadata proxy (169.254.169.254) that forwards there; without it, none.
+   */
+  metadataSocket?: string;
   /** physnet -> host interface ([linux_bridge] physical_interface_mappings) for flat and VLAN networks. */
   physicalInterfaces: ReadonlyMap<string, string>;
   log: Logger;
@@ -70,6 +76,7 @@ export class LinuxDataplane implements HostDataplane {
   private readonly links: Links;
   private readonly dhcpServers: DnsmasqServers;
   private readonly zones: ZoneBook;
+  private readonly proxies: MetadataProxies;
   private readonly ports = new Map<string, PluggedPort>();
   private readonly groups = new Map<string, GroupFilter>();
   private readonly dhcp = new Map<string, DhcpServer>();
@@ -82,6 +89,7 @@ export class LinuxDataplane implements HostDataplane {
     this.links = new Links(options.hostNamespace);
     this.dhcpServers = new DnsmasqServers({ stateDir: options.runDir, namespacePrefix: options.namespacePrefix, log: options.log });
     this.zones = new ZoneBook(join(options.stateDir, 'conntrack-zones.json'));
+    this.proxies = new MetadataProxies({ runDir: options.runDir, log: options.log });
   }
 
   async plugPort(port: PortWiring, groups: GroupFilter[]): Promise<void> {
@@ -141,6 +149,7 @@ export class LinuxDataplane implements HostDataplane {
     const addresses = server.port.fixedIps.filter((f) => prefixOf.has(f.subnetId)).map((f) => `${f.ipAddress}/${prefixOf.get(f.subnetId)}`);
     await setAddresses(ns, dhcpInterfaceName(server.port.portId), [...addresses, '169.254.169.254/32']);
     await this.dhcpServers.sync(server);
+    if (this.options.metadataSocket) await this.proxies.ensure(ns, { networkId: server.networkId }, '169.254.169.254:80', this.options.metadataSocket);
     this.dhcp.set(server.networkId, server);
     await this.applyFilters();
   }
@@ -149,6 +158,7 @@ export class LinuxDataplane implements HostDataplane {
     const server = this.dhcp.get(networkId);
     this.dhcp.delete(networkId);
     await this.dhcpServers.remove(networkId);
+    await this.proxies.remove(dhcpNamespace(this.options.namespacePrefix, networkId));
     await removeNamespace(dhcpNamespace(this.options.namespacePrefix, networkId));
     if (server) {
       this.ports.delete(server.port.portId);
@@ -188,6 +198,12 @@ export class LinuxDataplane implements HostDataplane {
     }
     await setRouterRoutes(ns, router);
     await applyNft(routerNatScript(router), ns);
+    // Guests behind the router reach metadata through it (its NAT sends 169.254.169.254:80 here).
+    if (this.options.metadataSocket && router.interfaces.length > 0) {
+      await this.proxies.ensure(ns, { routerId: router.routerId }, `0.0.0.0:${ROUTER_METADATA_PORT}`, this.options.metadataSocket);
+    } else {
+      await this.proxies.remove(ns);
+    }
     await this.setExternalAddresses();
     await this.applyFilters();
   }
@@ -196,6 +212,7 @@ export class LinuxDataplane implements HostDataplane {
     const router = this.routers.get(routerId);
     this.routers.delete(routerId);
     // The namespace takes its veth ends with it, and so their bridge ends.
+    await this.proxies.remove(routerNamespace(this.options.namespacePrefix, routerId));
     await removeNamespace(routerNamespace(this.options.namespacePrefix, routerId));
     for (const rp of router ? routerPorts(router) : []) await this.forgetPort(rp.port.portId, rp.port.networkId);
     await this.setExternalAddresses();
@@ -221,7 +238,9 @@ export class LinuxDataplane implements HostDataplane {
   async close(): Promise<void> {
     // DHCP servers and devices stay: traffic goes on while the agent is away.
     await this.dhcpServers.close();
-    if (this.dhcp.size === 0) await rm(this.options.runDir, { recursive: true, force: true });
+    await this.proxies.close();
+    // Nothing runs from the run dir any more (no DHCP server, no router's proxy): it goes.
+    if (this.dhcp.size === 0 && this.routers.size === 0) await rm(this.options.runDir, { recursive: true, force: true });
   }
 
   /**
@@ -322,6 +341,10 @@ export class LinuxDataplane implements HostDataplane {
       if (ns.startsWith(routerPrefix) && !this.routers.has(ns.slice(routerPrefix.length))) await removeNamespace(ns);
     }
     await this.dhcpServers.removeAllExcept([...this.dhcp.keys()]);
+    await this.proxies.removeAllExcept([
+      ...[...this.dhcp.keys()].map((id) => dhcpNamespace(this.options.namespacePrefix, id)),
+      ...[...this.routers.keys()].map((id) => routerNamespace(this.options.namespacePrefix, id)),
+    ]);
   }
 
   /** External networks with a router gateway here: their bridges carry the host's address. */
