@@ -40,6 +40,11 @@ export async function hostHasLiveAgent(svc: NetworkService, host: string): Promi
   return (await listAgents(svc.db)).some((a) => a.host === host && a.admin_state_up === 1 && isAlive(svc, a));
 }
 
+/** Whether a live agent reports a role (`dhcp`, `l3`) in its configurations. */
+export async function liveAgentWithRole(svc: NetworkService, role: 'dhcp' | 'l3'): Promise<boolean> {
+  return (await listAgents(svc.db)).some((a) => isAlive(svc, a) && (JSON.parse(a.configurations) as Record<string, unknown>)[role] === true);
+}
+
 /** Agents the caller may see: all for admins, none for others (Neutron filters rather than refuses). */
 export async function visibleAgents(svc: NetworkService, ctx: RequestContext): Promise<AgentRow[]> {
   return svc.allowed(ctx, 'get_agent', {}) ? listAgents(svc.db) : [];

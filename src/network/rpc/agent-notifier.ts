@@ -49,8 +49,8 @@ export class AgentNotifier {
   private readonly dhcp: Gathered;
   private readonly routers: Gathered;
   private resolveGroups: ((ids: string[]) => Promise<GroupFilter[]>) | null = null;
-  private resolveDhcp: ((networkIds: string[]) => Promise<DhcpNetwork[]>) | null = null;
-  private resolveRouters: ((routerIds: string[]) => Promise<RouterWiring[]>) | null = null;
+  private resolveDhcp: ((networkIds: string[]) => Promise<DhcpNetwork[] | null>) | null = null;
+  private resolveRouters: ((routerIds: string[]) => Promise<RouterWiring[] | null>) | null = null;
 
   /** `gatherDelayMs`: how long group and DHCP changes gather before one notice goes out. */
   constructor(private readonly log: Logger, gatherDelayMs = 100) {
@@ -71,11 +71,12 @@ export class AgentNotifier {
     this.resolveGroups = resolve;
   }
 
-  resolveDhcpWith(resolve: (networkIds: string[]) => Promise<DhcpNetwork[]>): void {
+  /** (A resolver answers null when no agent has the role: the notice is not sent at all.) */
+  resolveDhcpWith(resolve: (networkIds: string[]) => Promise<DhcpNetwork[] | null>): void {
     this.resolveDhcp = resolve;
   }
 
-  resolveRoutersWith(resolve: (routerIds: string[]) => Promise<RouterWiring[]>): void {
+  resolveRoutersWith(resolve: (routerIds: string[]) => Promise<RouterWiring[] | null>): void {
     this.resolveRouters = resolve;
   }
 
@@ -142,6 +143,7 @@ export class AgentNotifier {
     if (!resolve) return;
     this.send(async (bus) => {
       const networks = await resolve(networkIds);
+      if (networks === null) return;
       await bus.fanout(AGENT_TOPIC, 'dhcp_networks_updated', { networks: networks as never });
     }, 'dhcp_networks_updated');
   }
@@ -151,6 +153,7 @@ export class AgentNotifier {
     if (!resolve) return;
     this.send(async (bus) => {
       const routers = await resolve(routerIds);
+      if (routers === null) return;
       const removed = routerIds.filter((id) => !routers.some((r) => r.routerId === id));
       await bus.fanout(AGENT_TOPIC, 'routers_updated', { routers: routers as never, removed });
     }, 'routers_updated');

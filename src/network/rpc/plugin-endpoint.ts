@@ -1,5 +1,5 @@
 import type { JsonObject, MessageBus, Subscription } from '../../core/bus/index.js';
-import { recordHeartbeat } from '../domain/agents.js';
+import { liveAgentWithRole, recordHeartbeat } from '../domain/agents.js';
 import { reportPortStatus } from '../domain/port-status.js';
 import { routerWirings } from '../domain/router-wiring.js';
 import { addressOwner } from '../domain/address-owner.js';
@@ -33,8 +33,9 @@ function agentState(args: JsonObject): AgentState {
  */
 export function servePluginEndpoint(bus: MessageBus, svc: NetworkService): Promise<Subscription> {
   svc.notifier.resolveGroupsWith((ids) => groupFilters(svc, ids));
-  svc.notifier.resolveDhcpWith((ids) => dhcpNetworks(svc, ids));
-  svc.notifier.resolveRoutersWith((ids) => routerWirings(svc, ids));
+  // Nothing is read for roles no live agent has (a cloud on the noop dataplane has none).
+  svc.notifier.resolveDhcpWith(async (ids) => (await liveAgentWithRole(svc, 'dhcp') ? dhcpNetworks(svc, ids) : null));
+  svc.notifier.resolveRoutersWith(async (ids) => (await liveAgentWithRole(svc, 'l3') ? routerWirings(svc, ids) : null));
   return bus.serve({ topic: PLUGIN_TOPIC }, {
     report_state: async (args) => {
       const agent = agentState(args);
