@@ -33,6 +33,7 @@ import type { PlacementClient } from '../placement/contract/client.js';
 import { InProcessPlacementClient } from '../placement/contract/in-process.js';
 import { ComputeController } from '../compute/conductor/controller.js';
 import { startComputeHosts } from './compute-hosts.js';
+import { fakeHostUnderlay } from './fake-host-underlay.js';
 import { ImageClient } from '../image/contract/client.js';
 import { NetworkClient } from '../network/contract/client.js';
 import { openPlacement } from '../placement/setup.js';
@@ -204,7 +205,10 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
       await metadataAgent.start();
       closers.push(() => metadataAgent.close());
     }
-    const { dataplane, agent: agentRoles } = hostDataplane(config, dataDir, agentHost, log, metadataSocket);
+    // Fake hosts on the linux dataplane stand in namespaces on a local underlay (see fake-host-underlay.ts).
+    const underlay = config.network.dataplane === 'linux' && config.compute.fake_hosts > 0 ? await fakeHostUnderlay(config, log) : undefined;
+    if (underlay) closers.push(() => underlay.remove());
+    const { dataplane, agent: agentRoles } = hostDataplane(config, dataDir, agentHost, log, { ...(metadataSocket ? { metadataSocket } : {}), ...(underlay ? { tunnelingIp: underlay.mainVtep } : {}) });
     const agent = new NetworkAgent(bus, dataplane, {
       host: agentHost, availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval, ...agentRoles,
     }, log);
@@ -237,7 +241,10 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
       image: (token) => new ImageClient(`http://${host}:${imagePort}`, async () => token),
     });
     const agentClients = { network: new NetworkClient(`http://${host}:${networkPort}`, serviceToken), image: new ImageClient(`http://${host}:${imagePort}`, serviceToken) };
-    closers.push(...await startComputeHosts(bus, config, agentClients, log, true));
+    closers.push(...await startComputeHosts(bus, config, agentClients, log, {
+      networkAgentOnMainHost: true,
+      dataplaneFor: (fakeHost) => hostDataplane(config, dataDir, fakeHost, log, underlay?.hosts.has(fakeHost) ? { fakeHost: { hostNamespace: underlay.hosts.get(fakeHost)!.namespace, tunnelingIp: underlay.hosts.get(fakeHost)!.vtep } } : {}),
+    }));
     // Ports the agents plug are told to compute (network-vif-plugged), over its API as Neutron does.
     network.svc.computeEvents = httpComputeEvents(`http://${host}:${computePort}/v2.1`, serviceToken, log);
     const computeApp = createComputeApp(compute.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });

@@ -3,8 +3,8 @@ import type { MessageBus } from '../core/bus/index.js';
 import type { Logger } from '../core/log.js';
 import { ComputeAgent, type AgentClients } from '../compute/manager/compute-agent.js';
 import { FakeDriver } from '../compute/virt/fake/fake-driver.js';
-import { NetworkAgent } from '../network/agent/network-agent.js';
-import { NoopDataplane } from '../network/dataplane/noop.js';
+import { NetworkAgent, type NetworkAgentOptions } from '../network/agent/network-agent.js';
+import type { HostDataplane } from '../network/dataplane/driver.js';
 import type { AllInOneConfig } from './options.js';
 
 type Closer = () => Promise<void>;
@@ -14,16 +14,26 @@ type Closer = () => Promise<void>;
  * fake hosts (fake-host-1..N), each with its compute agent on the fake driver and, for
  * the extra hosts, its own network agent so ports bind to it. Returns their closers.
  */
-export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig, clients: AgentClients, log: Logger, mainHostHasNetworkAgent: boolean): Promise<Closer[]> {
+export const fakeHostNames = (n: number): string[] => Array.from({ length: n }, (_, i) => `fake-host-${i + 1}`);
+
+export interface HostNetworking {
+  /** The main host already runs a network agent (the all-in-one's); other hosts get their own. */
+  networkAgentOnMainHost: boolean;
+  /** The dataplane of another host's network agent. */
+  dataplaneFor: (host: string) => { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> };
+}
+
+export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig, clients: AgentClients, log: Logger, networking: HostNetworking): Promise<Closer[]> {
   const closers: Closer[] = [];
   const fd = config.fake_driver;
   const pattern = fd.spawn_failure_pattern ? new RegExp(fd.spawn_failure_pattern) : undefined;
   const mainHost = config.DEFAULT.host ?? hostname();
-  const hosts = config.compute.fake_hosts > 0 ? Array.from({ length: config.compute.fake_hosts }, (_, i) => `fake-host-${i + 1}`) : [mainHost];
+  const hosts = config.compute.fake_hosts > 0 ? fakeHostNames(config.compute.fake_hosts) : [mainHost];
   try {
     for (const host of hosts) {
-      if (host !== mainHost || !mainHostHasNetworkAgent) {
-        const net = new NetworkAgent(bus, new NoopDataplane(), { host, availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval }, log);
+      if (host !== mainHost || !networking.networkAgentOnMainHost) {
+        const { dataplane, agent: roles } = networking.dataplaneFor(host);
+        const net = new NetworkAgent(bus, dataplane, { host, availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval, ...roles }, log);
         await net.start();
         closers.push(() => net.stop());
       }

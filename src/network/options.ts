@@ -17,6 +17,7 @@ export const networkOptions = defineSchema({
     dataplane: opt.str({ default: 'noop', choices: ['noop', 'linux'], help: 'What the network agent does to its host: noop records nothing on the host (any machine, no root); linux makes bridges, VXLAN, DHCP servers and filters (root).' }),
     dhcp_agent: opt.bool({ default: true, help: 'The network agent of this host also runs the networks\' DHCP servers (Neutron\'s DHCP agent role).' }),
     l3_agent: opt.bool({ default: true, help: 'The network agent of this host also runs the routers (Neutron\'s L3 agent role).' }),
+    fake_host_underlay: opt.str({ help: 'With [compute] fake_hosts and the linux dataplane: an IPv4 network for the fake hosts\' VXLAN endpoints, each fake host a namespace on a local underlay bridge (the main host takes the first address). For tests and benchmarks; use a link-local range such as 169.254.250.0/24.' }),
     namespace_prefix: opt.str({ default: '', help: 'Put before qdhcp-/qrouter- namespace names and the filter tables\' names; only needed when two agents share one machine.' }),
   },
   vxlan: {

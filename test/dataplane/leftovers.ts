@@ -60,6 +60,8 @@ export async function leftovers(f: Footprint): Promise<string[]> {
   const ls = await links();
   for (const id of f.networkIds) if (ls.includes(bridgeOf(id))) found.push(`bridge ${bridgeOf(id)}`);
   for (const id of f.portIds) if (ls.includes(tapOf(id))) found.push(`device ${tapOf(id)}`);
+  // The fake hosts' underlay bridge and veths carry the prefix in their names.
+  for (const l of ls) if (f.prefix && l.startsWith('stul') && l.includes(f.prefix)) found.push(`device ${l}`);
   for (const t of nftTables(f.prefix)) {
     const [family, name] = t.split(' ');
     if ((await run('nft', ['list', 'table', family!, name!])).code === 0) found.push(`nft table ${t}`);
@@ -78,6 +80,7 @@ export async function sweep(f: Footprint): Promise<string[]> {
   for (const n of await namespaces()) if ((f.prefix && n.startsWith(f.prefix)) || f.vmNamespaces.includes(n)) await run('ip', ['netns', 'del', n]);
   for (const id of f.networkIds) await run('ip', ['link', 'del', 'dev', bridgeOf(id)]);
   for (const id of f.portIds) await run('ip', ['link', 'del', 'dev', tapOf(id)]);
+  for (const l of await links()) if (f.prefix && l.startsWith('stul') && l.includes(f.prefix)) await run('ip', ['link', 'del', 'dev', l]);
   for (const t of nftTables(f.prefix)) await run('nft', ['delete', 'table', ...t.split(' ')]);
   rmSync(f.runDir, { recursive: true, force: true });
   return found;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fakeHostNamespace } from '../../src/cli/fake-host-underlay.js';
 import { agentRunDir } from '../../src/network/agent/host-dataplane.js';
 import type { Cloud } from '../lib/cloud.js';
 import { CaseRecorder, check, checkEqual, OpenStackCli, type CaseTotals } from '../cli/osc.js';
@@ -20,8 +21,15 @@ type Row = Record<string, unknown>;
 export const DATAPLANE_HOST = 'dp-host';
 
 /** The test cloud's configuration: the linux dataplane, its names behind a prefix of this run. */
+/** The one compute host: a fake host standing in a namespace on the underlay, so its ports cross VXLAN to the main host. */
+export const FAKE_HOST = 'fake-host-1';
+
 export function dataplaneConf(prefix: string): string {
-  return `[DEFAULT]\nhost = ${DATAPLANE_HOST}\n\n[network]\ndataplane = linux\nnamespace_prefix = ${prefix}\n`;
+  return [
+    '[DEFAULT]', `host = ${DATAPLANE_HOST}`, '',
+    '[network]', 'dataplane = linux', `namespace_prefix = ${prefix}`, 'fake_host_underlay = 169.254.250.0/24', '',
+    '[compute]', 'fake_hosts = 1', '',
+  ].join('\n');
 }
 
 export function newPrefix(): string {
@@ -81,7 +89,7 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
   }
 
   /** A port made unbound, its VM namespace plugged to a veth named as the port's tap, then bound to the host. */
-  async function bootVm(name: string, net: string, extra: string[] = []): Promise<VmPort> {
+  async function bootVm(name: string, net: string, extra: string[] = [], host = DATAPLANE_HOST): Promise<VmPort> {
     const p = await os.json(['port', 'create', '--network', net, ...extra, `${name}-port`], demo);
     const id = String(p.id);
     footprint.portIds.push(id);
@@ -89,9 +97,9 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
     const ip = Array.isArray(fixed) ? fixed[0]!.ip_address : /ip_address='([^']+)'/.exec(String(fixed))![1]!;
     const ns = `${prefix}vm-${name}`;
     footprint.vmNamespaces.push(ns);
-    const v = new NamespaceVm(ns, id, String(p.mac_address));
+    const v = new NamespaceVm(ns, id, String(p.mac_address), host === DATAPLANE_HOST ? undefined : fakeHostNamespace(prefix, host));
     await v.create();
-    await os.ok(['port', 'set', '--host', DATAPLANE_HOST, id]);
+    await os.ok(['port', 'set', '--host', host, id]);
     const port = { id, mac: String(p.mac_address), ip, vm: v };
     vms.set(name, port);
     return port;
@@ -114,6 +122,14 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       checkEqual(await b.vm.dhcp(script), `${b.ip}/24`, 'VM b lease');
       check(await a.vm.ping(b.ip), `a cannot ping b (${b.ip})`);
       check(await b.vm.ping(a.ip), `b cannot ping a (${a.ip})`);
+    });
+
+    await rec.case('VXLAN: a VM on another host (a namespace with its own VTEP) gets its lease over the tunnel and pings a', async () => {
+      const x = await bootVm('x', 'dp-net1', [], FAKE_HOST);
+      check(await within(10_000, async () => (await portStatus(x.id)) === 'ACTIVE') !== null, `port ${x.id} on ${FAKE_HOST} never went ACTIVE`);
+      checkEqual(await x.vm.dhcp(script), `${x.ip}/24`, 'VM x lease (from the main host\'s dnsmasq, over VXLAN)');
+      check(await x.vm.ping(vm('a').ip), `x on ${FAKE_HOST} cannot ping a on ${DATAPLANE_HOST}`);
+      check(await vm('a').vm.ping(x.ip), `a cannot ping x`);
     });
 
     await rec.case('the network has one DHCP port, network:dhcp on the host, ACTIVE', async () => {
@@ -147,7 +163,8 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       footprint.portIds.push(String(p.id));
       const ns = `${prefix}vm-m`;
       footprint.vmNamespaces.push(ns);
-      const guest = new NamespaceVm(ns, String(p.id), String(p.mac_address));
+      // The server lands on the only compute host, the fake host: its guest's veth is made there.
+      const guest = new NamespaceVm(ns, String(p.id), String(p.mac_address), fakeHostNamespace(prefix, FAKE_HOST));
       await guest.create();
       vms.set('m', { id: String(p.id), mac: String(p.mac_address), ip: '', vm: guest });
       const server = await os.json(['server', 'create', '--image', 'dp-image', '--flavor', 'dp-tiny', '--nic', `port-id=${String(p.id)}`, '--wait', 'dp-server'], demo);
@@ -253,7 +270,9 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       }
       await os.ok(['network', 'delete', 'dp-net1', 'dp-net2'], demo);
       await os.ok(['network', 'delete', 'dp-public']);
-      const gone = await within(10_000, async () => (await leftovers({ ...footprint, vmNamespaces: [] })).filter((l) => !l.startsWith('directory')).length === 0);
+      // The run dir, the fake host's namespace and its underlay stay until the cloud stops.
+      const stillRunning = (l: string): boolean => l.startsWith('directory') || l === `namespace ${fakeHostNamespace(prefix, FAKE_HOST)}` || l.startsWith('device stul');
+      const gone = await within(10_000, async () => (await leftovers({ ...footprint, vmNamespaces: [] })).filter((l) => !stillRunning(l)).length === 0);
       check(gone !== null, `left behind: ${(await leftovers(footprint)).join(', ')}`);
     });
   } finally {

@@ -24,18 +24,36 @@ export const agentRunDir = (prefix: string, host: string): string => join('/run/
 export const metadataSocketOf = (prefix: string, host: string): string => join(agentRunDir(prefix, host), 'metadata.sock');
 
 /**
+ * Where a host's dataplane lives when it is not the machine itself: a fake host of the
+ * all-in-one, a namespace with its own VXLAN endpoint, running neither DHCP servers
+ * nor routers (the main host does).
+ */
+export interface FakeHostPlace {
+  hostNamespace: string;
+  tunnelingIp: string;
+}
+
+/**
  * The dataplane and agent options of a host's network agent from the configuration:
  * [network] dataplane picks noop or linux; the linux one keeps its files under the
- * data dir, per host.
+ * data dir, per host. `tunnelingIp` overrides [vxlan] local_ip (the all-in-one's
+ * main host on a fake-host underlay).
  */
-export function hostDataplane(config: NetworkConfig, dataDir: string, host: string, log: Logger, metadataSocket?: string): { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> } {
+export function hostDataplane(
+  config: NetworkConfig, dataDir: string, host: string, log: Logger,
+  opts: { metadataSocket?: string; tunnelingIp?: string; fakeHost?: FakeHostPlace } = {},
+): { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> } {
   if (config.network.dataplane === 'noop') return { dataplane: new NoopDataplane(), agent: {} };
-  const tunnelingIp = config.vxlan.local_ip ?? undefined;
+  const tunnelingIp = opts.fakeHost?.tunnelingIp ?? opts.tunnelingIp ?? config.vxlan.local_ip ?? undefined;
+  // A fake host's names carry its own prefix: its reconcile must never take the main host's namespaces for its own.
+  const prefix = opts.fakeHost ? `${config.network.namespace_prefix}${host}-` : config.network.namespace_prefix;
   const dataplane = new LinuxDataplane({
-    stateDir: join(dataDir, 'network-agent', host), runDir: agentRunDir(config.network.namespace_prefix, host), namespacePrefix: config.network.namespace_prefix,
+    stateDir: join(dataDir, 'network-agent', host), runDir: agentRunDir(config.network.namespace_prefix, host), namespacePrefix: prefix,
     physicalInterfaces: physicalInterfaces(config.linux_bridge.physical_interface_mappings), log,
-    ...(metadataSocket ? { metadataSocket } : {}),
+    ...(opts.metadataSocket && !opts.fakeHost ? { metadataSocket: opts.metadataSocket } : {}),
     ...(tunnelingIp ? { tunnelingIp } : {}),
+    ...(opts.fakeHost ? { hostNamespace: opts.fakeHost.hostNamespace } : {}),
   });
-  return { dataplane, agent: { dhcp: config.network.dhcp_agent, l3: config.network.l3_agent, ...(tunnelingIp ? { tunnelingIp } : {}) } };
+  const roles = opts.fakeHost ? { dhcp: false, l3: false } : { dhcp: config.network.dhcp_agent, l3: config.network.l3_agent };
+  return { dataplane, agent: { ...roles, ...(tunnelingIp ? { tunnelingIp } : {}) } };
 }
