@@ -140,6 +140,7 @@ export class NetworkAgent {
 
   /** Makes the host match the service's desired state and reports every port's status. */
   private async reconcile(): Promise<void> {
+    const started = Date.now();
     const state = await this.bus.call<HostState>({ topic: PLUGIN_TOPIC }, 'get_host_state', { host: this.options.host, dhcp: this.options.dhcp === true, l3: this.options.l3 === true });
     this.tunnelPeers = new Set(state.tunnelPeers.filter((ip) => ip !== this.options.tunnelingIp));
     const servers: DhcpServer[] = [];
@@ -150,6 +151,7 @@ export class NetworkAgent {
     await this.dataplane.reconcile({ ...state, tunnelPeers: [...this.tunnelPeers] }, servers);
     const ports = new Map([...state.ports, ...servers.map((s) => s.port)].map((p) => [p.portId, p]));
     for (const p of ports.values()) await this.setStatus(p.portId, p.adminStateUp ? 'ACTIVE' : 'DOWN');
+    this.log.info({ host: this.options.host, ports: ports.size, dhcpServers: servers.length, routers: state.routers.length, ms: Date.now() - started }, 'network agent: host reconciled');
   }
 
   private dhcpPort(networkId: string): Promise<PortWiring | null> {
