@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.js';
 import { formatAddress, lastAddress, parseCidr } from '../core/net/address.js';
-import { runCommand } from '../network/dataplane/linux/exec.js';
+import { CommandFailed, runCommand } from '../network/dataplane/linux/exec.js';
 import { fakeHostNames } from './compute-hosts.js';
 import type { AllInOneConfig } from './options.js';
 
@@ -40,19 +40,24 @@ export async function createFakeHostUnderlay(cidrText: string, prefix: string, h
       made.length = 0;
     },
   };
+  // After a crash (kill -9) it is all still there, fake hosts' guests included: it is kept, not made again.
+  const ip = (args: string[]): Promise<unknown> => runCommand('ip', args).catch((e: unknown) => {
+    if (e instanceof CommandFailed && /File exists|already assigned/.test(e.stderr)) return undefined;
+    throw e;
+  });
   try {
-    await runCommand('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
+    await ip(['link', 'add', 'name', bridge, 'type', 'bridge']);
     made.push(() => runCommand('ip', ['link', 'del', 'dev', bridge]));
-    await runCommand('ip', ['addr', 'add', `${address(1)}/${cidr.prefixlen}`, 'dev', bridge]);
+    await ip(['addr', 'add', `${address(1)}/${cidr.prefixlen}`, 'dev', bridge]);
     await runCommand('ip', ['link', 'set', 'dev', bridge, 'up']);
     for (const [i, host] of hosts.entries()) {
       const ns = fakeHostNamespace(prefix, host);
       const veth = vethOf(prefix, i + 1);
-      await runCommand('ip', ['netns', 'add', ns]);
+      await ip(['netns', 'add', ns]);
       made.push(() => runCommand('ip', ['netns', 'del', ns]));
-      await runCommand('ip', ['link', 'add', 'name', veth, 'type', 'veth', 'peer', 'name', 'underlay', 'netns', ns]);
+      await ip(['link', 'add', 'name', veth, 'type', 'veth', 'peer', 'name', 'underlay', 'netns', ns]);
       await runCommand('ip', ['link', 'set', 'dev', veth, 'master', bridge, 'up']);
-      await runCommand('ip', ['-n', ns, 'addr', 'add', `${address(i + 2)}/${cidr.prefixlen}`, 'dev', 'underlay']);
+      await ip(['-n', ns, 'addr', 'add', `${address(i + 2)}/${cidr.prefixlen}`, 'dev', 'underlay']);
       await runCommand('ip', ['-n', ns, 'link', 'set', 'dev', 'underlay', 'up']);
       await runCommand('ip', ['-n', ns, 'link', 'set', 'dev', 'lo', 'up']);
       underlay.hosts.set(host, { namespace: ns, vtep: address(i + 2) });

@@ -43,6 +43,11 @@ export interface Cloud {
   clouds: Record<string, CloudEntry>;
   /** Stops the process (SIGTERM, SIGKILL after 5 s) and removes the data dir. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Ends the process with `signal` (SIGTERM: a clean stop; SIGKILL: a crash) and starts
+   * the cloud again on the same data dir and ports, resolving when it is ready again.
+   */
+  restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
 export interface StartOptions {
@@ -125,17 +130,19 @@ async function startOnce(opts: StartOptions, offset: number): Promise<Cloud> {
   const dataDir = mkdtempSync(join(tmpdir(), `stratus-${opts.tier}-`));
   const logFile = join(dataDir, 'stratus.log');
   if (opts.conf !== undefined) writeFileSync(join(dataDir, 'stratus.conf'), opts.conf);
-  const logFd = openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(LAUNCHER, ['up', '--data-dir', dataDir, '--port-offset', String(offset)], {
-      cwd: dataDir,
-      env: cleanOsEnv(),
-      stdio: ['ignore', logFd, logFd],
-    });
-  } finally {
-    closeSync(logFd);
-  }
+  const launch = (): ChildProcess => {
+    const logFd = openSync(logFile, 'a');
+    try {
+      return spawn(LAUNCHER, ['up', '--data-dir', dataDir, '--port-offset', String(offset)], {
+        cwd: dataDir,
+        env: cleanOsEnv(),
+        stdio: ['ignore', logFd, logFd],
+      });
+    } finally {
+      closeSync(logFd);
+    }
+  };
+  let child = launch();
   let stopped = false;
   const removeDir = () => {
     if (process.env.STRATUS_TEST_KEEP === '1') return;
@@ -162,13 +169,15 @@ async function startOnce(opts: StartOptions, offset: number): Promise<Cloud> {
   };
 
   let spawnError: Error | undefined;
-  child.on('error', (e) => {
-    spawnError = e;
-  });
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
-  try {
+  const readyCount = (): number => readText(logFile).split(READY).length - 1;
+  /** Waits for the `n`th "ready" line of the log (a restart appends to the same log). */
+  const waitReady = async (n: number): Promise<void> => {
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
     for (;;) {
-      if (readText(logFile).includes(READY)) break;
+      if (readyCount() >= n) return;
       if (spawnError || exited(child)) {
         const why = spawnError ? spawnError.message : `exited with ${child.exitCode ?? child.signalCode}`;
         throw new Error(`stratus up ${why} before "${READY}"`);
@@ -176,6 +185,19 @@ async function startOnce(opts: StartOptions, offset: number): Promise<Cloud> {
       if (Date.now() > deadline) throw new Error(`no "${READY}" within ${(opts.readyTimeoutMs ?? 30_000) / 1000} s`);
       await sleep(100);
     }
+  };
+  const restart = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
+    const before = readyCount();
+    if (!exited(child)) {
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill(signal);
+      await gone;
+    }
+    child = launch();
+    await waitReady(before + 1);
+  };
+  try {
+    await waitReady(1);
     const cloudsFile = join(dataDir, 'clouds.yaml');
     const parsed = parseYaml(readFileSync(cloudsFile, 'utf8')) as { clouds?: Record<string, CloudEntry> } | null;
     const clouds = parsed?.clouds ?? {};
@@ -190,6 +212,7 @@ async function startOnce(opts: StartOptions, offset: number): Promise<Cloud> {
       openrcFile: join(dataDir, 'openrc'),
       clouds,
       stop,
+      restart,
     };
   } catch (e) {
     const log = readText(logFile);

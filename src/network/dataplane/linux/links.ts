@@ -14,6 +14,8 @@ export interface Link {
   mtu: number;
   address?: string;
   up: boolean;
+  /** The owner tag a Stratus agent put on a device it made (the interface alias). */
+  owner?: string;
 }
 
 interface IpLink {
@@ -22,30 +24,39 @@ interface IpLink {
   mtu: number;
   address?: string;
   flags?: string[];
+  ifalias?: string;
   linkinfo?: { info_kind?: string };
 }
 
+function linkOf(r: IpLink): Link {
+  return {
+    ifname: r.ifname, mtu: r.mtu, up: r.flags?.includes('UP') ?? false,
+    ...(r.linkinfo?.info_kind ? { kind: r.linkinfo.info_kind } : {}), ...(r.master ? { master: r.master } : {}),
+    ...(r.address ? { address: r.address } : {}), ...(r.ifalias ? { owner: r.ifalias } : {}),
+  };
+}
+
+/**
+ * Every device a Links makes carries its owner tag as the interface alias: a reconcile
+ * removes only devices with its own tag, so two clouds (a test run and a benchmark) on
+ * one machine never remove each other's bridges, and nothing else is ever touched.
+ */
 export class Links {
   /** `netns`: the namespace standing in for the host (tests run two "hosts" on one machine), or the host's own. */
-  constructor(readonly netns?: string) {}
+  constructor(readonly owner: string, readonly netns?: string) {}
 
   private ip(args: string[]): Promise<string> {
     return runCommand('ip', [...(this.netns ? ['-n', this.netns] : []), ...args]);
   }
 
   async list(): Promise<Link[]> {
-    const rows = await ipJson<IpLink>(['-d', 'link', 'show'], this.netns);
-    return rows.map((r) => ({
-      ifname: r.ifname, mtu: r.mtu, up: r.flags?.includes('UP') ?? false,
-      ...(r.linkinfo?.info_kind ? { kind: r.linkinfo.info_kind } : {}), ...(r.master ? { master: r.master } : {}), ...(r.address ? { address: r.address } : {}),
-    }));
+    return (await ipJson<IpLink>(['-d', 'link', 'show'], this.netns)).map(linkOf);
   }
 
   async get(name: string): Promise<Link | undefined> {
     try {
-      const rows = await ipJson<IpLink>(['-d', 'link', 'show', 'dev', name], this.netns);
-      const r = rows[0];
-      return r && { ifname: r.ifname, mtu: r.mtu, up: r.flags?.includes('UP') ?? false, ...(r.linkinfo?.info_kind ? { kind: r.linkinfo.info_kind } : {}), ...(r.master ? { master: r.master } : {}), ...(r.address ? { address: r.address } : {}) };
+      const r = (await ipJson<IpLink>(['-d', 'link', 'show', 'dev', name], this.netns))[0];
+      return r && linkOf(r);
     } catch (e) {
       if (e instanceof CommandFailed && /does not exist|Cannot find device/.test(e.stderr)) return undefined;
       throw e;
@@ -59,6 +70,7 @@ export class Links {
   async ensureBridge(name: string, mtu: number): Promise<void> {
     if (!(await this.get(name))) {
       await this.ip(['link', 'add', 'name', name, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
+      await this.tag(name);
       await this.sysctl(`net.ipv6.conf.${name}.disable_ipv6`, '1');
     }
     await this.ip(['link', 'set', 'dev', name, 'mtu', String(mtu), 'up']);
@@ -68,19 +80,26 @@ export class Links {
   async ensureVxlan(name: string, vni: number, localIp: string, mtu: number, bridge: string): Promise<void> {
     if (!(await this.get(name))) {
       await this.ip(['link', 'add', 'name', name, 'type', 'vxlan', 'id', String(vni), 'local', localIp, 'dstport', '4789']);
+      await this.tag(name);
     }
     await this.attach(name, bridge, mtu);
   }
 
   /** A VLAN subinterface of a physical device, bridged into a provider network's bridge. */
   async ensureVlan(name: string, physical: string, vlanId: number, mtu: number, bridge: string): Promise<void> {
-    if (!(await this.get(name))) await this.ip(['link', 'add', 'link', physical, 'name', name, 'type', 'vlan', 'id', String(vlanId)]);
+    if (!(await this.get(name))) {
+      await this.ip(['link', 'add', 'link', physical, 'name', name, 'type', 'vlan', 'id', String(vlanId)]);
+      await this.tag(name);
+    }
     await this.attach(name, bridge, mtu);
   }
 
   /** A persistent tap a hypervisor opens by name later. */
   async ensureTap(name: string): Promise<void> {
-    if (!(await this.get(name))) await this.ip(['tuntap', 'add', 'dev', name, 'mode', 'tap']);
+    if (!(await this.get(name))) {
+      await this.ip(['tuntap', 'add', 'dev', name, 'mode', 'tap']);
+      await this.tag(name);
+    }
   }
 
   /**
@@ -94,6 +113,7 @@ export class Links {
       // Made under a temporary name and renamed inside: the final name may exist on the host side.
       const temp = `stv${Math.random().toString(36).slice(2, 11)}`;
       await this.ip(['link', 'add', 'name', hostEnd, 'type', 'veth', 'peer', 'name', temp]);
+      await this.tag(hostEnd);
       await this.sysctl(`net.ipv6.conf.${hostEnd}.disable_ipv6`, '1');
       await this.ip(['link', 'set', 'dev', temp, 'netns', netns]);
       await runCommand('ip', ['-n', netns, 'link', 'set', 'dev', temp, 'name', nsEnd]);
@@ -127,6 +147,10 @@ export class Links {
     const bridge = (args: string[]): Promise<string> => runCommand('bridge', [...(this.netns ? ['-n', this.netns] : []), ...args]);
     for (const p of peers) if (!current.has(p)) await bridge(['fdb', 'append', '00:00:00:00:00:00', 'dev', vxlan, 'dst', p]);
     for (const p of current) if (!peers.includes(p)) await bridge(['fdb', 'del', '00:00:00:00:00:00', 'dev', vxlan, 'dst', p]);
+  }
+
+  private async tag(name: string): Promise<void> {
+    await this.ip(['link', 'set', 'dev', name, 'alias', this.owner]);
   }
 
   private async sysctl(key: string, value: string): Promise<void> {

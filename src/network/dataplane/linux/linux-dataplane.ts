@@ -8,7 +8,7 @@ import { applyFirewall, firewallScript, removeFirewall } from './firewall.js';
 import { Links } from './links.js';
 import {
   BRIDGE_PREFIX, VLAN_PREFIX, VXLAN_PREFIX, bridgeName, dhcpInterfaceName, dhcpNamespace, filterTables, gatewayInterfaceName, routerInterfaceName,
-  routerNamespace, tapName, vlanName, vxlanName,
+  ownerTag, routerNamespace, tapName, vlanName, vxlanName,
 } from './names.js';
 import { ensureNamespace, listNamespaces, removeNamespace, setAddresses } from './namespaces.js';
 import { lostMembers, removedRuleEnds } from './rule-changes.js';
@@ -86,7 +86,7 @@ export class LinuxDataplane implements HostDataplane {
   private peers: string[] = [];
 
   constructor(private readonly options: LinuxDataplaneOptions) {
-    this.links = new Links(options.hostNamespace);
+    this.links = new Links(ownerTag(options.runDir), options.hostNamespace);
     this.dhcpServers = new DnsmasqServers({ stateDir: options.runDir, namespacePrefix: options.namespacePrefix, log: options.log });
     this.zones = new ZoneBook(join(options.stateDir, 'conntrack-zones.json'));
     this.proxies = new MetadataProxies({ runDir: options.runDir, log: options.log });
@@ -182,7 +182,7 @@ export class LinuxDataplane implements HostDataplane {
     await runCommand('sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1'], { netns: ns });
     const ports = routerPorts(router);
     const wanted = new Set(ports.map((rp) => this.namespaceEnd(rp.port)!.ifname));
-    const inside = new Links(ns);
+    const inside = new Links(ownerTag(this.options.runDir), ns);
     for (const l of await inside.list()) {
       if ((l.ifname.startsWith('qr-') || l.ifname.startsWith('qg-')) && !wanted.has(l.ifname)) await inside.remove(l.ifname);
     }
@@ -310,9 +310,10 @@ export class LinuxDataplane implements HostDataplane {
   }
 
   /**
-   * What a crash or missed notices left behind: Stratus bridges and uplinks no network
-   * here needs, port devices on Stratus bridges no port here owns, DHCP namespaces and
-   * servers of networks this host no longer serves.
+   * What a crash or missed notices left behind: bridges and uplinks this agent made (by
+   * their owner tag) that no network here needs, port devices on its bridges no port
+   * here owns, DHCP and router namespaces (by the agent's prefix) and their servers
+   * that this host no longer runs.
    */
   private async removeUnwanted(): Promise<void> {
     const wantedBridges = new Set([...this.networks.keys()].map(bridgeName));
@@ -325,13 +326,16 @@ export class LinuxDataplane implements HostDataplane {
     }
     const physical = new Set(this.options.physicalInterfaces.values());
     const links = await this.links.list();
+    const owner = this.links.owner;
+    const ourBridges = new Set(links.filter((l) => l.owner === owner && l.ifname.startsWith(BRIDGE_PREFIX)).map((l) => l.ifname));
+    // Port devices on our bridges that no port here owns: our taps and veths, and a guest's veth left behind.
     for (const l of links) {
-      if (l.master?.startsWith(BRIDGE_PREFIX) && !wantedDevices.has(l.ifname) && !physical.has(l.ifname)) {
+      if (l.master && ourBridges.has(l.master) && !wantedDevices.has(l.ifname) && !physical.has(l.ifname)) {
         if (l.kind === 'tun' || l.kind === 'veth') await this.links.remove(l.ifname);
       }
     }
     for (const l of links) {
-      const ours = l.ifname.startsWith(BRIDGE_PREFIX) || l.ifname.startsWith(VXLAN_PREFIX) || l.ifname.startsWith(VLAN_PREFIX);
+      const ours = l.owner === owner && (l.ifname.startsWith(BRIDGE_PREFIX) || l.ifname.startsWith(VXLAN_PREFIX) || l.ifname.startsWith(VLAN_PREFIX));
       if (ours && !wantedBridges.has(l.ifname) && !wantedDevices.has(l.ifname)) await this.links.remove(l.ifname);
     }
     const dhcpPrefix = dhcpNamespace(this.options.namespacePrefix, '');

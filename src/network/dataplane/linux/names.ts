@@ -38,3 +38,10 @@ export const filterTables = (prefix: string): { bridge: string; inet: string; ex
   const base = `stratus${prefix.replace(/[^a-z0-9]/gi, '_')}`;
   return { bridge: `${base}_ports`, inet: `${base}_filter`, external: `${base}_external` };
 };
+
+/**
+ * The tag (interface alias) on every device an agent makes, naming the agent by its run
+ * dir (unique per namespace prefix and host): what a reconcile may remove is only what
+ * carries its own tag.
+ */
+export const ownerTag = (runDir: string): string => `stratus ${runDir.split('/').filter(Boolean).pop() ?? runDir}`;
