@@ -80,6 +80,40 @@ export class NamespaceVm {
     return r.code === 0 ? r.stdout.trim() : '';
   }
 
+  /**
+   * Pings every 50 ms from now and resolves with the moment (Date.now()) of the first
+   * reply (`want: 'reply'`), or of the last reply before replies stopped (`want: 'loss'`:
+   * the moment traffic was cut), or null when that did not happen within `timeoutMs`.
+   * This is how a test sees a filter change reach live traffic.
+   */
+  async pingUntil(ip: string, want: 'reply' | 'loss', timeoutMs: number): Promise<number | null> {
+    const child = spawn('ip', ['netns', 'exec', this.netns, 'busybox', 'ping', '-i', '0.05', '-W', '1', ip], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const ended = new Promise((resolve) => child.once('exit', resolve));
+    let lastReplyAt: number | null = null;
+    let buffer = '';
+    return new Promise<number | null>((resolve) => {
+      const finish = (v: number | null): void => {
+        clearTimeout(timer);
+        clearInterval(silence);
+        child.kill('SIGINT');
+        void ended.then(() => resolve(v));
+      };
+      const timer = setTimeout(() => finish(null), timeoutMs);
+      // Replies come every 50 ms: none for 300 ms after some means traffic was cut.
+      const silence = setInterval(() => {
+        if (want === 'loss' && lastReplyAt !== null && Date.now() - lastReplyAt > 300) finish(lastReplyAt);
+      }, 50);
+      child.stdout.on('data', (d: Buffer) => {
+        buffer += d.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        if (!lines.some((l) => /seq=\d+/.test(l))) return;
+        lastReplyAt = Date.now();
+        if (want === 'reply') finish(lastReplyAt);
+      });
+    });
+  }
+
   async addAddress(cidr: string): Promise<void> {
     await must('ip', ['-n', this.netns, 'addr', 'add', cidr, 'dev', 'eth0']);
   }
