@@ -10,18 +10,29 @@ export interface BenchCloud {
   identityUrl: string;
   /** ms from spawn until GET /v3 answered. */
   answeredMs: number;
-  /** ms from spawn until "Stratus is ready" was printed. */
+  /** ms from spawn until "Stratus is ready" was printed (-1 when it was not within readyTimeoutMs). */
   readyMs: number;
-  stop(): Promise<void>;
+  /** Everything the process printed so far (its pino log lines included). */
+  output(): string;
+  /** SIGTERM, wait for the exit, then remove the data dir unless `keepDataDir` (to start another cloud on it). */
+  stop(opts?: { keepDataDir?: boolean }): Promise<void>;
+}
+
+export interface StartCloudOptions {
+  /** Start on this existing data dir (a stopped cloud's, kept) instead of a fresh one; `conf` is then not written. */
+  dataDir?: string;
+  /** How long to wait for "Stratus is ready" (the all-in-one reconciles its network agent first); default 30 s. */
+  readyTimeoutMs?: number;
 }
 
 /** The launcher users run (it sets the memory knobs), not main.js directly. */
 const launcher = new URL('../../bin/stratus', import.meta.url).pathname;
 
-/** Starts `stratus up` on a fresh data dir and times start-up from the outside. */
-export async function startCloud(portOffset: number, conf = ''): Promise<BenchCloud> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'stratus-bench-'));
-  if (conf) writeFileSync(join(dataDir, 'stratus.conf'), conf);
+/** Starts `stratus up` on a fresh data dir (or `opts.dataDir`) and times start-up from the outside. */
+export async function startCloud(portOffset: number, conf = '', opts: StartCloudOptions = {}): Promise<BenchCloud> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'stratus-bench-'));
+  if (conf && !opts.dataDir) writeFileSync(join(dataDir, 'stratus.conf'), conf);
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
   const identityUrl = `http://127.0.0.1:${5000 + portOffset}`;
   const t0 = performance.now();
   const proc = spawn(launcher, ['up', '--data-dir', dataDir, '--port-offset', String(portOffset)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,19 +51,20 @@ export async function startCloud(portOffset: number, conf = ''): Promise<BenchCl
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 5));
   }
-  while (readyMs < 0 && performance.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 5));
-  const stop = async (): Promise<void> => {
-    if (proc.exitCode === null) {
+  while (readyMs < 0 && proc.exitCode === null && performance.now() - t0 < readyTimeoutMs) await new Promise((r) => setTimeout(r, 5));
+  const stop = async (stopOpts: { keepDataDir?: boolean } = {}): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
+      await exited;
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!stopOpts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   if (answeredMs < 0) {
     await stop();
     throw new Error(`cloud did not answer in 30 s:\n${output}`);
   }
-  return { proc, dataDir, identityUrl, answeredMs, readyMs, stop };
+  return { proc, dataDir, identityUrl, answeredMs, readyMs, output: () => output, stop };
 }
 
 export function adminPassword(dataDir: string): string {
