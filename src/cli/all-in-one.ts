@@ -212,11 +212,12 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const agent = new NetworkAgent(bus, dataplane, {
       host: agentHost, availabilityZone: config.DEFAULT.default_availability_zone, reportInterval: config.network.report_interval, ...agentRoles,
     }, log);
-    await agent.start();
-    closers.push(() => agent.stop());
     const networkApp = createNetworkApp(network.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => networkApp.close());
     await networkApp.listen({ host, port: networkPort });
+    // The API answers while the agent brings the host in line (a resync of a busy host takes a while).
+    await agent.start();
+    closers.push(() => agent.stop());
 
     const placementPort = config.placement.port + offset;
     const placementUrl = `http://${publicHost}:${placementPort}`;

@@ -40,6 +40,9 @@ function dhcpNetworksOf(v: unknown): DhcpNetwork[] {
   return v as DhcpNetwork[];
 }
 
+/** A port to plug (with the groups its filters need) or to unplug. */
+type PortChange = { port: PortWiring; groups: GroupFilter[] } | { portId: string; networkId: string };
+
 export interface NetworkAgentOptions {
   host: string;
   availabilityZone: string | null;
@@ -66,6 +69,8 @@ export class NetworkAgent {
   /** One host change at a time: notices arrive in order and are applied in order. */
   private queue: Promise<void> = Promise.resolve();
   private tunnelPeers = new Set<string>();
+  /** Port changes not applied yet, the latest per port: a burst is applied as one batch (see portChanged). */
+  private readonly pendingPorts = new Map<string, PortChange>();
 
   constructor(
     private readonly bus: MessageBus,
@@ -76,8 +81,8 @@ export class NetworkAgent {
 
   async start(): Promise<void> {
     this.subscription = await this.bus.serve({ topic: AGENT_TOPIC, server: this.options.host }, {
-      port_update: async (args) => this.enqueue(() => this.plug(portWiringOf(args['port']), groupsOf(args['groups']))),
-      port_delete: async (args) => this.enqueue(() => this.dataplane.unplugPort(text(args['port_id'], 'port_id'), text(args['network_id'], 'network_id'))),
+      port_update: async (args) => this.portChanged({ port: portWiringOf(args['port']), groups: groupsOf(args['groups']) }),
+      port_delete: async (args) => this.portChanged({ portId: text(args['port_id'], 'port_id'), networkId: text(args['network_id'], 'network_id') }),
       security_groups_updated: async (args) => this.enqueue(() => this.refreshGroups(args['group_ids'], args['groups'])),
       dhcp_networks_updated: async (args) => (this.options.dhcp ? this.enqueue(() => this.serveDhcp(dhcpNetworksOf(args['networks']))) : null),
       routers_updated: async (args) => (this.options.l3 ? this.enqueue(() => this.runRouters(routersOf(args['routers']), args['removed'])) : null),
@@ -122,9 +127,29 @@ export class NetworkAgent {
     return { dataplane: this.dataplane.kind, dhcp: this.options.dhcp === true, l3: this.options.l3 === true, ...tunnels };
   }
 
-  private async plug(port: PortWiring, groups: GroupFilter[]): Promise<void> {
-    await this.dataplane.plugPort(port, groups);
-    await this.setStatus(port.portId, port.adminStateUp ? 'ACTIVE' : 'DOWN');
+  /**
+   * Port notices gather while the host is busy and are applied together: fifty ports
+   * created at once cost the host one filter update, not fifty. The latest notice of a
+   * port wins; the batch keeps its place in the queue among other host changes.
+   */
+  private portChanged(change: PortChange): Promise<null> {
+    const id = 'port' in change ? change.port.portId : change.portId;
+    const first = this.pendingPorts.size === 0;
+    this.pendingPorts.delete(id);
+    this.pendingPorts.set(id, change);
+    return first ? this.enqueue(() => this.applyPortChanges()) : Promise.resolve(null);
+  }
+
+  private async applyPortChanges(): Promise<void> {
+    const changes = [...this.pendingPorts.values()];
+    this.pendingPorts.clear();
+    const unplugs = changes.filter((c): c is { portId: string; networkId: string } => 'portId' in c);
+    const plugs = changes.filter((c): c is { port: PortWiring; groups: GroupFilter[] } => 'port' in c);
+    if (unplugs.length > 0) await this.dataplane.unplugPorts(unplugs);
+    if (plugs.length === 0) return;
+    const groups = new Map(plugs.flatMap((p) => p.groups).map((g) => [g.id, g]));
+    const plugged = new Set(await this.dataplane.plugPorts(plugs.map((p) => p.port), [...groups.values()]));
+    for (const { port } of plugs) if (plugged.has(port.portId)) await this.setStatus(port.portId, port.adminStateUp ? 'ACTIVE' : 'DOWN');
   }
 
   private async setStatus(portId: string, status: 'ACTIVE' | 'DOWN'): Promise<void> {

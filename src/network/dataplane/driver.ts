@@ -114,10 +114,14 @@ export interface HostState {
 export interface HostDataplane {
   /** Reported in the agent's configurations (`noop`, `linux`). */
   readonly kind: string;
-  /** Makes one port real on this host, filters included; idempotent. */
-  plugPort(port: PortWiring, groups: GroupFilter[]): Promise<void>;
-  /** Removes what plugPort made for a port; idempotent. */
-  unplugPort(portId: string, networkId: string): Promise<void>;
+  /**
+   * Makes ports real on this host, filters included (a burst of ports is wired with one
+   * filter update); idempotent. Returns the ids of the ports now plugged: a port that
+   * could not be wired is left out (and logged), the others go on.
+   */
+  plugPorts(ports: PortWiring[], groups: GroupFilter[]): Promise<string[]>;
+  /** Removes what plugPorts made for these ports; idempotent. */
+  unplugPorts(ports: Array<{ portId: string; networkId: string }>): Promise<void>;
   /** Brings the filters of every plugged port in line with changed groups. */
   updateGroups(groups: GroupFilter[]): Promise<void>;
   /** The other hosts' VXLAN endpoints changed: flood entries follow. */

@@ -1,4 +1,4 @@
-import type { HostDataplane } from './driver.js';
+import type { HostDataplane, PortWiring } from './driver.js';
 
 /**
  * A dataplane that touches nothing: ports count as plugged at once. It lets the
@@ -6,8 +6,11 @@ import type { HostDataplane } from './driver.js';
  */
 export class NoopDataplane implements HostDataplane {
   readonly kind = 'noop';
-  async plugPort(): Promise<void> {}
-  async unplugPort(): Promise<void> {}
+  async plugPorts(ports: PortWiring[]): Promise<string[]> {
+    return ports.map((p) => p.portId);
+  }
+
+  async unplugPorts(): Promise<void> {}
   async updateGroups(): Promise<void> {}
   async updateTunnelPeers(): Promise<void> {}
   async syncDhcp(): Promise<void> {}

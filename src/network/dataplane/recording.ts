@@ -21,19 +21,24 @@ export class RecordingDataplane implements HostDataplane {
   readonly plugged = new Map<string, PortWiring>();
   failNextPlug: Error | null = null;
 
-  async plugPort(port: PortWiring, groups: GroupFilter[]): Promise<void> {
-    this.calls.push({ op: 'plug', port, groups });
-    if (this.failNextPlug) {
-      const e = this.failNextPlug;
-      this.failNextPlug = null;
-      throw e;
+  async plugPorts(ports: PortWiring[], groups: GroupFilter[]): Promise<string[]> {
+    for (const port of ports) {
+      this.calls.push({ op: 'plug', port, groups });
+      if (this.failNextPlug) {
+        const e = this.failNextPlug;
+        this.failNextPlug = null;
+        throw e;
+      }
+      this.plugged.set(port.portId, port);
     }
-    this.plugged.set(port.portId, port);
+    return ports.map((p) => p.portId);
   }
 
-  async unplugPort(portId: string, networkId: string): Promise<void> {
-    this.calls.push({ op: 'unplug', portId, networkId });
-    this.plugged.delete(portId);
+  async unplugPorts(ports: Array<{ portId: string; networkId: string }>): Promise<void> {
+    for (const { portId, networkId } of ports) {
+      this.calls.push({ op: 'unplug', portId, networkId });
+      this.plugged.delete(portId);
+    }
   }
 
   async updateGroups(groups: GroupFilter[]): Promise<void> {

@@ -58,7 +58,7 @@ export class Links {
       const r = (await ipJson<IpLink>(['-d', 'link', 'show', 'dev', name], this.netns))[0];
       return r && linkOf(r);
     } catch (e) {
-      if (e instanceof CommandFailed && /does not exist|Cannot find device/.test(e.stderr)) return undefined;
+      if (e instanceof CommandFailed && /does not exist|Cannot find device|No such device/.test(e.stderr)) return undefined;
       throw e;
     }
   }
@@ -130,7 +130,7 @@ export class Links {
     try {
       await this.ip(['link', 'del', 'dev', name]);
     } catch (e) {
-      if (e instanceof CommandFailed && /does not exist|Cannot find device/.test(e.stderr)) return;
+      if (e instanceof CommandFailed && /does not exist|Cannot find device|No such device/.test(e.stderr)) return;
       throw e;
     }
   }

@@ -4,7 +4,7 @@ import type { Logger } from '../../../core/log.js';
 import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring, RouterPort, RouterWiring } from '../driver.js';
 import { DnsmasqServers } from './dhcp-server.js';
 import { runCommand } from './exec.js';
-import { applyFirewall, firewallScript, removeFirewall } from './firewall.js';
+import { applyFirewall, firewallScript, removeFirewallScript } from './firewall.js';
 import { Links } from './links.js';
 import {
   BRIDGE_PREFIX, VLAN_PREFIX, VXLAN_PREFIX, bridgeName, dhcpInterfaceName, dhcpNamespace, filterTables, gatewayInterfaceName, routerInterfaceName,
@@ -84,6 +84,8 @@ export class LinuxDataplane implements HostDataplane {
   /** Networks wired on this host, with their MTU and segment (from the last port or server seen). */
   private readonly networks = new Map<string, PortWiring>();
   private peers: string[] = [];
+  /** The filter script last applied, so an unchanged one is not applied again. */
+  private appliedFilters: string | null = null;
 
   constructor(private readonly options: LinuxDataplaneOptions) {
     this.links = new Links(ownerTag(options.runDir), options.hostNamespace);
@@ -92,14 +94,23 @@ export class LinuxDataplane implements HostDataplane {
     this.proxies = new MetadataProxies({ runDir: options.runDir, log: options.log });
   }
 
-  async plugPort(port: PortWiring, groups: GroupFilter[]): Promise<void> {
+  async plugPorts(ports: PortWiring[], groups: GroupFilter[]): Promise<string[]> {
     for (const g of groups) this.groups.set(g.id, g);
-    await this.wirePort(port);
+    const plugged: string[] = [];
+    for (const port of ports) {
+      try {
+        await this.wirePort(port);
+        plugged.push(port.portId);
+      } catch (err) {
+        this.options.log.error({ err, port: port.portId }, 'linux dataplane: port not plugged');
+      }
+    }
     await this.applyFilters();
+    return plugged;
   }
 
-  async unplugPort(portId: string, networkId: string): Promise<void> {
-    await this.forgetPort(portId, networkId);
+  async unplugPorts(ports: Array<{ portId: string; networkId: string }>): Promise<void> {
+    for (const { portId, networkId } of ports) await this.forgetPort(portId, networkId);
     await this.applyFilters();
   }
 
@@ -225,6 +236,7 @@ export class LinuxDataplane implements HostDataplane {
     this.dhcp.clear();
     this.routers.clear();
     this.networks.clear();
+    this.appliedFilters = null;
     this.peers = [...state.tunnelPeers];
     for (const g of state.groups) this.groups.set(g.id, g);
     for (const p of state.ports) if (!isDhcpPort(p) || dhcp.some((s) => s.port.portId === p.portId)) await this.wirePort(p);
@@ -255,8 +267,14 @@ export class LinuxDataplane implements HostDataplane {
     return null;
   }
 
-  /** The network's bridge and uplink, then the port's device on it. */
+  /**
+   * The network's bridge and uplink, then the port's device on it. A port already
+   * plugged with the same wiring costs nothing (notices repeat what the host has: a
+   * DHCP server's port on every change of its network); a reconcile starts afresh.
+   */
   private async wirePort(port: PortWiring): Promise<void> {
+    const known = this.ports.get(port.portId);
+    if (known && JSON.stringify(known.wiring) === JSON.stringify(port)) return;
     await this.wireNetwork(port);
     const bridge = bridgeName(port.networkId);
     const device = tapName(port.portId);
@@ -276,7 +294,10 @@ export class LinuxDataplane implements HostDataplane {
 
   private async wireNetwork(port: PortWiring): Promise<void> {
     const bridge = bridgeName(port.networkId);
+    const known = this.networks.get(port.networkId);
     this.networks.set(port.networkId, port);
+    // Wired already with the same segment and MTU: nothing to check again.
+    if (known && known.mtu === port.mtu && JSON.stringify(known.segment) === JSON.stringify(port.segment)) return;
     this.zones.zoneOf(port.networkId);
     await this.links.ensureBridge(bridge, port.mtu);
     const { networkType, physicalNetwork, segmentationId } = port.segment;
@@ -369,18 +390,18 @@ export class LinuxDataplane implements HostDataplane {
   /** The filters as one ruleset for everything plugged here; none at all (no tables) when nothing is. */
   private async applyFilters(): Promise<void> {
     const guard = externalGuardScript(filterTables(this.options.namespacePrefix).external, [...this.externalNetworks().keys()].map(bridgeName));
-    await applyNft(guard, this.options.hostNamespace);
-    if (this.ports.size === 0 && this.networks.size === 0) {
-      await removeFirewall(this.options.namespacePrefix, this.options.hostNamespace);
-      return;
-    }
-    const script = firewallScript({
+    const filters = this.ports.size === 0 && this.networks.size === 0 ? removeFirewallScript(this.options.namespacePrefix) : firewallScript({
       prefix: this.options.namespacePrefix,
       ports: [...this.ports.values()],
       groups: this.groups,
       bridges: [...this.networks.keys()].map((id) => ({ name: bridgeName(id), zone: this.zones.zoneOf(id) })),
     });
+    // The same rules as last time: the kernel has them already (a reconcile starts afresh).
+    const script = `${guard}${filters}`;
+    if (script === this.appliedFilters) return;
+    this.appliedFilters = null;
     await applyFirewall(script, this.options.hostNamespace);
+    this.appliedFilters = script;
   }
 
   /** Deletes conntrack entries of a group's ports in the direction a removed rule allowed. */
