@@ -14,7 +14,7 @@ export interface Footprint {
   portIds: string[];
   /** VM namespaces the test made. */
   vmNamespaces: string[];
-  /** The cloud's agents' run dir (src/network/agent/host-dataplane.ts agentRunDir): its dnsmasq processes name it. */
+  /** The cloud's agents' run dir (src/network/agent/host-dataplane.ts agentRunDir): its dnsmasq and radvd processes name it. */
   runDir: string;
 }
 
@@ -37,14 +37,15 @@ async function links(): Promise<string[]> {
   return r.stdout.trim() ? (JSON.parse(r.stdout) as Array<{ ifname: string }>).map((l) => l.ifname) : [];
 }
 
-/** dnsmasq processes started for this cloud (their command line names its run dir). */
-function dnsmasqPids(runDir: string): number[] {
-  const out: number[] = [];
+/** dnsmasq and radvd processes started for this cloud (their command line names its run dir). */
+function daemonPids(runDir: string): Array<{ pid: number; name: string }> {
+  const out: Array<{ pid: number; name: string }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmd[0]?.endsWith('dnsmasq') && cmd.some((a) => a.includes(runDir))) out.push(Number(entry));
+      const name = cmd[0]?.split('/').pop() ?? '';
+      if ((name === 'dnsmasq' || name === 'radvd') && cmd.some((a) => a.includes(runDir))) out.push({ pid: Number(entry), name });
     } catch {
       // Gone meanwhile.
     }
@@ -66,7 +67,7 @@ export async function leftovers(f: Footprint): Promise<string[]> {
     const [family, name] = t.split(' ');
     if ((await run('nft', ['list', 'table', family!, name!])).code === 0) found.push(`nft table ${t}`);
   }
-  for (const pid of dnsmasqPids(f.runDir)) found.push(`dnsmasq pid ${pid}`);
+  for (const d of daemonPids(f.runDir)) found.push(`${d.name} pid ${d.pid}`);
   if (existsSync(f.runDir)) found.push(`directory ${f.runDir}`);
   return found;
 }
@@ -74,7 +75,7 @@ export async function leftovers(f: Footprint): Promise<string[]> {
 /** Removes whatever of the footprint remains (after a failure); returns what it removed. */
 export async function sweep(f: Footprint): Promise<string[]> {
   const found = await leftovers(f);
-  for (const pid of dnsmasqPids(f.runDir)) {
+  for (const { pid } of daemonPids(f.runDir)) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
   }
   for (const n of await namespaces()) if ((f.prefix && n.startsWith(f.prefix)) || f.vmNamespaces.includes(n)) await run('ip', ['netns', 'del', n]);

@@ -48,6 +48,9 @@ interface VmPort {
 /** The external network's addresses (a /24 of the TEST-NET-ish private range that no real uplink sees). */
 const EXTERNAL_CIDR = '172.31.250';
 
+/** The IPv6 SLAAC subnet on the first network (a ULA prefix). */
+const V6_PREFIX = 'fd00:51::';
+
 /** A Stratus-named bridge of no network, left as a crash might leave one. */
 const STALE_BRIDGE = 'stbr-0000dead00';
 
@@ -85,6 +88,7 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
   let outside: OutsideHost | undefined;
   let fipId: string | undefined;
   let serverId: string | undefined;
+  let v6Attached = false;
   /** Figures seen along the way, printed with the results (verbose). */
   const timings: string[] = [];
   const staleNamespace = `${prefix}qdhcp-00000000-0000-4000-8000-00000000dead`;
@@ -160,6 +164,29 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       await os.ok(['router', 'add', 'subnet', 'dp-router', 'dp-net2-subnet'], demo);
       const joined = await within(5_000, () => vm('c').vm.ping(vm('a').ip));
       check(joined !== null, 'c still cannot reach a through the router');
+    });
+
+    await rec.case('IPv6 SLAAC: a slaac subnet on the router: VM a configures the address Neutron gave its port from the router\'s advertisements and pings the router', async () => {
+      const v6 = await os.json(['subnet', 'create', '--network', 'dp-net1', '--ip-version', '6', '--ipv6-ra-mode', 'slaac', '--ipv6-address-mode', 'slaac',
+        '--subnet-range', `${V6_PREFIX}/64`, 'dp-net1-v6'], demo);
+      await os.ok(['router', 'add', 'subnet', 'dp-router', 'dp-net1-v6'], demo);
+      v6Attached = true;
+      const a = vm('a');
+      // The new subnet gave the existing port its EUI-64 address (Neutron's add_auto_addrs_on_network_ports).
+      const fixed = JSON.stringify((await os.json(['port', 'show', a.id], demo)).fixed_ips);
+      const want = new RegExp(`${V6_PREFIX.slice(0, -1)}[0-9a-f:]+`).exec(fixed)?.[0];
+      check(want !== undefined, `port ${a.id} has no address on ${V6_PREFIX}/64: ${fixed}`);
+      const globals = async (): Promise<string[]> => {
+        const r = await a.vm.exec(['ip', '-j', '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'global']);
+        const rows = r.stdout.trim() ? JSON.parse(r.stdout) as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }> : [];
+        return rows.flatMap((row) => (row.addr_info ?? []).map((i) => `${i.local}/${i.prefixlen}`));
+      };
+      const took = await within(10_000, async () => (await globals()).length > 0);
+      checkEqual(await globals(), [`${want!}/64`], `VM a's SLAAC address (after ${took ?? 'more than 10000'} ms)`);
+      const gateway = String(v6.gateway_ip);
+      const pinged = await within(5_000, async () => (await a.vm.exec(['busybox', 'ping', '-6', '-c', '1', '-W', '1', gateway], 15_000)).code === 0);
+      check(pinged !== null, `VM a cannot ping6 the router at ${gateway}`);
+      timings.push(`SLAAC address ${took ?? '-'} ms after the subnet was added to the router`);
     });
 
     await rec.case('metadata: a server\'s guest reads its own meta_data.json at 169.254.169.254, through the DHCP namespace and through the router', async () => {
@@ -312,6 +339,7 @@ export async function runDataplaneSuite(cloud: Cloud, prefix: string, opts: { ve
       await outside?.stop();
       if (fipId) await os.ok(['floating', 'ip', 'delete', fipId], demo);
       await os.ok(['router', 'unset', '--external-gateway', 'dp-router']);
+      if (v6Attached) await os.ok(['router', 'remove', 'subnet', 'dp-router', 'dp-net1-v6'], demo);
       await os.ok(['router', 'remove', 'subnet', 'dp-router', 'dp-net1-subnet'], demo);
       await os.ok(['router', 'remove', 'subnet', 'dp-router', 'dp-net2-subnet'], demo);
       await os.ok(['router', 'delete', 'dp-router'], demo);

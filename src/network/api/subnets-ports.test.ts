@@ -170,6 +170,23 @@ describe('Neutron conventions Tempest relies on', () => {
     expect(bySubnet.length).toBe(2);
   });
 
+  it('gives ports already on the network their EUI-64 address when a SLAAC subnet is added, router interfaces excepted', async () => {
+    const n = await network();
+    const v4 = await subnet('demo', { network_id: n.id, cidr: '10.62.0.0/24' });
+    const p = await port('demo', { network_id: n.id, mac_address: 'fa:16:3e:11:22:44' });
+    const r = await made('demo', 'routers', 'router', {});
+    expect((await call('demo', 'PUT', `/v2.0/routers/${r.id}/add_router_interface`, { subnet_id: v4.id })).statusCode).toBe(200);
+    const v6 = await subnet('demo', { network_id: n.id, ip_version: 6, cidr: '2001:db8:62::/64', ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' });
+    const after = (await call('demo', 'GET', `/v2.0/ports/${p.id}`)).json().port;
+    expect(after.fixed_ips).toEqual([{ subnet_id: v4.id, ip_address: '10.62.0.2' }, { subnet_id: v6.id, ip_address: '2001:db8:62:0:f816:3eff:fe11:2244' }]);
+    expect(after.revision_number).toBe(p.revision_number + 1);
+    const rports = (await call('demo', 'GET', `/v2.0/ports?device_id=${r.id}`)).json().ports as Array<{ fixed_ips: unknown[] }>;
+    expect(rports.map((x) => x.fixed_ips)).toEqual([[{ subnet_id: v4.id, ip_address: '10.62.0.1' }]]);
+    // A stateful DHCPv6 subnet hands out nothing by itself.
+    await subnet('demo', { network_id: n.id, ip_version: 6, cidr: '2001:db8:63::/64', ipv6_ra_mode: 'dhcpv6-stateful', ipv6_address_mode: 'dhcpv6-stateful' });
+    expect((await call('demo', 'GET', `/v2.0/ports/${p.id}`)).json().port.fixed_ips.length).toBe(2);
+  });
+
   it('drops SLAAC addresses with their subnet instead of refusing the delete', async () => {
     const n = await network();
     const v6 = await subnet('demo', { network_id: n.id, ip_version: 6, cidr: '2001:db8:9::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' });

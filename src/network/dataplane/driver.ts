@@ -76,6 +76,10 @@ export interface RouterSubnet {
   id: string;
   cidr: string;
   gatewayIp: string | null;
+  /** IPv6 only: what the router's advertisements announce (null: the router sends none for this subnet). */
+  ipv6RaMode: Ipv6Mode | null;
+  /** IPv6 only: how guests get their addresses (null on IPv4 subnets). */
+  ipv6AddressMode: Ipv6Mode | null;
 }
 
 /** A router's port (interface or gateway) with its network's wiring and its subnets. */

@@ -47,6 +47,18 @@ function slaacAddress(subnet: Subnet, mac: string): string {
 }
 
 /**
+ * The address a port already on the network gets when an auto-address (SLAAC,
+ * DHCPv6-stateless) subnet is added to it, as Neutron's add_auto_addrs_on_network_ports:
+ * its EUI-64 address, unless it is a router's port or the subnet's service types (among
+ * the network's `subnets`, the new one included) do not offer it to the port's owner.
+ */
+export function autoAddressOf(subnet: Subnet, subnets: readonly Subnet[], port: { macAddress: string; deviceOwner: string }): FixedIp | undefined {
+  if (!isAutoAddress(subnet) || ROUTER_OWNERS.has(port.deviceOwner) || port.deviceOwner.startsWith('network:router')) return undefined;
+  if (!forDeviceOwner(subnets, port.deviceOwner).some((s) => s.id === subnet.id)) return undefined;
+  return { subnetId: subnet.id, ipAddress: slaacAddress(subnet, port.macAddress) };
+}
+
+/**
  * Picks a port's addresses the way Neutron's IPAM does. With no request: one address
  * from the first IPv4 subnet with room, one from the first stateful IPv6 subnet with
  * room, and the EUI-64 address on every SLAAC subnet. With requests: each names a

@@ -18,7 +18,7 @@ async function routerPort(svc: NetworkService, port: Port, networks: Map<string,
   const subnets = [];
   for (const f of port.fixedIps) {
     const s = await getSubnet(svc.db, f.subnetId);
-    if (s) subnets.push({ id: s.id, cidr: s.cidr, gatewayIp: s.gatewayIp });
+    if (s) subnets.push({ id: s.id, cidr: s.cidr, gatewayIp: s.gatewayIp, ipv6RaMode: s.ipv6RaMode, ipv6AddressMode: s.ipv6AddressMode });
   }
   return { port: portWiring(port, network), subnets };
 }

@@ -1,12 +1,13 @@
 import type { RequestContext } from '../../core/auth/index.js';
 import { getNetwork } from '../db/networks.js';
-import { getPort } from '../db/ports.js';
+import { getPort, listPorts, updatePortRow } from '../db/ports.js';
 import { deleteSubnetRow, getSubnet, insertSubnet, listSubnets, updateSubnetRow } from '../db/subnets.js';
 import { badRequest, invalidInput, inUse, notFound, type NeutronError } from '../errors.js';
 import { cidrsOverlap, formatAddress, formatCidr, parseCidr, type Cidr } from '../../core/net/address.js';
-import type { Network, Subnet } from '../model.js';
+import type { Network, Port, Subnet } from '../model.js';
 import type { NetworkService } from '../service.js';
 import { checkBools, checkStrings, ownerOf, rejectReadOnly, rejectUnknown, toBool, type Body } from './attributes.js';
+import { autoAddressOf } from './ip-allocation.js';
 import { visibleNetwork, visibleNetworks } from './networks.js';
 import { announcePortChange } from './port-notices.js';
 import { withinQuota } from './quotas.js';
@@ -66,17 +67,40 @@ export async function createSubnet(svc: NetworkService, ctx: RequestContext, bod
     const subnet = subnetWithCidr(svc, body, id, projectId, network.id, cidr);
     subnet.subnetpoolId = pool?.id ?? null;
     // One network's subnets may not overlap; serialised per network so two creates cannot both pass.
-    return svc.networkLocks.run(network.id, async () => {
-      for (const other of await listSubnets(svc.db, [network.id])) {
+    const { changes } = await svc.networkLocks.run(network.id, async () => {
+      const others = await listSubnets(svc.db, [network.id]);
+      for (const other of others) {
         if (cidrsOverlap(cidr, parseCidr(other.cidr)!)) {
           throw invalidInput(`Requested subnet with cidr: ${subnet.cidr} for network: ${network.id} overlaps with another subnet`);
         }
       }
       await insertSubnet(svc.db, subnet);
-      svc.notifier.dhcpNetworksChanged([network.id]);
-      return subnet;
+      return { changes: await addAutoAddresses(svc, subnet, [...others, subnet]) };
     });
+    svc.notifier.dhcpNetworksChanged([network.id]);
+    // Ports that gained a SLAAC address: their hosts rewire them (anti-spoofing) and group members change.
+    for (const [before, after] of changes) await announcePortChange(svc, before, after);
+    return subnet;
   }));
+}
+
+/**
+ * A new SLAAC or DHCPv6-stateless subnet gives every port already on its network its
+ * EUI-64 address (Neutron's add_auto_addrs_on_network_ports): the guest configures it
+ * from the router's advertisements anyway, and the port's filter must let it through.
+ * Runs under the network's lock; returns each changed port before and after.
+ */
+async function addAutoAddresses(svc: NetworkService, subnet: Subnet, subnets: readonly Subnet[]): Promise<Array<[Port, Port]>> {
+  if (!isAutoAddress(subnet)) return [];
+  const changes: Array<[Port, Port]> = [];
+  for (const before of await listPorts(svc.db, { networkId: subnet.networkId })) {
+    const ip = autoAddressOf(subnet, subnets, before);
+    if (!ip) continue;
+    const after: Port = { ...before, fixedIps: [...before.fixedIps, ip], revisionNumber: before.revisionNumber + 1, updatedAt: svc.clock.now() };
+    if (await updatePortRow(svc.db, after, true) === 'saved') changes.push([before, after]);
+    else svc.log.warn({ portId: before.id, subnetId: subnet.id, ipAddress: ip.ipAddress }, 'SLAAC address of an existing port already taken');
+  }
+  return changes;
 }
 
 /** A new subnet's attributes once its cidr is known, validated against it. */

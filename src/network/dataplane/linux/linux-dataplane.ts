@@ -18,6 +18,7 @@ import { applyNft } from './nft.js';
 import { ROUTER_METADATA_PORT, routerNatScript } from './router-nat.js';
 import { MetadataProxies } from '../../metadata-proxy/index.js';
 import { setRouterRoutes } from './router-routes.js';
+import { RouterAdvertisers, radvdConfig } from './radvd.js';
 
 export interface LinuxDataplaneOptions {
   /** Where the agent keeps what must outlive a reboot (the conntrack zone book). */
@@ -77,6 +78,7 @@ export class LinuxDataplane implements HostDataplane {
   private readonly dhcpServers: DnsmasqServers;
   private readonly zones: ZoneBook;
   private readonly proxies: MetadataProxies;
+  private readonly advertisers: RouterAdvertisers;
   private readonly ports = new Map<string, PluggedPort>();
   private readonly groups = new Map<string, GroupFilter>();
   private readonly dhcp = new Map<string, DhcpServer>();
@@ -92,6 +94,7 @@ export class LinuxDataplane implements HostDataplane {
     this.dhcpServers = new DnsmasqServers({ stateDir: options.runDir, namespacePrefix: options.namespacePrefix, log: options.log });
     this.zones = new ZoneBook(join(options.stateDir, 'conntrack-zones.json'));
     this.proxies = new MetadataProxies({ runDir: options.runDir, log: options.log });
+    this.advertisers = new RouterAdvertisers({ runDir: options.runDir, log: options.log });
   }
 
   async plugPorts(ports: PortWiring[], groups: GroupFilter[]): Promise<string[]> {
@@ -182,7 +185,8 @@ export class LinuxDataplane implements HostDataplane {
   /**
    * A router's namespace with forwarding on, a veth per interface and gateway port
    * (qr-/qg-) holding the port's addresses (the gateway also the floating IPs, so it
-   * answers ARP for them), its routes, and its NAT table. The host side of the external
+   * answers ARP for them), its routes, its NAT table, and its radvd when an interface
+   * has an IPv6 subnet with an RA mode. The host side of the external
    * network's bridge gets the external subnet's gateway address, so the host reaches
    * floating IPs and SNATed traffic comes to the host (and no further: see external-guard).
    */
@@ -209,6 +213,8 @@ export class LinuxDataplane implements HostDataplane {
     }
     await setRouterRoutes(ns, router);
     await applyNft(routerNatScript(router), ns);
+    // IPv6 subnets with an RA mode: guests learn their prefix and default route from radvd.
+    await this.advertisers.sync(router.routerId, ns, radvdConfig(router));
     // Guests behind the router reach metadata through it (its NAT sends 169.254.169.254:80 here).
     if (this.options.metadataSocket && router.interfaces.length > 0) {
       await this.proxies.ensure(ns, { routerId: router.routerId }, `0.0.0.0:${ROUTER_METADATA_PORT}`, this.options.metadataSocket);
@@ -224,6 +230,7 @@ export class LinuxDataplane implements HostDataplane {
     this.routers.delete(routerId);
     // The namespace takes its veth ends with it, and so their bridge ends.
     await this.proxies.remove(routerNamespace(this.options.namespacePrefix, routerId));
+    await this.advertisers.remove(routerId);
     await removeNamespace(routerNamespace(this.options.namespacePrefix, routerId));
     for (const rp of router ? routerPorts(router) : []) await this.forgetPort(rp.port.portId, rp.port.networkId);
     await this.setExternalAddresses();
@@ -251,7 +258,8 @@ export class LinuxDataplane implements HostDataplane {
     // DHCP servers and devices stay: traffic goes on while the agent is away.
     await this.dhcpServers.close();
     await this.proxies.close();
-    // Nothing runs from the run dir any more (no DHCP server, no router's proxy): it goes.
+    await this.advertisers.close();
+    // Nothing runs from the run dir any more (no DHCP server, no router's proxy or radvd): it goes.
     if (this.dhcp.size === 0 && this.routers.size === 0) await rm(this.options.runDir, { recursive: true, force: true });
   }
 
@@ -366,6 +374,7 @@ export class LinuxDataplane implements HostDataplane {
       if (ns.startsWith(routerPrefix) && !this.routers.has(ns.slice(routerPrefix.length))) await removeNamespace(ns);
     }
     await this.dhcpServers.removeAllExcept([...this.dhcp.keys()]);
+    await this.advertisers.removeAllExcept([...this.routers.keys()]);
     await this.proxies.removeAllExcept([
       ...[...this.dhcp.keys()].map((id) => dhcpNamespace(this.options.namespacePrefix, id)),
       ...[...this.routers.keys()].map((id) => routerNamespace(this.options.namespacePrefix, id)),
