@@ -1,5 +1,5 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../../core/log.js';
 import type { DhcpServer, GroupFilter, HostDataplane, HostState, PortWiring, RouterPort, RouterWiring } from '../driver.js';
 import { DnsmasqServers } from './dhcp-server.js';
@@ -260,7 +260,11 @@ export class LinuxDataplane implements HostDataplane {
     await this.proxies.close();
     await this.advertisers.close();
     // Nothing runs from the run dir any more (no DHCP server, no router's proxy or radvd): it goes.
-    if (this.dhcp.size === 0 && this.routers.size === 0) await rm(this.options.runDir, { recursive: true, force: true });
+    if (this.dhcp.size === 0 && this.routers.size === 0) {
+      await rm(this.options.runDir, { recursive: true, force: true });
+      // The shared parent (/run/stratus) goes too when no other agent uses it.
+      await rmdir(dirname(this.options.runDir)).catch(() => undefined);
+    }
   }
 
   /**
