@@ -69,6 +69,7 @@ export class NetworkAgent {
   /** One host change at a time: notices arrive in order and are applied in order. */
   private queue: Promise<void> = Promise.resolve();
   private tunnelPeers = new Set<string>();
+  private stopping = false;
   /** Port changes not applied yet, the latest per port: a burst is applied as one batch (see portChanged). */
   private readonly pendingPorts = new Map<string, PortChange>();
 
@@ -99,12 +100,17 @@ export class NetworkAgent {
     this.timer = null;
     await this.subscription?.close();
     this.subscription = null;
+    // Changes still queued are dropped, not applied: the next start reconciles the host
+    // to the service's state anyway, and a busy host then stops in moments, not minutes.
+    this.stopping = true;
+    this.pendingPorts.clear();
     await this.queue;
     await this.dataplane.close();
   }
 
   private enqueue(work: () => Promise<void>): Promise<null> {
-    const next = this.queue.then(work, work);
+    const unlessStopping = (): Promise<void> => (this.stopping ? Promise.resolve() : work());
+    const next = this.queue.then(unlessStopping, unlessStopping);
     this.queue = next.catch((err: unknown) => this.log.error({ err }, 'network agent: host change failed'));
     return next.then(() => null);
   }
@@ -185,20 +191,23 @@ export class NetworkAgent {
 
   /** DHCP servers follow their networks: started or reloaded while a network has DHCP subnets, stopped when not. */
   private async serveDhcp(networks: DhcpNetwork[]): Promise<void> {
+    const servers: DhcpServer[] = [];
     for (const network of networks) {
       const port = network.subnets.length > 0 ? await this.dhcpPort(network.networkId) : null;
-      if (!port) {
-        await this.dataplane.removeDhcp(network.networkId);
-        if (network.subnets.length === 0) await this.bus.call({ topic: PLUGIN_TOPIC }, 'release_dhcp_port', { network_id: network.networkId, host: this.options.host });
+      if (port) {
+        servers.push({ ...network, port });
         continue;
       }
-      await this.dataplane.syncDhcp({ ...network, port });
-      await this.setStatus(port.portId, 'ACTIVE');
+      await this.dataplane.removeDhcp(network.networkId);
+      if (network.subnets.length === 0) await this.bus.call({ topic: PLUGIN_TOPIC }, 'release_dhcp_port', { network_id: network.networkId, host: this.options.host });
     }
+    if (servers.length === 0) return;
+    await this.dataplane.syncDhcpServers(servers);
+    for (const s of servers) await this.setStatus(s.port.portId, 'ACTIVE');
   }
 
   private async runRouters(routers: RouterWiring[], removed: unknown): Promise<void> {
-    for (const r of routers) await this.dataplane.syncRouter(r);
+    if (routers.length > 0) await this.dataplane.syncRouters(routers);
     if (Array.isArray(removed)) for (const id of removed) if (typeof id === 'string') await this.dataplane.removeRouter(id);
   }
 

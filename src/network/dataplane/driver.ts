@@ -130,12 +130,12 @@ export interface HostDataplane {
   updateGroups(groups: GroupFilter[]): Promise<void>;
   /** The other hosts' VXLAN endpoints changed: flood entries follow. */
   updateTunnelPeers(peers: string[]): Promise<void>;
-  /** Starts or reconfigures the DHCP server of one network on this host (its port plugged first). */
-  syncDhcp(server: DhcpServer): Promise<void>;
+  /** Starts or reconfigures the DHCP servers of these networks on this host (their ports plugged first). */
+  syncDhcpServers(servers: DhcpServer[]): Promise<void>;
   /** Stops the DHCP server of a network and removes what it made; idempotent. */
   removeDhcp(networkId: string): Promise<void>;
-  /** Starts or reconfigures a router on this host (its namespace, ports, routes, NAT); idempotent. */
-  syncRouter(router: RouterWiring): Promise<void>;
+  /** Starts or reconfigures routers on this host (namespaces, ports, routes, NAT); idempotent. */
+  syncRouters(routers: RouterWiring[]): Promise<void>;
   /** Removes a router from this host; idempotent. */
   removeRouter(routerId: string): Promise<void>;
   /**

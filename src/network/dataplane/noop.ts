@@ -13,9 +13,9 @@ export class NoopDataplane implements HostDataplane {
   async unplugPorts(): Promise<void> {}
   async updateGroups(): Promise<void> {}
   async updateTunnelPeers(): Promise<void> {}
-  async syncDhcp(): Promise<void> {}
+  async syncDhcpServers(): Promise<void> {}
   async removeDhcp(): Promise<void> {}
-  async syncRouter(): Promise<void> {}
+  async syncRouters(): Promise<void> {}
   async removeRouter(): Promise<void> {}
   async reconcile(): Promise<void> {}
   async close(): Promise<void> {}

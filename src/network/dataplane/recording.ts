@@ -49,16 +49,16 @@ export class RecordingDataplane implements HostDataplane {
     this.calls.push({ op: 'tunnels', peers });
   }
 
-  async syncDhcp(server: DhcpServer): Promise<void> {
-    this.calls.push({ op: 'dhcp', server });
+  async syncDhcpServers(servers: DhcpServer[]): Promise<void> {
+    for (const server of servers) this.calls.push({ op: 'dhcp', server });
   }
 
   async removeDhcp(networkId: string): Promise<void> {
     this.calls.push({ op: 'dhcp-remove', networkId });
   }
 
-  async syncRouter(router: RouterWiring): Promise<void> {
-    this.calls.push({ op: 'router', router });
+  async syncRouters(routers: RouterWiring[]): Promise<void> {
+    for (const router of routers) this.calls.push({ op: 'router', router });
   }
 
   async removeRouter(routerId: string): Promise<void> {

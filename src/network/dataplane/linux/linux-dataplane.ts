@@ -86,6 +86,8 @@ export class LinuxDataplane implements HostDataplane {
   /** Networks wired on this host, with their MTU and segment (from the last port or server seen). */
   private readonly networks = new Map<string, PortWiring>();
   private peers: string[] = [];
+  /** Inside filtersOnceAfter: filter updates wait for its end. */
+  private filtersHeld = 0;
   /** The filter script last applied, so an unchanged one is not applied again. */
   private appliedFilters: string | null = null;
 
@@ -156,7 +158,15 @@ export class LinuxDataplane implements HostDataplane {
     }
   }
 
-  async syncDhcp(server: DhcpServer): Promise<void> {
+  async syncDhcpServers(servers: DhcpServer[]): Promise<void> {
+    await this.filtersOnceAfter(async () => { for (const server of servers) await this.syncDhcp(server); });
+  }
+
+  async syncRouters(routers: RouterWiring[]): Promise<void> {
+    await this.filtersOnceAfter(async () => { for (const router of routers) await this.syncRouter(router); });
+  }
+
+  private async syncDhcp(server: DhcpServer): Promise<void> {
     await this.wirePort(server.port);
     const ns = dhcpNamespace(this.options.namespacePrefix, server.networkId);
     const prefixOf = new Map(server.subnets.map((s) => [s.id, s.cidr.split('/')[1]]));
@@ -190,7 +200,7 @@ export class LinuxDataplane implements HostDataplane {
    * network's bridge gets the external subnet's gateway address, so the host reaches
    * floating IPs and SNATed traffic comes to the host (and no further: see external-guard).
    */
-  async syncRouter(router: RouterWiring): Promise<void> {
+  private async syncRouter(router: RouterWiring): Promise<void> {
     const ns = routerNamespace(this.options.namespacePrefix, router.routerId);
     await ensureNamespace(ns);
     await runCommand('sysctl', ['-qw', 'net.ipv4.ip_forward=1'], { netns: ns });
@@ -246,12 +256,13 @@ export class LinuxDataplane implements HostDataplane {
     this.appliedFilters = null;
     this.peers = [...state.tunnelPeers];
     for (const g of state.groups) this.groups.set(g.id, g);
-    for (const p of state.ports) if (!isDhcpPort(p) || dhcp.some((s) => s.port.portId === p.portId)) await this.wirePort(p);
-    for (const server of dhcp) await this.syncDhcp(server);
-    for (const router of state.routers) await this.syncRouter(router);
-    await this.removeUnwanted();
-    this.zones.keepOnly(new Set(this.networks.keys()));
-    await this.applyFilters();
+    await this.filtersOnceAfter(async () => {
+      for (const p of state.ports) if (!isDhcpPort(p) || dhcp.some((s) => s.port.portId === p.portId)) await this.wirePort(p);
+      for (const server of dhcp) await this.syncDhcp(server);
+      for (const router of state.routers) await this.syncRouter(router);
+      await this.removeUnwanted();
+      this.zones.keepOnly(new Set(this.networks.keys()));
+    });
   }
 
   async close(): Promise<void> {
@@ -400,8 +411,23 @@ export class LinuxDataplane implements HostDataplane {
     }
   }
 
+  /**
+   * Runs `work` (many DHCP servers or routers: a reconcile, a burst of notices) with the
+   * filters applied once at the end instead of after every step.
+   */
+  private async filtersOnceAfter(work: () => Promise<void>): Promise<void> {
+    this.filtersHeld++;
+    try {
+      await work();
+    } finally {
+      this.filtersHeld--;
+    }
+    await this.applyFilters();
+  }
+
   /** The filters as one ruleset for everything plugged here; none at all (no tables) when nothing is. */
   private async applyFilters(): Promise<void> {
+    if (this.filtersHeld > 0) return;
     const guard = externalGuardScript(filterTables(this.options.namespacePrefix).external, [...this.externalNetworks().keys()].map(bridgeName));
     const filters = this.ports.size === 0 && this.networks.size === 0 ? removeFirewallScript(this.options.namespacePrefix) : firewallScript({
       prefix: this.options.namespacePrefix,
