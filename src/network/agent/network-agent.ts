@@ -104,6 +104,7 @@ export class NetworkAgent {
     // to the service's state anyway, and a busy host then stops in moments, not minutes.
     this.stopping = true;
     this.pendingPorts.clear();
+    this.dataplane.interrupt?.();
     await this.queue;
     await this.dataplane.close();
   }

@@ -144,5 +144,7 @@ export interface HostDataplane {
    * router this dataplane made goes.
    */
   reconcile(state: HostState, dhcp: DhcpServer[]): Promise<void>;
+  /** The agent is stopping: a batch in progress ends after its current step (the next start reconciles). */
+  interrupt?(): void;
   close(): Promise<void>;
 }

@@ -86,6 +86,8 @@ export class LinuxDataplane implements HostDataplane {
   /** Networks wired on this host, with their MTU and segment (from the last port or server seen). */
   private readonly networks = new Map<string, PortWiring>();
   private peers: string[] = [];
+  /** Set when the agent stops: batches end after their current step. */
+  private interrupted = false;
   /** Inside filtersOnceAfter: filter updates wait for its end. */
   private filtersHeld = 0;
   /** The filter script last applied, so an unchanged one is not applied again. */
@@ -159,11 +161,15 @@ export class LinuxDataplane implements HostDataplane {
   }
 
   async syncDhcpServers(servers: DhcpServer[]): Promise<void> {
-    await this.filtersOnceAfter(async () => { for (const server of servers) await this.syncDhcp(server); });
+    await this.filtersOnceAfter(async () => { for (const server of servers) if (!this.interrupted) await this.syncDhcp(server); });
   }
 
   async syncRouters(routers: RouterWiring[]): Promise<void> {
-    await this.filtersOnceAfter(async () => { for (const router of routers) await this.syncRouter(router); });
+    await this.filtersOnceAfter(async () => { for (const router of routers) if (!this.interrupted) await this.syncRouter(router); });
+  }
+
+  interrupt(): void {
+    this.interrupted = true;
   }
 
   private async syncDhcp(server: DhcpServer): Promise<void> {
@@ -216,13 +222,19 @@ export class LinuxDataplane implements HostDataplane {
     for (const old of before ? routerPorts(before) : []) {
       if (!ports.some((rp) => rp.port.portId === old.port.portId)) await this.forgetPort(old.port.portId, old.port.networkId);
     }
-    for (const rp of ports) {
-      await this.wirePort(rp.port);
-      const fips = rp === router.gateway ? router.floatingIps.map((f) => `${f.floatingIp}/32`) : [];
-      await setAddresses(ns, this.namespaceEnd(rp.port)!.ifname, [...cidrsOf(rp), ...fips]);
-    }
+    // A floating address on the gateway makes the router answer for it: a new one is added
+    // only once its NAT is in place (else the router itself would answer), one going is
+    // removed before its NAT goes.
+    const fipsOf = (r: RouterWiring | undefined): string[] => (r ? r.floatingIps.map((f) => `${f.floatingIp}/32`) : []);
+    const staying = fipsOf(router).filter((f) => fipsOf(before).includes(f));
+    const setPortAddresses = async (fips: string[]): Promise<void> => {
+      for (const rp of ports) await setAddresses(ns, this.namespaceEnd(rp.port)!.ifname, [...cidrsOf(rp), ...(rp === router.gateway ? fips : [])]);
+    };
+    for (const rp of ports) await this.wirePort(rp.port);
+    await setPortAddresses(staying);
     await setRouterRoutes(ns, router);
     await applyNft(routerNatScript(router), ns);
+    await setPortAddresses(fipsOf(router));
     // IPv6 subnets with an RA mode: guests learn their prefix and default route from radvd.
     await this.advertisers.sync(router.routerId, ns, radvdConfig(router));
     // Guests behind the router reach metadata through it (its NAT sends 169.254.169.254:80 here).
@@ -257,9 +269,11 @@ export class LinuxDataplane implements HostDataplane {
     this.peers = [...state.tunnelPeers];
     for (const g of state.groups) this.groups.set(g.id, g);
     await this.filtersOnceAfter(async () => {
-      for (const p of state.ports) if (!isDhcpPort(p) || dhcp.some((s) => s.port.portId === p.portId)) await this.wirePort(p);
-      for (const server of dhcp) await this.syncDhcp(server);
-      for (const router of state.routers) await this.syncRouter(router);
+      for (const p of state.ports) if (!this.interrupted && (!isDhcpPort(p) || dhcp.some((s) => s.port.portId === p.portId))) await this.wirePort(p);
+      for (const server of dhcp) if (!this.interrupted) await this.syncDhcp(server);
+      for (const router of state.routers) if (!this.interrupted) await this.syncRouter(router);
+      // An interrupted reconcile knows only part of the host: it removes nothing.
+      if (this.interrupted) return;
       await this.removeUnwanted();
       this.zones.keepOnly(new Set(this.networks.keys()));
     });
@@ -427,7 +441,9 @@ export class LinuxDataplane implements HostDataplane {
 
   /** The filters as one ruleset for everything plugged here; none at all (no tables) when nothing is. */
   private async applyFilters(): Promise<void> {
-    if (this.filtersHeld > 0) return;
+    // Held for a batch; or the agent is stopping and knows only part of the host: the
+    // kernel keeps the last complete ruleset rather than one that leaves ports unfiltered.
+    if (this.filtersHeld > 0 || this.interrupted) return;
     const guard = externalGuardScript(filterTables(this.options.namespacePrefix).external, [...this.externalNetworks().keys()].map(bridgeName));
     const filters = this.ports.size === 0 && this.networks.size === 0 ? removeFirewallScript(this.options.namespacePrefix) : firewallScript({
       prefix: this.options.namespacePrefix,
