@@ -44,6 +44,9 @@ export function hostDataplane(
   opts: { metadataSocket?: string; tunnelingIp?: string; fakeHost?: FakeHostPlace } = {},
 ): { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> } {
   if (config.network.dataplane === 'noop') return { dataplane: new NoopDataplane(), agent: {} };
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new Error('[network] dataplane = linux needs root (it makes bridges, namespaces and nftables rules); run as root or use dataplane = noop');
+  }
   const tunnelingIp = opts.fakeHost?.tunnelingIp ?? opts.tunnelingIp ?? config.vxlan.local_ip ?? undefined;
   // A fake host's names carry its own prefix: its reconcile must never take the main host's namespaces for its own.
   const prefix = opts.fakeHost ? `${config.network.namespace_prefix}${host}-` : config.network.namespace_prefix;
