@@ -1,4 +1,4 @@
-import type { MessageBus } from '../../core/bus/index.js';
+import type { JsonObject, MessageBus } from '../../core/bus/index.js';
 import type { Logger } from '../../core/log.js';
 import { AGENT_TOPIC, type AgentMethods } from './contract.js';
 import type { DhcpNetwork, GroupFilter, RouterWiring } from '../dataplane/driver.js';
@@ -139,24 +139,22 @@ export class AgentNotifier {
   }
 
   private sendDhcp(networkIds: string[]): void {
-    const resolve = this.resolveDhcp;
-    if (!resolve) return;
-    this.send(async (bus) => {
-      const networks = await resolve(networkIds);
-      if (networks === null) return;
-      await bus.fanout(AGENT_TOPIC, 'dhcp_networks_updated', { networks: networks as never });
-    }, 'dhcp_networks_updated');
+    this.sendResolved('dhcp_networks_updated', this.resolveDhcp, networkIds, (networks) => ({ networks: networks as never }));
   }
 
   private sendRouters(routerIds: string[]): void {
-    const resolve = this.resolveRouters;
+    this.sendResolved('routers_updated', this.resolveRouters, routerIds, (routers) => ({
+      routers: routers as never, removed: routerIds.filter((id) => !routers.some((r) => r.routerId === id)),
+    }));
+  }
+
+  /** Reads what a notice carries (after the gathering delay) and fans it out; nothing when no agent has the role. */
+  private sendResolved<T>(method: string, resolve: ((ids: string[]) => Promise<T[] | null>) | null, ids: string[], args: (items: T[]) => JsonObject): void {
     if (!resolve) return;
     this.send(async (bus) => {
-      const routers = await resolve(routerIds);
-      if (routers === null) return;
-      const removed = routerIds.filter((id) => !routers.some((r) => r.routerId === id));
-      await bus.fanout(AGENT_TOPIC, 'routers_updated', { routers: routers as never, removed });
-    }, 'routers_updated');
+      const items = await resolve(ids);
+      if (items !== null) await bus.fanout(AGENT_TOPIC, method, args(items));
+    }, method);
   }
 
   private send(how: (bus: MessageBus) => Promise<void>, method: string): void {
