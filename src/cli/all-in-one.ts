@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ import { InProcessBus } from '../core/bus/index.js';
 import { networkSettingsFrom } from '../network/options.js';
 import { openNetwork } from '../network/setup.js';
 import { createComputeApp } from '../compute/api/index.js';
-import { createMetadataApp, MetadataService } from '../compute/metadata/index.js';
+import { configDriveFiles, createMetadataApp, MetadataService } from '../compute/metadata/index.js';
 import { computeSettingsFrom, metadataSettingsFrom } from '../compute/options.js';
 import { openCompute } from '../compute/setup.js';
 import { createPlacementApp } from '../placement/api/index.js';
@@ -231,18 +232,27 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const computeUrl = `http://${publicHost}:${computePort}/v2.1`;
     const compute = await openConfiguredCompute(config, dataDir, log, new InProcessPlacementClient(placement.svc));
     closers.push(() => compute.database.close());
-    const controller = new ComputeController(bus, compute.svc, config.DEFAULT.host ?? hostname(), log);
-    await controller.start();
-    closers.push(() => controller.stop());
     // Compute reaches network and image over HTTP, with the caller's token to check what
     // a user may use and with the service account's to make and bind ports.
     const serviceToken = (renew: boolean): Promise<string> => session.token(renew);
+    const agentClients = { network: new NetworkClient(`http://${host}:${networkPort}`, serviceToken), image: new ImageClient(`http://${host}:${imagePort}`, serviceToken) };
+    // The metadata service reads instances from the compute database and their ports
+    // through the network service as the compute service account; the conductor hands
+    // the same documents to hosts writing config drives.
+    const metadata = new MetadataService(compute.svc, agentClients.network, metadataSettingsFrom(config, secrets.metadataProxySharedSecret));
+    const controller = new ComputeController(bus, compute.svc, config.DEFAULT.host ?? hostname(), log, {
+      configDriveFiles: async (uuid) => {
+        const source = await metadata.sourceOf(uuid);
+        return source ? configDriveFiles(source, { randomBytes }) : null;
+      },
+    });
+    await controller.start();
+    closers.push(() => controller.stop());
     compute.svc.connect(bus, {
       network: (token) => new NetworkClient(`http://${host}:${networkPort}`, async () => token),
       image: (token) => new ImageClient(`http://${host}:${imagePort}`, async () => token),
     });
-    const agentClients = { network: new NetworkClient(`http://${host}:${networkPort}`, serviceToken), image: new ImageClient(`http://${host}:${imagePort}`, serviceToken) };
-    closers.push(...await startComputeHosts(bus, config, agentClients, log, {
+    closers.push(...await startComputeHosts(bus, config, dataDir, agentClients, log, {
       networkAgentOnMainHost: true,
       dataplaneFor: (fakeHost) => hostDataplane(config, dataDir, fakeHost, log, underlay?.hosts.has(fakeHost) ? { fakeHost: { hostNamespace: underlay.hosts.get(fakeHost)!.namespace, tunnelingIp: underlay.hosts.get(fakeHost)!.vtep } } : {}),
     }));
@@ -252,10 +262,7 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     closers.push(() => computeApp.close());
     await computeApp.listen({ host, port: computePort });
 
-    // The metadata service reads instances from the compute database and their ports
-    // through the network service as the compute service account.
     const metadataUrl = `http://${publicHost}:${metadataPort}`;
-    const metadata = new MetadataService(compute.svc, agentClients.network, metadataSettingsFrom(config, secrets.metadataProxySharedSecret));
     const metadataApp = createMetadataApp(metadata, { bodyLimit: config.oslo_middleware.max_request_body_size });
     closers.push(() => metadataApp.close());
     await metadataApp.listen({ host, port: metadataPort });

@@ -2,10 +2,11 @@ import { hostname } from 'node:os';
 import type { MessageBus } from '../core/bus/index.js';
 import type { Logger } from '../core/log.js';
 import { ComputeAgent, type AgentClients } from '../compute/manager/compute-agent.js';
-import { FakeDriver } from '../compute/virt/fake/fake-driver.js';
+import { ConductorApi } from '../compute/manager/conductor-api.js';
 import { NetworkAgent, type NetworkAgentOptions } from '../network/agent/network-agent.js';
 import type { HostDataplane } from '../network/dataplane/driver.js';
 import type { AllInOneConfig } from './options.js';
+import { virtDriverFor } from './virt-drivers.js';
 
 type Closer = () => Promise<void>;
 
@@ -23,12 +24,14 @@ export interface HostNetworking {
   dataplaneFor: (host: string) => { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> };
 }
 
-export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig, clients: AgentClients, log: Logger, networking: HostNetworking): Promise<Closer[]> {
+export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig, dataDir: string, clients: AgentClients, log: Logger, networking: HostNetworking): Promise<Closer[]> {
   const closers: Closer[] = [];
-  const fd = config.fake_driver;
-  const pattern = fd.spawn_failure_pattern ? new RegExp(fd.spawn_failure_pattern) : undefined;
   const mainHost = config.DEFAULT.host ?? hostname();
   const hosts = config.compute.fake_hosts > 0 ? fakeHostNames(config.compute.fake_hosts) : [mainHost];
+  if (config.compute.compute_driver === 'qemu' && config.compute.fake_hosts > 0) {
+    // Fake hosts' taps live in their namespaces; QEMU would have to run there too (not yet).
+    throw new Error('[compute] compute_driver = qemu runs on the main host only; set [compute] fake_hosts = 0');
+  }
   try {
     for (const host of hosts) {
       if (host !== mainHost || !networking.networkAgentOnMainHost) {
@@ -37,7 +40,7 @@ export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig,
         await net.start();
         closers.push(() => net.stop());
       }
-      const driver = new FakeDriver({ vcpus: fd.vcpus, memoryMb: fd.memory_mb, localGb: fd.local_gb, delayMs: fd.delay_ms, ...(pattern ? { spawnFailurePattern: pattern } : {}) });
+      const driver = await virtDriverFor(host, config, dataDir, { image: clients.image, conductor: new ConductorApi(bus, host), log });
       const agent = new ComputeAgent(bus, driver, clients, { host, reportInterval: config.compute.report_interval, vifPluggingTimeout: config.compute.vif_plugging_timeout, syncPowerStateInterval: config.compute.sync_power_state_interval }, log);
       await agent.start();
       closers.push(() => agent.stop());

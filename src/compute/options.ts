@@ -22,11 +22,21 @@ export const computeOptions = defineSchema({
     shelved_offload_time: opt.int({ default: 0, min: -1, help: 'Seconds a shelved instance keeps its host before it is offloaded; 0 at once, -1 never.' }),
     vif_plugging_timeout: opt.int({ default: 0, min: 0, help: 'Seconds a build waits for the network service to report each port plugged (network-vif-plugged) before it fails; 0 does not wait. Nova defaults to 300; it stays 0 until the network dataplane reports ports.' }),
     sync_power_state_interval: opt.int({ default: 600, help: 'Seconds between syncs of the recorded power states with the hypervisor\'s (also done when an agent starts); 0 or less: only at start.' }),
+    compute_driver: opt.str({ default: 'fake', choices: ['fake', 'qemu'], help: 'The hypervisor of the compute hosts: fake keeps guests in memory (any machine, no root); qemu runs each guest as a QEMU virtual machine (root, Debian package qemu-system-x86; pair it with [network] dataplane = linux so guests have networks).' }),
+    force_config_drive: opt.bool({ default: false, help: 'Give every instance a config drive, asked for or not (Nova\'s force_config_drive).' }),
     fake_hosts: opt.int({ default: 0, min: 0, max: 1000, help: 'Run this many fake compute hosts (fake-host-1..N) in the all-in-one instead of one on [DEFAULT] host (`stratus up --fake-hosts N`).' }),
   },
   vnc: {
     enabled: opt.bool({ default: true, help: 'Offer VNC consoles (openstack console url show).' }),
     novncproxy_base_url: opt.str({ help: 'Base URL of the noVNC console proxy handed to users; defaults to http://<public host>:<6080 + port offset>/vnc_auto.html.' }),
+  },
+  qemu: {
+    virt_type: opt.str({ default: 'auto', choices: ['auto', 'kvm', 'qemu'], help: 'kvm: hardware virtualisation (fails to start when KVM does not work); qemu: TCG emulation; auto: probe KVM by booting a kernel under it for kvm_probe_timeout seconds, TCG when it does not print (on some hosts /dev/kvm exists and hangs).' }),
+    kvm_probe_kernel: opt.str({ help: 'The kernel the KVM probe boots; default: the Stratus guest image\'s kernel when built, else the newest /boot/vmlinuz-*.' }),
+    kvm_probe_timeout: opt.int({ default: 5, min: 1, help: 'Seconds the KVM probe waits for the kernel\'s banner.' }),
+    instances_path: opt.str({ help: 'Where guests\' disks, consoles and control sockets live (one directory per host and instance); default <data_dir>/instances.' }),
+    vnc_server_listen: opt.str({ default: '127.0.0.1', help: 'Address guests\' VNC servers listen on; the console proxy connects there (Nova\'s [vnc] server_listen).' }),
+    tap_wait: opt.int({ default: 5, min: 0, help: 'Seconds a spawn waits for the network agent to make a port\'s tap before making it itself (unwired).' }),
   },
   consoleauth: {
     token_ttl: opt.int({ default: 600, min: 1, help: 'Seconds a console token stays valid.' }),

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/log.js';
 import { heartbeat, registerService } from '../domain/services.js';
 import { CONDUCTOR_BINARY, SCHEDULER_BINARY } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
-import { serveConductor } from './endpoint.js';
+import { serveConductor, type ConductorSources } from './endpoint.js';
 import { confirmOverdueResizes, offloadOverdueShelved } from './periodic.js';
 
 /** How often the periodic tasks look for due work (Nova's periodic tick is 60 s; finer here, the queries are cheap). */
@@ -19,10 +19,10 @@ export class ComputeController {
   private timer: NodeJS.Timeout | null = null;
   private periodic: NodeJS.Timeout | null = null;
 
-  constructor(private readonly bus: MessageBus, private readonly svc: ComputeService, private readonly host: string, private readonly log: Logger) {}
+  constructor(private readonly bus: MessageBus, private readonly svc: ComputeService, private readonly host: string, private readonly log: Logger, private readonly sources: ConductorSources = {}) {}
 
   async start(): Promise<void> {
-    this.subscription = await serveConductor(this.bus, this.svc, this.log);
+    this.subscription = await serveConductor(this.bus, this.svc, this.log, this.sources);
     for (const binary of [SCHEDULER_BINARY, CONDUCTOR_BINARY]) await registerService(this.svc, this.host, binary);
     this.timer = setInterval(() => {
       for (const binary of [SCHEDULER_BINARY, CONDUCTOR_BINARY]) {

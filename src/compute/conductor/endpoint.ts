@@ -54,7 +54,13 @@ function powerStateArg(args: JsonObject): number {
   return p;
 }
 
-export async function serveConductor(bus: MessageBus, svc: ComputeService, log: Logger): Promise<Subscription> {
+/** What the conductor answers from outside the compute database. */
+export interface ConductorSources {
+  /** The files of an instance's config drive (the metadata service's documents); null when the instance is gone. */
+  configDriveFiles?: (uuid: string) => Promise<Record<string, string | Buffer> | null>;
+}
+
+export async function serveConductor(bus: MessageBus, svc: ComputeService, log: Logger, sources: ConductorSources = {}): Promise<Subscription> {
   const migrationArg = async (args: JsonObject): Promise<MigrationRow> => {
     const migration = await getMigration(svc, text(args['migration'], 'migration'));
     if (!migration) throw new TypeError('no such migration');
@@ -205,6 +211,13 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
     evacuation_done: async (args: JsonObject): Promise<null> => {
       await evacuationDone(svc, await migrationArg(args));
       return null;
+    },
+    config_drive_files: async (args: JsonObject): Promise<JsonObject> => {
+      const uuid = text(args['uuid'], 'uuid');
+      const files = sources.configDriveFiles ? await sources.configDriveFiles(uuid) : null;
+      if (!files) throw new TypeError(`no config drive for instance ${uuid}`);
+      // Bus messages are JSON: every file travels base64-encoded.
+      return Object.fromEntries(Object.entries(files).map(([path, content]) => [path, Buffer.from(content).toString('base64')]));
     },
     instances_on_host: async (args: JsonObject): Promise<JsonObject[]> => {
       const rows = await svc.db.selectFrom('instances').select(['uuid', 'vm_state', 'task_state', 'power_state'])

@@ -73,6 +73,7 @@ export class ComputeAgent {
 
   async start(): Promise<void> {
     await this.driver.init(this.options.host);
+    this.driver.setLifecycleListener?.((uuid) => { void this.syncPowerStates(uuid); });
     const deps = { host: this.options.host, events: this.events, vifPluggingTimeout: this.options.vifPluggingTimeout ?? 0, driver: this.driver, conductor: this.conductor, network: this.clients.network, image: this.clients.image, log: this.log };
     const shelveDeps: ShelveDeps = deps;
     this.subscription = await this.bus.serve({ topic: COMPUTE_TOPIC, server: this.options.host }, {
@@ -224,10 +225,11 @@ export class ComputeAgent {
     };
   }
 
-  /** One pass of the power-state sync; failures are logged and the next pass tries again. */
-  async syncPowerStates(): Promise<number> {
+  /** One pass of the power-state sync (of one instance, when a driver event names it); failures are logged and the next pass tries again. */
+  async syncPowerStates(only?: string): Promise<number> {
     try {
-      return await syncPowerStates({ driver: this.driver, conductor: this.conductor, log: this.log, host: this.options.host }, await this.conductor.instancesOnHost());
+      const instances = (await this.conductor.instancesOnHost()).filter((i) => only === undefined || i.uuid === only);
+      return await syncPowerStates({ driver: this.driver, conductor: this.conductor, log: this.log, host: this.options.host }, instances);
     } catch (e) {
       this.log.warn({ err: e, host: this.options.host }, 'power-state sync failed');
       return 0;

@@ -96,4 +96,10 @@ export class ConductorApi {
   instancesOnHost(): Promise<HostInstance[]> {
     return this.bus.call<HostInstance[]>({ topic: CONDUCTOR_TOPIC }, 'instances_on_host', { host: this.host });
   }
+
+  /** The instance's config drive files, decoded. */
+  async configDriveFiles(uuid: string): Promise<Record<string, Buffer>> {
+    const encoded = await this.bus.call<Record<string, string>>({ topic: CONDUCTOR_TOPIC }, 'config_drive_files', { uuid }, { timeoutMs: 60_000 });
+    return Object.fromEntries(Object.entries(encoded).map(([path, b64]) => [path, Buffer.from(b64, 'base64')]));
+  }
 }

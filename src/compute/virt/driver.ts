@@ -198,4 +198,10 @@ export interface VirtDriver {
   diagnostics(uuid: string): Promise<InstanceDiagnostics>;
   /** Releases timers and connections. */
   close(): Promise<void>;
+  /**
+   * Tells the agent at once when a guest stops or dies on its own (libvirt's lifecycle
+   * events), so its recorded state follows without waiting for the next power-state sync.
+   * Drivers whose guests cannot change by themselves need not offer it.
+   */
+  setLifecycleListener?(listener: (uuid: string) => void): void;
 }

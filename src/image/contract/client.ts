@@ -1,4 +1,10 @@
-import { JsonApiClient, type TokenSource } from '../../core/http/index.js';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { JsonApiClient, RemoteApiError, type TokenSource } from '../../core/http/index.js';
 
 /** An image as other services see it (Glance v2's image record). */
 export interface ImageInfo {
@@ -52,6 +58,46 @@ export class ImageClient {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/v2/images/${id}/file`;
     let res = await fetch(url, { method: 'PUT', headers: { 'x-auth-token': await this.token(false), 'content-type': 'application/octet-stream' }, body });
     if (res.status === 401) res = await fetch(url, { method: 'PUT', headers: { 'x-auth-token': await this.token(true), 'content-type': 'application/octet-stream' }, body });
+    if (res.status >= 300) throw new Error(`image upload of ${id} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  }
+
+  /**
+   * Streams the image's data into `path` (GET /file) and answers its size and digests,
+   * so the caller can check them against the record's checksum and os_hash_value.
+   */
+  async download(id: string, path: string): Promise<{ size: number; md5: string; sha256: string; sha512: string }> {
+    const url = `${this.baseUrl.replace(/\/+$/, '')}/v2/images/${encodeURIComponent(id)}/file`;
+    let res = await fetch(url, { headers: { 'x-auth-token': await this.token(false) } });
+    if (res.status === 401) res = await fetch(url, { headers: { 'x-auth-token': await this.token(true) } });
+    if (res.status !== 200 || !res.body) {
+      const text = await res.text();
+      throw new RemoteApiError(res.status, text, `image download of ${id} answered ${res.status}: ${text.slice(0, 300)}`);
+    }
+    const digests = { md5: createHash('md5'), sha256: createHash('sha256'), sha512: createHash('sha512') };
+    let size = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        for (const h of Object.values(digests)) h.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), measure, createWriteStream(path));
+    return { size, md5: digests.md5.digest('hex'), sha256: digests.sha256.digest('hex'), sha512: digests.sha512.digest('hex') };
+  }
+
+  /** Uploads a file's contents as the image's data (PUT /file), streamed: disk snapshots are large. */
+  async uploadFile(id: string, path: string): Promise<void> {
+    const url = `${this.baseUrl.replace(/\/+$/, '')}/v2/images/${id}/file`;
+    const size = (await stat(path)).size;
+    const send = async (renew: boolean): Promise<Response> => fetch(url, {
+      method: 'PUT',
+      headers: { 'x-auth-token': await this.token(renew), 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      body: Readable.toWeb(createReadStream(path)) as unknown as BodyInit,
+      duplex: 'half',
+    } as RequestInit);
+    let res = await send(false);
+    if (res.status === 401) res = await send(true);
     if (res.status >= 300) throw new Error(`image upload of ${id} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   }
 }

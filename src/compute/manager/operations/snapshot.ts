@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../../core/log.js';
@@ -49,9 +49,12 @@ export async function captureDisk(deps: { driver: VirtDriver; image: ImageClient
   const dir = await mkdtemp(join(tmpdir(), 'stratus-snapshot-'));
   try {
     const file = join(dir, 'disk');
-    await deps.driver.snapshot(uuid, file);
+    const { diskFormat } = await deps.driver.snapshot(uuid, file);
     await uploading();
-    await deps.image.upload(imageId, await readFile(file));
+    // The record was made before the disk existed: it takes the format the driver wrote.
+    const record = await deps.image.image(imageId);
+    if (record.disk_format !== diskFormat) await deps.image.patchImage(imageId, [{ op: record.disk_format ? 'replace' : 'add', path: '/disk_format', value: diskFormat }]);
+    await deps.image.uploadFile(imageId, file);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
