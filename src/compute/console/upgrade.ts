@@ -42,7 +42,7 @@ export async function upgradeConsole(ctx: UpgradeContext, request: IncomingMessa
     if (token === undefined || !target || target.consoleType !== 'novnc') throw new Refusal(401, 'The token is invalid or has expired.');
     const badOrigin = originRefusal(request.headers.origin, request.headers.host, target.accessUrlBase);
     if (badOrigin) throw new Refusal(403, badOrigin);
-    guest = await ctx.dial(target).catch((err: unknown) => {
+    guest = await ctx.dial({ host: target.host, port: target.port }).catch((err: unknown) => {
       ctx.log.warn({ err, instance_uuid: target.instanceUuid, host: target.host, port: target.port }, 'console proxy: the guest console did not answer');
       throw new Refusal(502, 'The console of the instance cannot be reached.');
     });
