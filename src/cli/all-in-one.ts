@@ -27,7 +27,8 @@ import { networkSettingsFrom } from '../network/options.js';
 import { openNetwork } from '../network/setup.js';
 import { createComputeApp } from '../compute/api/index.js';
 import { configDriveFiles, createMetadataApp, MetadataService } from '../compute/metadata/index.js';
-import { computeSettingsFrom, metadataSettingsFrom } from '../compute/options.js';
+import { startConsoleProxy } from '../compute/console/index.js';
+import { CONSOLE_PROXY_PORT, computeSettingsFrom, metadataSettingsFrom } from '../compute/options.js';
 import { openCompute } from '../compute/setup.js';
 import { createPlacementApp } from '../placement/api/index.js';
 import type { PlacementClient } from '../placement/contract/client.js';
@@ -54,6 +55,8 @@ export interface RunningCloud {
   computeUrl: string;
   /** Where guests' metadata proxies reach the metadata service (not in the catalog, as in OpenStack). */
   metadataUrl: string;
+  /** What console URLs start with (the noVNC proxy, [vnc] novncproxy_base_url). */
+  consoleUrl: string;
   cloudsYaml: string;
   openrc: string;
   adminPassword: string;
@@ -261,6 +264,11 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const computeApp = createComputeApp(compute.svc, { bodyLimit: config.oslo_middleware.max_request_body_size, tokens: new LocalTokenValidator(svc.tokens) });
     closers.push(() => computeApp.close());
     await computeApp.listen({ host, port: computePort });
+    // The console proxy (nova-novncproxy) next to the compute API, as on a controller.
+    const consoleProxy = await startConsoleProxy(compute.svc, { host, port: CONSOLE_PROXY_PORT + offset });
+    closers.push(() => consoleProxy.close());
+    const consoleUrl = compute.svc.settings.novncProxyBaseUrl;
+    log.info({ url: consoleUrl }, 'console proxy listening');
 
     const metadataUrl = `http://${publicHost}:${metadataPort}`;
     const metadataApp = createMetadataApp(metadata, { bodyLimit: config.oslo_middleware.max_request_body_size });
@@ -269,7 +277,7 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const files = writeClientFiles(dataDir, `${identityUrl}/v3`, config.DEFAULT.region_name,
       { username: 'admin', password: secrets.adminPassword, project: 'admin' },
       { username: 'demo', password: secrets.demoPassword, project: 'demo' });
-    return { identityUrl, imageUrl, networkUrl, placementUrl, computeUrl, metadataUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
+    return { identityUrl, imageUrl, networkUrl, placementUrl, computeUrl, metadataUrl, consoleUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
   } catch (e) {
     await stop();
     throw e;

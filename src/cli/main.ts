@@ -26,6 +26,7 @@ withCommonFlags(program.command('up'))
     say(`Placement               ${cloud.placementUrl}`);
     say(`Compute (Nova v2.1)     ${cloud.computeUrl}  (flavors, key pairs, services, hypervisors so far)`);
     say(`Metadata (guests)       ${cloud.metadataUrl}/openstack  (signed proxy requests or fixed IPs)`);
+    say(`Console proxy (noVNC)   ${cloud.consoleUrl}  (openstack console url show SERVER)`);
     say(`Admin user              admin / ${cloud.adminPassword} (project admin, domain Default)`);
     say(`clouds.yaml             ${cloud.cloudsYaml}  (clouds: stratus, stratus-demo, stratus-system-admin)`);
     say(`openrc                  ${cloud.openrc}`);

@@ -41,13 +41,29 @@ export interface ConsoleConnection {
   host: string;
   port: number;
   internalAccessPath: string | null;
+  /** The proxy URL the token was handed out under ([vnc] novncproxy_base_url then); the proxy checks Origin schemes against it. */
+  accessUrlBase: string;
 }
 
 /** What a token opens (the console proxy's check, os-console-auth-tokens); undefined when unknown or expired. */
 export async function consoleOfToken(svc: ComputeService, token: string): Promise<ConsoleConnection | undefined> {
   const row = await svc.db.selectFrom('console_auth_tokens').selectAll().where('token_hash', '=', hashOf(token)).executeTakeFirst();
   if (!row || row.expires < svc.now()) return undefined;
-  return { instanceUuid: row.instance_uuid, consoleType: row.console_type, host: row.host, port: row.port, internalAccessPath: row.internal_access_path };
+  return {
+    instanceUuid: row.instance_uuid, consoleType: row.console_type, host: row.host, port: row.port,
+    internalAccessPath: row.internal_access_path, accessUrlBase: row.access_url_base,
+  };
+}
+
+/**
+ * Uses up a token (the console proxy, once the guest's console answered): its row is
+ * deleted, so a URL that leaks (browser history, logs, a shoulder) opens nothing later.
+ * Stricter than Nova, whose tokens stay valid until they expire. True for exactly one
+ * caller even when two connections race with the same token: the delete decides.
+ */
+export async function consumeConsoleToken(svc: ComputeService, token: string): Promise<boolean> {
+  const res = await svc.db.deleteFrom('console_auth_tokens').where('token_hash', '=', hashOf(token)).where('expires', '>=', svc.now()).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
 }
 
 /** Tokens of a deleted instance open nothing any more (Nova deletes them with the instance). */

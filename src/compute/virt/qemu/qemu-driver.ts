@@ -413,10 +413,14 @@ export class QemuDriver implements VirtDriver {
       const status = await qmp.execute('query-status').catch(() => null);
       // A paused guest cannot see the button: it is stopped hard, as libvirt does.
       if (status?.running) {
-        await qmp.execute('system_powerdown').catch(() => undefined);
-        if (await waitForExit(paths, uuid, timeoutSeconds * 1000)) {
-          this.monitors.forget(uuid);
-          return;
+        // As Nova's clean shutdown: the button again every 10 s, for a guest that was still booting when it was first pressed.
+        const end = Date.now() + timeoutSeconds * 1000;
+        while (Date.now() < end) {
+          await qmp.execute('system_powerdown').catch(() => undefined);
+          if (await waitForExit(paths, uuid, Math.min(POWERDOWN_RETRY_MS, end - Date.now()))) {
+            this.monitors.forget(uuid);
+            return;
+          }
         }
         this.options.log.warn({ instance: uuid, timeoutSeconds }, 'qemu: guest ignored the power button: forcing it off');
       }
@@ -435,6 +439,9 @@ export class QemuDriver implements VirtDriver {
     await rm(paths.dir, { recursive: true, force: true });
   }
 }
+
+/** How often a clean shutdown presses the power button again (Nova's SHUTDOWN_RETRY_INTERVAL). */
+const POWERDOWN_RETRY_MS = 10_000;
 
 /** Nova's power state for a QMP run state. */
 function powerStateOf(status: string): PowerStateValue {
