@@ -40,15 +40,22 @@ KPKG=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '$1 == "Depen
 KVER=${KPKG#linux-image-}
 log "kernel package $KPKG"
 KWANT=$(apt-cache show --no-all-versions "$KPKG" 2>/dev/null | awk '/^Version:/ && !v { v = $2 } END { print v }')   # no early exit: SIGPIPE + pipefail
-KDIR=${DEBS:-$W}; mkdir -p "$KDIR"
-KDEB=$(ls "$KDIR/${KPKG}_${KWANT//:/%3a}_"*.deb 2>/dev/null | head -1 || true)
+KDEB=
+for d in ${DEBS:+"$DEBS"} /var/cache/apt/archives; do   # a copy at hand saves the mirror a trip
+  KDEB=$(ls "$d/${KPKG}_${KWANT//:/%3a}_"*.deb 2>/dev/null | head -1 || true)
+  [ -n "$KDEB" ] && break
+done
 if [ -z "$KDEB" ]; then
   for try in 1 2 3; do   # the mirror sometimes refuses a connection; try again
-    (cd "$KDIR" && apt-get download -q "$KPKG" >/dev/null 2>"$W/apt.err") && break
+    (cd "$W" && apt-get download -q "$KPKG" >/dev/null 2>"$W/apt.err") && break
     [ $try = 3 ] && die "apt-get download $KPKG failed: $(grep -v '^W:' "$W/apt.err" | tail -1)"
     sleep 2
   done
-  KDEB=$(ls "$KDIR"/"$KPKG"_*.deb | tail -1)
+  KDEB=$(ls "$W"/"$KPKG"_*.deb | tail -1)
+  if [ -n "$DEBS" ]; then   # keep it; copy + rename so a concurrent build never reads half a file
+    mkdir -p "$DEBS"
+    cp "$KDEB" "$DEBS/.$(basename "$KDEB").$$" && mv -f "$DEBS/.$(basename "$KDEB").$$" "$DEBS/$(basename "$KDEB")"
+  fi
 fi
 KDEB_VERSION=$(dpkg-deb -f "$KDEB" Version)
 dpkg-deb -x "$KDEB" "$W/kroot"
