@@ -151,7 +151,9 @@ part 1 80 0e "$P1_START" "$P1_SECTORS"     # 0x0e FAT16 LBA, active
 part 2 00 83 "$P2_START" "$P2_SECTORS"     # 0x83 Linux
 printf '\x55\xaa' | dd of="$RAW" bs=1 seek=510 conv=notrunc status=none
 
-mkfs.fat -F 16 -n STRATUS --offset "$P1_START" "$RAW" $(( P1_SECTORS / 2 )) >/dev/null
+# Each filesystem is made in a file of its own size, then copied in at its offset.
+truncate -s "${BOOT_MB}M" "$W/p1.img"
+mkfs.fat -F 16 -n STRATUS -h "$P1_START" "$W/p1.img" >/dev/null   # -h: its LBA, for the boot sector
 cat > "$W/syslinux.cfg" <<'CFG'
 DEFAULT stratus
 PROMPT 0
@@ -161,13 +163,15 @@ LABEL stratus
   INITRD /initrd.img
   APPEND console=tty0 console=ttyS0 panic=-1
 CFG
-P1="$RAW@@$(( P1_START * 512 ))"
 export MTOOLS_SKIP_CHECK=1
-mcopy -i "$P1" "$KERNEL" ::vmlinuz
-mcopy -i "$P1" "$W/initrd.img" ::initrd.img
-mcopy -i "$P1" "$W/syslinux.cfg" ::syslinux.cfg
-syslinux --offset $(( P1_START * 512 )) --install "$RAW"
-mke2fs -q -F -t ext4 -L stratus-data -E offset=$(( P2_START * 512 )) "$RAW" "$(( DATA_MB * 1024 ))k"
+mcopy -i "$W/p1.img" "$KERNEL" ::vmlinuz
+mcopy -i "$W/p1.img" "$W/initrd.img" ::initrd.img
+mcopy -i "$W/p1.img" "$W/syslinux.cfg" ::syslinux.cfg
+syslinux --install "$W/p1.img"
+truncate -s "${DATA_MB}M" "$W/p2.img"
+mke2fs -q -F -t ext4 -L stratus-data "$W/p2.img"
+dd if="$W/p1.img" of="$RAW" bs=1M seek=$(( P1_START / 2048 )) conv=notrunc status=none
+dd if="$W/p2.img" of="$RAW" bs=1M seek=$(( P2_START / 2048 )) conv=notrunc status=none
 
 qemu-img convert -c -f raw -O qcow2 "$RAW" "$W/stratus-guest.qcow2"
 QCOW2_BYTES=$(stat -c %s "$W/stratus-guest.qcow2")

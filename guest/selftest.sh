@@ -11,7 +11,8 @@
 #   B  a snapshot of A's disk, metadata over HTTP (OpenStack format), two NICs: the
 #      timestamp survived, both NICs have leases, curl GET and POST (password)
 #   C  metadata over HTTP in EC2 format only
-# IMAGE_DIR holds a built image (stratus-guest.qcow2); without it one is built first.
+# IMAGE_DIR holds a built image (stratus-guest.qcow2); without it one is built first
+# (with GUEST_DEB_CACHE=dir, the kernel .deb is looked up / kept there).
 # Needs root, qemu-system-x86, genisoimage, openssh-client, node, socat. Everything it
 # makes lives in one temp dir and is removed at exit, pass or fail; it stops only the
 # QEMU processes it started (by pid). Exit 0 only when every check passed.
@@ -45,7 +46,7 @@ IMG=${1:-}
 if [ -z "$IMG" ]; then
   log "building the image into $T/img"
   t0=$(now_ms)
-  "$HERE/build-image.sh" "$T/img" || { echo "selftest: build failed" >&2; exit 1; }
+  "$HERE/build-image.sh" "$T/img" "${GUEST_DEB_CACHE:-}" || { echo "selftest: build failed" >&2; exit 1; }
   log "built in $(( $(now_ms) - t0 )) ms"
   IMG=$T/img
 fi
@@ -168,6 +169,12 @@ if ready a; then
   console_has a "name=gh-selftest-cd" "hostname from meta_data.json"
   if wait_ssh a "$PA"; then
     expect a "$PA" 'hostname' '^gh-selftest-cd$' "hostname"
+    if [ "$(ssh -i "$T/key" -p "$PA" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+            -o LogLevel=ERROR -o BatchMode=yes root@127.0.0.1 'id -u' 2>&1)" = 0 ]; then
+      ok "a: ssh as root with the same key"
+    else
+      bad "a: ssh as root with the key pair failed"
+    fi
     expect a "$PA" 'sudo id -u' '^0$' "passwordless sudo"
     expect a "$PA" 'cut -f1 -d. /proc/uptime' '^[0-9]+$' "boot time (/proc/uptime)"
     expect a "$PA" 'curl -V' 'curl' "curl -V"
