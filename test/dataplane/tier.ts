@@ -12,7 +12,7 @@ import { leftovers, sweep, type Footprint } from './leftovers.js';
 import { dataplaneConf, newPrefix, runDataplaneSuite } from './suite.js';
 
 /** Host tools the linux dataplane and its namespace VMs use. */
-export const DATAPLANE_DEBS = ['iproute2', 'nftables', 'dnsmasq-base', 'busybox', 'conntrack', 'radvd'];
+export const DATAPLANE_DEBS = ['iproute2', 'nftables', 'dnsmasq-base', 'busybox-static', 'conntrack', 'radvd'];
 
 export interface DataplaneTierResult extends CaseTotals {
   note?: string;
