@@ -2,7 +2,7 @@
  * `npm test`: runs the test tiers in order and prints one summary line per tier,
  * then the totals; exits non-zero when anything failed.
  *
- *   node dist/test/run-all.js            # unit, db, cli, tempest
+ *   node dist/test/run-all.js            # unit, db, cli, dataplane, vm, tempest
  *   node dist/test/run-all.js cli        # one tier (or several, in the order given)
  *
  * Tiers: unit (vitest), db (the identity and image vitest suites again on throw-away PostgreSQL and
@@ -17,6 +17,7 @@ import { runPlacementCli } from './cli/placement.js';
 import { runComputeCli } from './cli/compute.js';
 import type { CaseTotals } from './cli/osc.js';
 import { runDataplaneTier } from './dataplane/tier.js';
+import { runVmTier } from './vm/tier.js';
 import { runDbTier } from './db/identity.js';
 import { type Cloud, withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
@@ -155,7 +156,13 @@ async function dataplaneTier(): Promise<TierResult> {
   return { passed: r.passed, failed: r.failed, ...(r.note ? { note: r.note } : {}) };
 }
 
-const tiers: Record<string, () => Promise<TierResult>> = { unit: unitTier, db: dbTier, cli: cliTier, dataplane: dataplaneTier, tempest: tempestTier };
+async function vmTier(): Promise<TierResult> {
+  const r = await runVmTier(!quiet);
+  for (const l of r.lines) say(l);
+  return { passed: r.passed, failed: r.failed, ...(r.note ? { note: r.note } : {}) };
+}
+
+const tiers: Record<string, () => Promise<TierResult>> = { unit: unitTier, db: dbTier, cli: cliTier, dataplane: dataplaneTier, vm: vmTier, tempest: tempestTier };
 
 async function main(argv: string[]): Promise<number> {
   const names = argv.length > 0 ? argv : Object.keys(tiers);

@@ -35,6 +35,7 @@ import type { PlacementClient } from '../placement/contract/client.js';
 import { InProcessPlacementClient } from '../placement/contract/in-process.js';
 import { ComputeController } from '../compute/conductor/controller.js';
 import { startComputeHosts } from './compute-hosts.js';
+import { GUEST_IMAGE_NAME, registerGuestImage } from './guest-image-registration.js';
 import { fakeHostUnderlay } from './fake-host-underlay.js';
 import { ImageClient } from '../image/contract/client.js';
 import { NetworkClient } from '../network/contract/client.js';
@@ -57,6 +58,11 @@ export interface RunningCloud {
   metadataUrl: string;
   /** What console URLs start with (the noVNC proxy, [vnc] novncproxy_base_url). */
   consoleUrl: string;
+  /** What the hosts run on: the dataplane and the virt driver. */
+  dataplane: string;
+  computeDriver: string;
+  /** The registered Stratus guest image ([compute] register_guest_image). */
+  guestImage?: { name: string; id: string };
   cloudsYaml: string;
   openrc: string;
   adminPassword: string;
@@ -277,7 +283,11 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const files = writeClientFiles(dataDir, `${identityUrl}/v3`, config.DEFAULT.region_name,
       { username: 'admin', password: secrets.adminPassword, project: 'admin' },
       { username: 'demo', password: secrets.demoPassword, project: 'demo' });
-    return { identityUrl, imageUrl, networkUrl, placementUrl, computeUrl, metadataUrl, consoleUrl, cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
+    const guestImage = config.compute.register_guest_image
+      ? { name: GUEST_IMAGE_NAME, id: await registerGuestImage(agentClients.image, compute.svc, log) }
+      : undefined;
+    return { identityUrl, imageUrl, networkUrl, placementUrl, computeUrl, metadataUrl, consoleUrl, dataplane: config.network.dataplane, computeDriver: config.compute.compute_driver,
+      ...(guestImage ? { guestImage } : {}), cloudsYaml: files.cloudsYaml, openrc: files.openrc, adminPassword: secrets.adminPassword, stop };
   } catch (e) {
     await stop();
     throw e;

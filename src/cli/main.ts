@@ -15,22 +15,25 @@ const withCommonFlags = (cmd: Command): Command => cmd
 withCommonFlags(program.command('up'))
   .description('run the all-in-one cloud in the foreground')
   .option('--fake-hosts <n>', 'run N fake compute hosts (fake-host-1..N) instead of one ([compute] fake_hosts)')
-  .action(async (flags: { dataDir?: string; portOffset?: string; configFile?: string; fakeHosts?: string }) => {
+  .option('--guest-image', 'build the Stratus guest and register it as image stratus-guest ([compute] register_guest_image)')
+  .action(async (flags: { dataDir?: string; portOffset?: string; configFile?: string; fakeHosts?: string; guestImage?: boolean }) => {
     if (flags.fakeHosts !== undefined) process.env['STRATUS_COMPUTE_FAKE_HOSTS'] = flags.fakeHosts;
+    if (flags.guestImage) process.env['STRATUS_COMPUTE_REGISTER_GUEST_IMAGE'] = 'true';
     const started = Date.now();
     const cloud = await startAllInOne(flags);
     const say = (line = ''): boolean => process.stdout.write(`${line}\n`);
     say(`Identity (Keystone v3)  ${cloud.identityUrl}/v3`);
     say(`Image (Glance v2)       ${cloud.imageUrl}/v2`);
-    say(`Network (Neutron v2.0)  ${cloud.networkUrl}/v2.0  (control plane; noop dataplane)`);
+    say(`Network (Neutron v2.0)  ${cloud.networkUrl}/v2.0  (${cloud.dataplane} dataplane)`);
     say(`Placement               ${cloud.placementUrl}`);
-    say(`Compute (Nova v2.1)     ${cloud.computeUrl}  (flavors, key pairs, services, hypervisors so far)`);
+    say(`Compute (Nova v2.1)     ${cloud.computeUrl}  (${cloud.computeDriver} driver)`);
     say(`Metadata (guests)       ${cloud.metadataUrl}/openstack  (signed proxy requests or fixed IPs)`);
     say(`Console proxy (noVNC)   ${cloud.consoleUrl}  (openstack console url show SERVER)`);
     say(`Admin user              admin / ${cloud.adminPassword} (project admin, domain Default)`);
     say(`clouds.yaml             ${cloud.cloudsYaml}  (clouds: stratus, stratus-demo, stratus-system-admin)`);
     say(`openrc                  ${cloud.openrc}`);
     say();
+    if (cloud.guestImage) say(`Guest image             ${cloud.guestImage.name} (${cloud.guestImage.id}), flavor m1.tiny: openstack server create --image ${cloud.guestImage.name} --flavor m1.tiny --network NET --key-name KEY --wait vm1`);
     say(`Try:  OS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml} OS_CLOUD=stratus openstack token issue`);
     say(`  or: source ${cloud.openrc} && openstack catalog list`);
     say();

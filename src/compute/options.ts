@@ -24,6 +24,7 @@ export const computeOptions = defineSchema({
     sync_power_state_interval: opt.int({ default: 600, help: 'Seconds between syncs of the recorded power states with the hypervisor\'s (also done when an agent starts); 0 or less: only at start.' }),
     compute_driver: opt.str({ default: 'fake', choices: ['fake', 'qemu'], help: 'The hypervisor of the compute hosts: fake keeps guests in memory (any machine, no root); qemu runs each guest as a QEMU virtual machine (root, Debian package qemu-system-x86; pair it with [network] dataplane = linux so guests have networks).' }),
     force_config_drive: opt.bool({ default: false, help: 'Give every instance a config drive, asked for or not (Nova\'s force_config_drive).' }),
+    register_guest_image: opt.bool({ default: false, help: 'At start, build the Stratus test guest from Debian packages (cached) and register it as the public image stratus-guest, with the m1.tiny flavor (`stratus up --guest-image`; root).' }),
     fake_hosts: opt.int({ default: 0, min: 0, max: 1000, help: 'Run this many fake compute hosts (fake-host-1..N) in the all-in-one instead of one on [DEFAULT] host (`stratus up --fake-hosts N`).' }),
   },
   vnc: {
