@@ -264,6 +264,10 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     closers.push(...await startComputeHosts(bus, config, dataDir, agentClients, log, {
       networkAgentOnMainHost: true,
       dataplaneFor: (fakeHost) => hostDataplane(config, dataDir, fakeHost, log, underlay?.hosts.has(fakeHost) ? { fakeHost: { hostNamespace: underlay.hosts.get(fakeHost)!.namespace, tunnelingIp: underlay.hosts.get(fakeHost)!.vtep } } : {}),
+      placeOf: (fakeHost) => {
+        const place = underlay?.hosts.get(fakeHost);
+        return place ? { namespace: place.namespace, ip: place.vtep } : undefined;
+      },
     }));
     // Ports the agents plug are told to compute (network-vif-plugged), over its API as Neutron does.
     network.svc.computeEvents = httpComputeEvents(`http://${host}:${computePort}/v2.1`, serviceToken, log);

@@ -6,7 +6,7 @@ import { ConductorApi } from '../compute/manager/conductor-api.js';
 import { NetworkAgent, type NetworkAgentOptions } from '../network/agent/network-agent.js';
 import type { HostDataplane } from '../network/dataplane/driver.js';
 import type { AllInOneConfig } from './options.js';
-import { virtDriverFor } from './virt-drivers.js';
+import { virtDriverFor, type HostPlace } from './virt-drivers.js';
 
 type Closer = () => Promise<void>;
 
@@ -22,15 +22,17 @@ export interface HostNetworking {
   networkAgentOnMainHost: boolean;
   /** The dataplane of another host's network agent. */
   dataplaneFor: (host: string) => { dataplane: HostDataplane; agent: Pick<NetworkAgentOptions, 'dhcp' | 'l3' | 'tunnelingIp'> };
+  /** Where a fake host stands on the underlay (its namespace and address), when the dataplane gives fake hosts one. */
+  placeOf?: (host: string) => HostPlace | undefined;
 }
 
 export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig, dataDir: string, clients: AgentClients, log: Logger, networking: HostNetworking): Promise<Closer[]> {
   const closers: Closer[] = [];
   const mainHost = config.DEFAULT.host ?? hostname();
   const hosts = config.compute.fake_hosts > 0 ? fakeHostNames(config.compute.fake_hosts) : [mainHost];
-  if (config.compute.compute_driver === 'qemu' && config.compute.fake_hosts > 0) {
-    // Fake hosts' taps live in their namespaces; QEMU would have to run there too (not yet).
-    throw new Error('[compute] compute_driver = qemu runs on the main host only; set [compute] fake_hosts = 0');
+  if (config.compute.compute_driver === 'qemu' && config.compute.fake_hosts > 0 && !networking.placeOf?.(hosts[0]!)) {
+    // Without an underlay a fake host has no namespace of its own for its taps and guests.
+    throw new Error('[compute] compute_driver = qemu with fake_hosts needs [network] dataplane = linux and fake_host_underlay');
   }
   try {
     for (const host of hosts) {
@@ -40,7 +42,8 @@ export async function startComputeHosts(bus: MessageBus, config: AllInOneConfig,
         await net.start();
         closers.push(() => net.stop());
       }
-      const driver = await virtDriverFor(host, config, dataDir, { image: clients.image, conductor: new ConductorApi(bus, host), log });
+      const place = host === mainHost ? undefined : networking.placeOf?.(host);
+      const driver = await virtDriverFor(host, config, dataDir, { image: clients.image, conductor: new ConductorApi(bus, host), log, ...(place ? { place } : {}) });
       const agent = new ComputeAgent(bus, driver, clients, { host, reportInterval: config.compute.report_interval, vifPluggingTimeout: config.compute.vif_plugging_timeout, syncPowerStateInterval: config.compute.sync_power_state_interval }, log);
       await agent.start();
       closers.push(() => agent.stop());

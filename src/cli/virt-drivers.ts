@@ -24,7 +24,13 @@ async function probeKernels(config: AllInOneConfig): Promise<string[]> {
 }
 
 /** The configured hypervisor for one host ([compute] compute_driver). */
-export async function virtDriverFor(host: string, config: AllInOneConfig, dataDir: string, deps: { image: ImageClient; conductor: ConductorApi; log: Logger }): Promise<VirtDriver> {
+/** Where a fake host stands: its namespace and its address on the underlay. */
+export interface HostPlace {
+  namespace: string;
+  ip: string;
+}
+
+export async function virtDriverFor(host: string, config: AllInOneConfig, dataDir: string, deps: { image: ImageClient; conductor: ConductorApi; log: Logger; place?: HostPlace }): Promise<VirtDriver> {
   if (config.compute.compute_driver === 'fake') {
     const fd = config.fake_driver;
     return new FakeDriver({
@@ -38,7 +44,10 @@ export async function virtDriverFor(host: string, config: AllInOneConfig, dataDi
     virtType: config.qemu.virt_type as 'auto' | 'kvm' | 'qemu',
     probeKernels: await probeKernels(config),
     probeTimeoutMs: config.qemu.kvm_probe_timeout * 1000,
-    vncListen: config.qemu.vnc_server_listen,
+    // A fake host's guests listen on its underlay address: the console proxy and other hosts reach it there.
+    vncListen: deps.place?.ip ?? config.qemu.vnc_server_listen,
+    hostIp: deps.place?.ip ?? config.qemu.vnc_server_listen,
+    ...(deps.place ? { netns: deps.place.namespace } : {}),
     forceConfigDrive: config.compute.force_config_drive,
     tapWaitMs: config.qemu.tap_wait * 1000,
     images: deps.image,

@@ -4,6 +4,7 @@
  * the guest over SSH through a floating IP (hostname, boot id, disks, reachability),
  * not only by the status the API shows.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { GuestSsh } from './guest-ssh.js';
 import { qemuPidOf } from './qemu-processes.js';
 
 export const VM_HOST = 'vm-host';
+/** Guests run on two fake hosts, each a namespace with its own VTEP on a local underlay, so live migration has somewhere to go. */
+const COMPUTE_HOSTS = ['fake-host-1', 'fake-host-2'];
 
 /** The external network: a private /24 no real uplink sees (the dataplane tier uses .250). */
 const EXTERNAL_CIDR = '172.31.251';
@@ -27,8 +30,8 @@ const USERDATA_MARK = 'STRATUS-VM-TIER-USERDATA';
 export function vmConf(prefix: string): string {
   return [
     '[DEFAULT]', `host = ${VM_HOST}`, '',
-    '[network]', 'dataplane = linux', `namespace_prefix = ${prefix}`, '',
-    '[compute]', 'compute_driver = qemu', 'vif_plugging_timeout = 60', 'sync_power_state_interval = 60', '',
+    '[network]', 'dataplane = linux', `namespace_prefix = ${prefix}`, 'fake_host_underlay = 169.254.251.0/24', '',
+    '[compute]', 'compute_driver = qemu', `fake_hosts = ${COMPUTE_HOSTS.length}`, 'vif_plugging_timeout = 60', 'sync_power_state_interval = 60', '',
     '[qemu]', 'virt_type = auto', '',
   ].join('\n');
 }
@@ -53,16 +56,19 @@ export async function runVmSuite(cloud: Cloud, prefix: string, guestQcow2: strin
   const ssh = new GuestSsh(keyFile);
   const footprint: Footprint = { prefix, networkIds: [], portIds: [], vmNamespaces: [], runDir: agentRunDir(prefix, VM_HOST) };
   const serverIds: string[] = [];
+  /** Figures worth printing with the results (lost pings). */
+  const notes: string[] = [];
   const ids: Record<string, string> = {};
   const fips: Record<string, string> = {};
-  const instancesDir = join(cloud.dataDir, 'instances', VM_HOST);
+  const instancesRoot = join(cloud.dataDir, 'instances');
+  const instanceDir = async (name: string): Promise<string> => join(instancesRoot, (await watch.server(ids[name]!))?.['OS-EXT-SRV-ATTR:host'] ?? 'unknown', ids[name]!);
   const bootId = (name: string): Promise<string> => ssh.exec(fips[name]!, 'cat /proc/sys/kernel/random/boot_id').then((s) => s.trim());
   const action = async (name: string, args: string[], status: string): Promise<void> => {
     await os.ok(['server', ...args, ids[name]!]);
     await watch.waitStatus(ids[name]!, status);
   };
-  const boot = async (name: string, image: string, extra: string[] = []): Promise<string> => {
-    const s = await os.json<Row>(['server', 'create', '--image', image, '--flavor', 'vm.tiny', '--network', 'vmnet', '--key-name', 'vmkey',
+  const boot = async (name: string, image: string, extra: string[] = [], flavor = 'vm.tiny'): Promise<string> => {
+    const s = await os.json<Row>(['server', 'create', '--image', image, '--flavor', flavor, '--network', 'vmnet', '--key-name', 'vmkey',
       '--security-group', 'default', ...extra, '--wait', name]);
     checkEqual(s['status'], 'ACTIVE', `${name} status`);
     ids[name] = String(s['id']);
@@ -80,6 +86,7 @@ export async function runVmSuite(cloud: Cloud, prefix: string, guestQcow2: strin
     const ready = await rec.case('setup with the CLI: guest image upload, flavor, external and tenant networks, router with gateway, ICMP and SSH rules, key pair', async () => {
       await os.ok(['image', 'create', '--disk-format', 'qcow2', '--container-format', 'bare', '--file', guestQcow2, 'vm-guest']);
       await os.ok(['flavor', 'create', '--ram', '192', '--vcpus', '1', '--disk', '1', 'vm.tiny']);
+      await os.ok(['flavor', 'create', '--ram', '256', '--vcpus', '2', '--disk', '2', 'vm.small']);
       const ext = await os.json<Row>(['network', 'create', '--external', 'vmext']);
       footprint.networkIds.push(String(ext['id']));
       await os.ok(['subnet', 'create', '--network', 'vmext', '--subnet-range', `${EXTERNAL_CIDR}.0/24`, '--no-dhcp', 'vmext-sub']);
@@ -154,7 +161,7 @@ export async function runVmSuite(cloud: Cloud, prefix: string, guestQcow2: strin
       const before = await bootId('vm-a');
       await action('vm-a', ['suspend'], 'SUSPENDED');
       checkEqual(await qemuPidOf(ids['vm-a']!), null, 'QEMU of a suspended server');
-      check(existsSync(join(instancesDir, ids['vm-a']!, 'memory.save')), 'the saved memory file exists while suspended');
+      check(existsSync(join(await instanceDir('vm-a'), 'memory.save')), 'the saved memory file exists while suspended');
       await action('vm-a', ['resume'], 'ACTIVE');
       checkEqual((await ssh.waitExec(fips['vm-a']!, 'cat /proc/sys/kernel/random/boot_id')).trim(), before, 'boot id after resume');
     });
@@ -168,12 +175,39 @@ export async function runVmSuite(cloud: Cloud, prefix: string, guestQcow2: strin
       check(!after.includes('vdb'), `disks after unrescue: ${after.join(' ')}`);
     });
 
+    await rec.case('resize to a flavor with 2 VCPUs and a 2 GB disk, then confirm: the guest sees both, and the old disk is gone', async () => {
+      await os.ok(['server', 'resize', '--flavor', 'vm.small', '--wait', ids['vm-a']!]);
+      await watch.waitStatus(ids['vm-a']!, 'VERIFY_RESIZE');
+      const [cpus, sectors] = (await ssh.waitExec(fips['vm-a']!, 'nproc; cat /sys/block/vda/size')).trim().split('\n');
+      checkEqual(Number(cpus), 2, 'guest CPUs after resize');
+      checkEqual(Number(sectors) * 512, 2 * 1024 ** 3, 'root disk bytes after resize');
+      await os.ok(['server', 'resize', 'confirm', ids['vm-a']!]);
+      await watch.waitStatus(ids['vm-a']!, 'ACTIVE');
+      check(!COMPUTE_HOSTS.some((h) => existsSync(join(instancesRoot, h, `${ids['vm-a']!}_resize`))), 'the kept source disks are dropped on confirm');
+    });
+
+    await rec.case('live migration to the other host with a ping running: same boot continues, the host changes, pings lost reported', async () => {
+      const before = await watch.server(ids['vm-a']!);
+      const from = before?.['OS-EXT-SRV-ATTR:host'];
+      const bootBefore = await bootId('vm-a');
+      const pinger = startPinger(fips['vm-a']!);
+      const started = Date.now();
+      await os.ok(['server', 'migrate', '--live-migration', '--wait', ids['vm-a']!]);
+      const after = await watch.waitStatus(ids['vm-a']!, 'ACTIVE');
+      const seconds = (Date.now() - started) / 1000;
+      const { sent, received } = await pinger.stop();
+      check(after['OS-EXT-SRV-ATTR:host'] !== from, `host after live migration: ${after['OS-EXT-SRV-ATTR:host']} (was ${from})`);
+      checkEqual(await bootId('vm-a'), bootBefore, 'boot id after live migration');
+      check(sent > 0 && received > 0, `pinger sent ${sent}, received ${received}`);
+      notes.push(`live migration ${from} -> ${after['OS-EXT-SRV-ATTR:host']}: ${seconds.toFixed(1)} s with the CLI, ${sent - received} of ${sent} pings (every 100 ms) lost`);
+    });
+
     await rec.case('snapshot: a file written to the disk is in the image; a server booted from the snapshot reads it', async () => {
       const stamp = randomBytes(8).toString('hex');
       await ssh.exec(fips['vm-a']!, `echo ${stamp} > /mnt/stamp && sync`);
       const image = await os.json<Row>(['server', 'image', 'create', '--name', 'vm-a-snap', '--wait', ids['vm-a']!]);
       checkEqual(image['status'], 'active', 'snapshot image status');
-      await boot('vm-c', 'vm-a-snap');
+      await boot('vm-c', 'vm-a-snap', [], 'vm.small');
       const fip = await addFloatingIp('vm-c');
       checkEqual((await ssh.waitExec(fip, 'cat /mnt/stamp')).trim(), stamp, 'the stamp on the snapshot\'s server');
       await os.ok(['server', 'delete', '--wait', ids['vm-c']!]);
@@ -206,18 +240,32 @@ export async function runVmSuite(cloud: Cloud, prefix: string, guestQcow2: strin
 
     await rec.case('delete: every server goes, with its QEMU and its files', async () => {
       for (const name of ['vm-a', 'vm-b']) await os.ok(['server', 'delete', '--wait', ids[name]!]);
-      for (const id of serverIds) {
-        checkEqual(await qemuPidOf(id), null, `QEMU of deleted server ${id}`);
-        check(!existsSync(join(instancesDir, id)), `instance dir of ${id} removed`);
-      }
-      const left = existsSync(instancesDir) ? readdirSync(instancesDir).filter((n) => n !== '_base') : [];
+      for (const id of serverIds) checkEqual(await qemuPidOf(id), null, `QEMU of deleted server ${id}`);
+      const left = COMPUTE_HOSTS.flatMap((h) => (existsSync(join(instancesRoot, h)) ? readdirSync(join(instancesRoot, h)).filter((n) => n !== '_base') : []));
       checkEqual(left.join(','), '', 'instance dirs left');
     });
   } finally {
     await teardown(os, watch, serverIds, fips);
     rmSync(work, { recursive: true, force: true });
   }
+  if (opts.verbose) for (const n of notes) process.stdout.write(`  ..    ${n}\n`);
   return { ...rec.totals, footprint, serverIds };
+}
+
+/** A ping every 100 ms from the host until stop(); what it sent and got back. */
+function startPinger(address: string): { stop(): Promise<{ sent: number; received: number }> } {
+  const child = spawn('busybox', ['ping', '-i', '0.1', '-W', '1', address], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      child.kill('SIGINT');
+      await exited;
+      const m = /(\d+) packets transmitted, (\d+) packets received/.exec(out);
+      return { sent: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0) };
+    },
+  };
 }
 
 /** Everything the walk-through made, deleted through the API whatever happened, so the host empties itself. */

@@ -1,3 +1,4 @@
+import type { VifInfo } from '../driver.js';
 import type { InstanceRecord, InstancePaths } from './instance-files.js';
 
 export type Accelerator = 'kvm' | 'tcg';
@@ -58,14 +59,24 @@ export function qemuArgs(record: InstanceRecord, paths: InstancePaths, options: 
     args.push('-blockdev', blockdev('drive-ide0-1-1', paths.configDrive, 'raw', true));
     args.push('-device', 'ide-cd,bus=ide.1,unit=1,drive=drive-ide0-1-1,id=ide0-1-1');
   }
-  record.vifs.forEach((vif, i) => {
-    args.push('-netdev', `tap,id=hostnet${i},ifname=${vif.devname},script=no,downscript=no`);
-    args.push('-device', `virtio-net-pci,netdev=hostnet${i},id=net-${vif.portId},mac=${vif.macAddress}${vif.mtu ? `,host_mtu=${vif.mtu}` : ''}`);
-  });
+  for (const vif of record.vifs) {
+    const nic = nicOf(vif);
+    args.push('-netdev', `tap,id=${nic.netdev.id},ifname=${vif.devname},script=no,downscript=no`);
+    args.push('-device', `virtio-net-pci,netdev=${nic.netdev.id},id=${nic.device.id},mac=${vif.macAddress}${vif.mtu ? `,host_mtu=${vif.mtu}` : ''}`);
+  }
   args.push('-device', 'virtio-balloon-pci,id=balloon0');
   if (options.paused) args.push('-S');
   if (options.incoming) args.push('-incoming', options.incoming);
   return args;
+}
+
+/** A port's NIC as QMP adds it (netdev_add, device_add); the command line uses the same ids, so a hot-plugged NIC and a booted one are removed alike. */
+export function nicOf(vif: VifInfo): { netdev: Record<string, unknown> & { id: string }; device: Record<string, unknown> & { id: string } } {
+  const netdev = `hostnet-${vif.portId}`;
+  return {
+    netdev: { type: 'tap', id: netdev, ifname: vif.devname, script: 'no', downscript: 'no' },
+    device: { driver: 'virtio-net-pci', netdev, id: `net-${vif.portId}`, mac: vif.macAddress, ...(vif.mtu ? { host_mtu: vif.mtu } : {}) },
+  };
 }
 
 /** A -blockdev for a file with an explicit format (never probed), read-only for the config drive. */

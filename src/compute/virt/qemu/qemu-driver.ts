@@ -1,10 +1,11 @@
-import { mkdir, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { KeyedLock } from '../../../core/concurrency/keyed-lock.js';
 import { runCommand } from '../../../core/exec.js';
 import type { Logger } from '../../../core/log.js';
 import {
-  DriverError, PowerState, type BlockDevice, type DriverCapabilities, type HostResources, type InstanceDiagnostics, type InstanceSpec, type PowerStateValue,
+  DriverError, MigrationCancelled, PowerState, type BlockDevice, type DriverCapabilities, type HostResources, type InstanceDiagnostics, type InstanceSpec, type PowerStateValue,
   type VifInfo, type VirtDriver, type VncConsole,
 } from '../driver.js';
 import { probeAccelerator } from './accel-probe.js';
@@ -12,8 +13,8 @@ import { writeConfigDrive } from './config-drive-iso.js';
 import { ImageCache, type ImageSource } from './image-cache.js';
 import { InstancePaths, readRecord, writeRecord, type InstanceRecord } from './instance-files.js';
 import { Monitors } from './monitors.js';
-import { createOverlay, gib } from './qemu-img.js';
-import { qemuArgs, type Accelerator, type LaunchOptions } from './qemu-command.js';
+import { createOverlay, gib, growDisk, rebaseUnsafe } from './qemu-img.js';
+import { nicOf, qemuArgs, type Accelerator, type LaunchOptions } from './qemu-command.js';
 import { killQemu, launchQemu, qemuVersion, runningPid, waitForExit } from './qemu-process.js';
 import { ensureTap, removeTap } from './taps.js';
 import { consoleTail, guestDiagnostics } from './guest-readings.js';
@@ -27,8 +28,12 @@ export interface QemuDriverOptions {
   /** Kernels the KVM probe may boot, first existing one wins. */
   probeKernels: string[];
   probeTimeoutMs: number;
-  /** Address VNC servers listen on ([vnc] server_listen). */
+  /** Address VNC servers listen on ([vnc] server_listen); for a fake host, its own address. */
   vncListen: string;
+  /** The host's address for other hosts: live migration streams come in here. */
+  hostIp: string;
+  /** Run QEMU, and find its taps, inside this network namespace (a fake host standing in a namespace). */
+  netns?: string;
   /** Every instance gets a config drive ([DEFAULT] force_config_drive). */
   forceConfigDrive: boolean;
   /** How long a spawn waits for the network agent's tap before making one itself. */
@@ -47,7 +52,7 @@ export interface QemuDriverOptions {
  */
 export class QemuDriver implements VirtDriver {
   readonly capabilities: DriverCapabilities = {
-    hasImagecache: true, supportsRecreate: false, supportsAttachInterface: false, supportsMultiattach: false, supportsLiveMigration: false,
+    hasImagecache: true, supportsRecreate: false, supportsAttachInterface: true, supportsMultiattach: false, supportsLiveMigration: true,
     supportsSuspend: true, supportsPause: true, supportsRescue: true, supportsConsoleOutput: true, supportsVncConsole: true,
   };
   private readonly lock = new KeyedLock();
@@ -58,6 +63,8 @@ export class QemuDriver implements VirtDriver {
   private host = '';
   private version = 0;
   private lifecycleListener: ((uuid: string) => void) | null = null;
+  /** Instances streaming to another host now (force-complete and abort apply to them). */
+  private readonly migrating = new Set<string>();
 
   constructor(private readonly options: QemuDriverOptions) {
     this.cache = new ImageCache(`${options.instancesPath}/_base`, options.images);
@@ -104,7 +111,7 @@ export class QemuDriver implements VirtDriver {
         // Not in Nova's cpu_info: which accelerator the guests really get (KVM hangs on some hosts and TCG is used).
         accelerator: this.accel, accelerator_reason: this.accelReason,
       },
-      hostIp: '127.0.0.1',
+      hostIp: this.options.hostIp,
     };
   }
 
@@ -269,28 +276,128 @@ export class QemuDriver implements VirtDriver {
     });
   }
 
-  async migrateDiskAndPowerOff(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot resize or migrate instances yet');
+  /**
+   * Resize / cold migration, source side (Nova's migrate_disk_and_power_off): a clean
+   * stop, then the instance directory moves aside to `<uuid>_resize`, where it waits
+   * for a revert until confirmMigration drops it. Disks never shrink.
+   */
+  migrateDiskAndPowerOff(uuid: string, newSpec: InstanceSpec): Promise<void> {
+    return this.lock.run(uuid, async () => {
+      const record = await this.record(uuid);
+      if (newSpec.rootGb > 0 && newSpec.rootGb < record.spec.rootGb) throw new DriverError('Resize error: Unable to resize disk down.');
+      await this.shutdown(uuid, 60);
+      const kept = this.resizeSourceDir(uuid);
+      await rm(kept, { recursive: true, force: true });
+      await rename(this.paths(uuid).dir, kept);
+    });
   }
 
-  async finishMigration(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot resize or migrate instances yet');
+  /**
+   * Resize / cold migration, destination side (Nova's finish_migration): the root disk
+   * (and ephemeral disk and config drive) copied from the source's kept directory, the
+   * root disk grown to the new flavor, swap made anew, the guest started with the new
+   * CPUs and memory. The kept copy is found on this host or, for hosts sharing one
+   * machine, beside this host's directory.
+   */
+  finishMigration(spec: InstanceSpec, vifs: VifInfo[], powerOn: boolean): Promise<void> {
+    return this.lock.run(spec.uuid, async () => {
+      const source = await this.findResizeSource(spec.uuid);
+      const from = new InstancePaths(source);
+      const old = await readRecord(from);
+      if (!old) throw new DriverError(`Instance ${spec.uuid} has no disks to migrate from`);
+      const paths = this.paths(spec.uuid);
+      const record: InstanceRecord = { ...old, spec, vifs, hasEphemeral: spec.ephemeralGb > 0, hasSwap: spec.swapMb > 0, ownTaps: [], rescued: false };
+      try {
+        await mkdir(paths.dir, { recursive: true });
+        await copyFile(from.root, paths.root);
+        if (spec.imageId && !source.startsWith(`${this.options.instancesPath}/`)) await this.rebaseOnOwnCache(paths.root, spec.imageId);
+        if (spec.rootGb > 0) await growDisk(paths.root, 'qcow2', gib(spec.rootGb));
+        if (record.hasEphemeral) {
+          if (old.hasEphemeral && old.spec.ephemeralGb === spec.ephemeralGb) await copyFile(from.ephemeral, paths.ephemeral);
+          else await makeFormattedFile(paths.ephemeral, gib(spec.ephemeralGb), ['mkfs.ext4', '-q', '-F', '-L', 'ephemeral0']);
+        }
+        if (record.hasSwap) await makeFormattedFile(paths.swap, spec.swapMb * 1024 * 1024, ['mkswap', '-L', 'swap0']);
+        if (record.hasConfigDrive) await copyFile(from.configDrive, paths.configDrive);
+        record.ownTaps = await this.plugTaps(vifs);
+        await writeRecord(paths, record);
+        if (powerOn) await this.start(spec.uuid, record);
+      } catch (e) {
+        await this.removeGuest(spec.uuid, record).catch((err: unknown) => this.options.log.error({ err, instance: spec.uuid }, 'qemu: cleanup after a failed migration finish'));
+        throw e;
+      }
+    });
   }
 
-  async confirmMigration(): Promise<void> {
-    // Nothing is kept for a revert while resize is not supported.
+  confirmMigration(uuid: string): Promise<void> {
+    return this.lock.run(uuid, async () => {
+      await rm(this.resizeSourceDir(uuid), { recursive: true, force: true });
+    });
   }
 
-  async finishRevertMigration(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot resize or migrate instances yet');
+  /** Revert, source side: the kept directory becomes the instance again and starts with the old flavor. */
+  finishRevertMigration(spec: InstanceSpec, vifs: VifInfo[], powerOn: boolean): Promise<void> {
+    return this.lock.run(spec.uuid, async () => {
+      const kept = this.resizeSourceDir(spec.uuid);
+      if (!(await exists(kept))) throw new DriverError(`Instance ${spec.uuid} has no kept disks to revert to`);
+      const current = await readRecord(this.paths(spec.uuid));
+      if (current) await this.removeGuest(spec.uuid, current);
+      await rename(kept, this.paths(spec.uuid).dir);
+      const record = { ...(await this.record(spec.uuid)), spec, vifs };
+      record.ownTaps = [...new Set([...record.ownTaps, ...(await this.plugTaps(vifs))])];
+      await writeRecord(this.paths(spec.uuid), record);
+      if (powerOn) await this.start(spec.uuid, record);
+    });
   }
 
-  async attachInterface(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot attach interfaces yet');
+  /** A port hot-plugged into the running guest (netdev_add + device_add), and into the record for later starts. */
+  attachInterface(uuid: string, vif: VifInfo): Promise<void> {
+    return this.lock.run(uuid, async () => {
+      const record = await this.record(uuid);
+      const paths = this.paths(uuid);
+      if (record.vifs.some((v) => v.portId === vif.portId)) return;
+      const made = await this.plugTaps([vif]);
+      if (await runningPid(paths, uuid)) {
+        const qmp = await this.monitors.get(uuid, paths.qmp);
+        const nic = nicOf(vif);
+        await qmp.execute('netdev_add', nic.netdev);
+        try {
+          await qmp.execute('device_add', nic.device);
+        } catch (e) {
+          await qmp.execute('netdev_del', { id: nic.netdev.id }).catch(() => undefined);
+          for (const tap of made) await removeTap(tap, this.options.netns);
+          throw new DriverError(`Failed to attach network adapter device to ${uuid}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      await writeRecord(paths, { ...record, vifs: [...record.vifs, vif], ownTaps: [...record.ownTaps, ...made] });
+    });
   }
 
-  async detachInterface(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot detach interfaces yet');
+  /**
+   * A port unplugged: device_del asks the guest to let the NIC go (ACPI hot-unplug) and
+   * QEMU confirms with DEVICE_DELETED; only then is its backend removed, as libvirt does.
+   */
+  detachInterface(uuid: string, portId: string): Promise<void> {
+    return this.lock.run(uuid, async () => {
+      const record = await this.record(uuid);
+      const paths = this.paths(uuid);
+      const vif = record.vifs.find((v) => v.portId === portId);
+      if (!vif) return;
+      if (await runningPid(paths, uuid)) {
+        const qmp = await this.monitors.get(uuid, paths.qmp);
+        const nic = nicOf(vif);
+        const deleted = qmp.waitEvent('DEVICE_DELETED', DEVICE_DETACH_TIMEOUT_MS, (d) => d['device'] === nic.device.id);
+        deleted.catch(() => undefined);
+        await qmp.execute('device_del', { id: nic.device.id });
+        try {
+          await deleted;
+        } catch {
+          throw new DriverError(`Device detach failed for ${portId}: the guest did not release the network adapter in ${DEVICE_DETACH_TIMEOUT_MS / 1000} s`);
+        }
+        await qmp.execute('netdev_del', { id: nic.netdev.id });
+      }
+      if (record.ownTaps.includes(vif.devname)) await removeTap(vif.devname, this.options.netns);
+      await writeRecord(paths, { ...record, vifs: record.vifs.filter((v) => v.portId !== portId), ownTaps: record.ownTaps.filter((t) => t !== vif.devname) });
+    });
   }
 
   async attachVolume(): Promise<void> {
@@ -301,24 +408,99 @@ export class QemuDriver implements VirtDriver {
     throw new DriverError('The QEMU driver cannot detach volumes yet');
   }
 
-  async preLiveMigration(): Promise<{ uri: string }> {
-    throw new DriverError('The QEMU driver cannot live-migrate instances yet');
+  /**
+   * Live migration, destination side first: the instance's directory here shares the
+   * source's disk files (hard links: the same inodes, which is what shared instance
+   * storage gives Nova), ports' taps ready, and a QEMU waiting for the memory stream on
+   * a port of libvirt's migration range at this host's address.
+   */
+  preLiveMigration(spec: InstanceSpec, vifs: VifInfo[]): Promise<{ uri: string }> {
+    return this.lock.run(spec.uuid, async () => {
+      const source = await this.findLiveSource(spec.uuid);
+      const from = new InstancePaths(source);
+      const old = await readRecord(from);
+      if (!old) throw new DriverError(`Instance ${spec.uuid} has no disks to migrate from`);
+      const paths = this.paths(spec.uuid);
+      const record: InstanceRecord = { ...old, spec, vifs, ownTaps: [] };
+      try {
+        await mkdir(paths.dir, { recursive: true });
+        for (const [file, wanted] of [[from.root, true], [from.ephemeral, old.hasEphemeral], [from.swap, old.hasSwap], [from.configDrive, old.hasConfigDrive]] as const) {
+          if (wanted) await link(file, join(paths.dir, basename(file)));
+        }
+        if (old.rescued) await link(from.rescueRoot, paths.rescueRoot);
+        record.ownTaps = await this.plugTaps(vifs);
+        await writeRecord(paths, record);
+        for (let port = MIGRATION_PORT_MIN; port <= MIGRATION_PORT_MAX; port++) {
+          const uri = `tcp:${this.options.hostIp}:${port}`;
+          try {
+            await this.start(spec.uuid, record, { incoming: uri });
+            return { uri };
+          } catch (e) {
+            if (!(e instanceof DriverError && /in use/i.test(e.message))) throw e;
+          }
+        }
+        throw new DriverError(`No free live-migration port in ${MIGRATION_PORT_MIN}-${MIGRATION_PORT_MAX} on ${this.host}`);
+      } catch (e) {
+        await this.removeGuest(spec.uuid, record).catch((err: unknown) => this.options.log.error({ err, instance: spec.uuid }, 'qemu: cleanup after a failed live-migration prepare'));
+        throw e;
+      }
+    });
   }
 
-  async liveMigrate(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot live-migrate instances yet');
+  /**
+   * Live migration, source side: QMP migrate to the destination's URI while the guest
+   * runs, until QEMU reports it completed (then the source QEMU quits and its directory
+   * goes; the disks live on under the destination's links) or failed or was cancelled.
+   */
+  liveMigrate(uuid: string, destinationHost: string, uri: string): Promise<void> {
+    return this.lock.run(uuid, async () => {
+      await this.record(uuid);
+      const paths = this.paths(uuid);
+      if (!(await runningPid(paths, uuid))) throw new DriverError(`Instance ${uuid} is not running`);
+      const qmp = await this.monitors.get(uuid, paths.qmp);
+      this.migrating.add(uuid);
+      try {
+        await qmp.execute('migrate', { uri });
+        const result = await waitForMigration(qmp, LIVE_MIGRATION_TIMEOUT_MS, true);
+        if (result === 'cancelled') throw new MigrationCancelled(uuid);
+        this.options.log.info({ instance: uuid, destination: destinationHost }, 'qemu: live migration completed');
+      } finally {
+        this.migrating.delete(uuid);
+      }
+      this.monitors.expectExit(uuid);
+      await qmp.execute('quit').catch(() => undefined);
+      if (!(await waitForExit(paths, uuid, 10_000))) await killQemu(paths, uuid);
+      this.monitors.forget(uuid);
+      const record = await readRecord(paths);
+      // The taps stay: the port now belongs to the destination, whose agent moves it.
+      await rm(paths.dir, { recursive: true, force: true });
+      for (const tap of record?.ownTaps ?? []) await removeTap(tap, this.options.netns);
+    });
   }
 
-  async liveMigrationForceComplete(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot live-migrate instances yet');
+  /** Pauses the guest so its memory stops changing and the migration can finish (libvirt's force-complete). */
+  async liveMigrationForceComplete(uuid: string): Promise<void> {
+    const paths = this.paths(uuid);
+    if (!this.migrating.has(uuid)) throw new DriverError(`Instance ${uuid} is not being live-migrated from ${this.host}`);
+    await (await this.monitors.get(uuid, paths.qmp)).execute('stop');
   }
 
-  async liveMigrationAbort(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot live-migrate instances yet');
+  async liveMigrationAbort(uuid: string): Promise<void> {
+    const paths = this.paths(uuid);
+    if (!this.migrating.has(uuid)) throw new DriverError(`Instance ${uuid} is not being live-migrated from ${this.host}`);
+    await (await this.monitors.get(uuid, paths.qmp)).execute('migrate_cancel');
   }
 
-  async postLiveMigrationAtDestination(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot live-migrate instances yet');
+  /** Live migration, destination side last: the stream has arrived; the guest runs (or stays paused when it was paused). */
+  postLiveMigrationAtDestination(uuid: string, paused: boolean): Promise<void> {
+    return this.lock.run(uuid, async () => {
+      const paths = this.paths(uuid);
+      const qmp = await this.monitors.get(uuid, paths.qmp);
+      await waitForStatus(qmp, (s) => s !== 'inmigrate', 60_000);
+      const { status } = await qmp.execute('query-status');
+      if (!paused && status !== 'running') await qmp.execute('cont');
+      if (paused && status === 'running') await qmp.execute('stop');
+    });
   }
 
   async setAdminPassword(uuid: string): Promise<void> {
@@ -358,6 +540,39 @@ export class QemuDriver implements VirtDriver {
     return InstancePaths.of(this.options.instancesPath, uuid);
   }
 
+  /** Where a resized or migrated instance's disks wait for confirm or revert (Nova's `<uuid>_resize`). */
+  private resizeSourceDir(uuid: string): string {
+    return join(this.options.instancesPath, `${uuid}_resize`);
+  }
+
+  /** A live migration's source directory: the instance's own directory on another host of this machine. */
+  private async findLiveSource(uuid: string): Promise<string> {
+    const root = dirname(this.options.instancesPath);
+    for (const host of await readdir(root).catch(() => [] as string[])) {
+      const candidate = join(root, host, uuid);
+      if (candidate !== this.paths(uuid).dir && (await exists(join(candidate, 'instance.json')))) return candidate;
+    }
+    throw new DriverError(`Instance ${uuid}'s disks were not found for the live migration: moving disks between machines needs shared instance storage`);
+  }
+
+  /** The kept source of a migration: on this host, else on a host beside it on this machine. */
+  private async findResizeSource(uuid: string): Promise<string> {
+    const own = this.resizeSourceDir(uuid);
+    if (await exists(own)) return own;
+    const root = dirname(this.options.instancesPath);
+    for (const host of await readdir(root).catch(() => [] as string[])) {
+      const candidate = join(root, host, `${uuid}_resize`);
+      if (await exists(candidate)) return candidate;
+    }
+    throw new DriverError(`Instance ${uuid}'s disks were not found for the migration: moving disks between machines needs shared instance storage`);
+  }
+
+  /** A copied overlay points at the other host's cache: point it at this host's copy of the same image. */
+  private async rebaseOnOwnCache(disk: string, imageId: string): Promise<void> {
+    const base = await this.cache.ensure(imageId);
+    await rebaseUnsafe(disk, base.path, base.format);
+  }
+
   /** The instance's record; DriverError (Nova's InstanceNotFound) when this host has no such guest. */
   private async record(uuid: string): Promise<InstanceRecord> {
     const record = await readRecord(this.paths(uuid));
@@ -389,13 +604,13 @@ export class QemuDriver implements VirtDriver {
   /** Each port's tap ready for QEMU; answers the taps the driver had to make itself. */
   private async plugTaps(vifs: VifInfo[]): Promise<string[]> {
     const made: string[] = [];
-    for (const vif of vifs) if ((await ensureTap(vif.devname, this.options.tapWaitMs)).madeHere) made.push(vif.devname);
+    for (const vif of vifs) if ((await ensureTap(vif.devname, this.options.tapWaitMs, this.options.netns)).madeHere) made.push(vif.devname);
     return made;
   }
 
   private async start(uuid: string, record: InstanceRecord, extra: Partial<LaunchOptions> = {}): Promise<void> {
     const paths = this.paths(uuid);
-    const pid = await launchQemu(paths, qemuArgs(record, paths, { accel: this.accel, vncListen: this.options.vncListen, ...extra }));
+    const pid = await launchQemu(paths, qemuArgs(record, paths, { accel: this.accel, vncListen: this.options.vncListen, ...extra }), this.options.netns);
     this.options.log.info({ instance: uuid, pid, accel: this.accel }, 'qemu: guest started');
     await this.monitors.get(uuid, paths.qmp);
   }
@@ -435,10 +650,19 @@ export class QemuDriver implements VirtDriver {
     this.monitors.expectExit(uuid);
     await killQemu(paths, uuid);
     this.monitors.forget(uuid);
-    for (const tap of record?.ownTaps ?? []) await removeTap(tap);
+    for (const tap of record?.ownTaps ?? []) await removeTap(tap, this.options.netns);
     await rm(paths.dir, { recursive: true, force: true });
   }
 }
+
+/** libvirt's default live-migration port range (migration_port_min/max in qemu.conf). */
+const MIGRATION_PORT_MIN = 49152;
+const MIGRATION_PORT_MAX = 49215;
+/** A live migration that has not converged in this long is cancelled. */
+const LIVE_MIGRATION_TIMEOUT_MS = 600_000;
+
+/** How long a guest has to release a hot-unplugged device (libvirt waits about as long). */
+const DEVICE_DETACH_TIMEOUT_MS = 30_000;
 
 /** How often a clean shutdown presses the power button again (Nova's SHUTDOWN_RETRY_INTERVAL). */
 const POWERDOWN_RETRY_MS = 10_000;
@@ -455,15 +679,18 @@ function powerStateOf(status: string): PowerStateValue {
   }
 }
 
-async function waitForMigration(qmp: Awaited<ReturnType<Monitors['get']>>, timeoutMs: number): Promise<void> {
+/** Polls a running migration (a save to a file, or a live migration) to its end: 'completed', or 'cancelled' when cancellation is expected. */
+async function waitForMigration(qmp: Awaited<ReturnType<Monitors['get']>>, timeoutMs: number, cancellable = false): Promise<'completed' | 'cancelled'> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const m = await qmp.execute('query-migrate');
-    if (m.status === 'completed') return;
-    if (m.status === 'failed' || m.status === 'cancelled') throw new DriverError(`Saving the guest's state failed: ${m['error-desc'] ?? m.status}`);
+    if (m.status === 'completed') return 'completed';
+    if (m.status === 'cancelled' && cancellable) return 'cancelled';
+    if (m.status === 'failed' || m.status === 'cancelled') throw new DriverError(`Migration of the guest's state failed: ${m['error-desc'] ?? m.status}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new DriverError(`Saving the guest's state did not finish in ${timeoutMs / 1000} s`);
+  if (cancellable) await qmp.execute('migrate_cancel').catch(() => undefined);
+  throw new DriverError(`Migration of the guest's state did not finish in ${timeoutMs / 1000} s`);
 }
 
 async function waitForStatus(qmp: Awaited<ReturnType<Monitors['get']>>, done: (status: string) => boolean, timeoutMs: number): Promise<void> {

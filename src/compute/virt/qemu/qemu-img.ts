@@ -51,4 +51,9 @@ export async function growDisk(path: string, format: string, sizeBytes: number):
   if (info.virtualSize < sizeBytes) await qemuImg(['resize', '-q', '-f', format, path, String(sizeBytes)]);
 }
 
+/** Points an overlay at another copy of the same base (`rebase -u`: no data is compared or copied). */
+export async function rebaseUnsafe(path: string, base: string, baseFormat: string): Promise<void> {
+  await qemuImg(['rebase', '-q', '-u', '-f', 'qcow2', '-F', baseFormat, '-b', base, path]);
+}
+
 export const gib = (n: number): number => n * GiB;
