@@ -138,9 +138,9 @@ export class GuestCgroups {
    * take a moment to leave), then the host and slice levels if nothing else is in them.
    * Idempotent. DriverError when a process is still inside after 5 s.
    */
-  remove(uuid: string): Promise<void> {
+  async remove(uuid: string): Promise<void> {
     const dir = this.dirOf(uuid);
-    return this.serial(async () => {
+    await this.serial(async () => {
       for (let end = Date.now() + 5000; ;) {
         try {
           await this.removeDir(dir);
