@@ -9,6 +9,7 @@ import {
   type VifInfo, type VirtDriver, type VncConsole,
 } from '../driver.js';
 import { probeAccelerator } from './accel-probe.js';
+import { CgroupsUnavailable, GuestCgroups } from './cgroups.js';
 import { writeConfigDrive } from './config-drive-iso.js';
 import { ImageCache, type ImageSource } from './image-cache.js';
 import { InstancePaths, readRecord, writeRecord, type InstanceRecord } from './instance-files.js';
@@ -61,6 +62,7 @@ export class QemuDriver implements VirtDriver {
   private accel: Accelerator = 'tcg';
   private accelReason = 'not probed';
   private host = '';
+  private cgroups = new GuestCgroups('');
   private version = 0;
   private lifecycleListener: ((uuid: string) => void) | null = null;
   /** Instances streaming to another host now (force-complete and abort apply to them). */
@@ -80,6 +82,7 @@ export class QemuDriver implements VirtDriver {
 
   async init(host: string): Promise<void> {
     this.host = host;
+    this.cgroups = new GuestCgroups(host);
     await mkdir(this.options.instancesPath, { recursive: true });
     this.version = await qemuVersion().catch(() => {
       throw new DriverError('qemu-system-x86_64 is not installed (Debian package qemu-system-x86)');
@@ -190,6 +193,7 @@ export class QemuDriver implements VirtDriver {
     return this.lock.run(uuid, async () => {
       await this.record(uuid);
       await this.shutdown(uuid, timeoutSeconds);
+      await this.dropCgroup(uuid);
     });
   }
 
@@ -224,6 +228,7 @@ export class QemuDriver implements VirtDriver {
       await qmp.execute('quit').catch(() => undefined);
       if (!(await waitForExit(paths, uuid, 30_000))) await killQemu(paths, uuid);
       this.monitors.forget(uuid);
+      await this.dropCgroup(uuid);
     });
   }
 
@@ -471,6 +476,7 @@ export class QemuDriver implements VirtDriver {
       await qmp.execute('quit').catch(() => undefined);
       if (!(await waitForExit(paths, uuid, 10_000))) await killQemu(paths, uuid);
       this.monitors.forget(uuid);
+      await this.dropCgroup(uuid);
       const record = await readRecord(paths);
       // The taps stay: the port now belongs to the destination, whose agent moves it.
       await rm(paths.dir, { recursive: true, force: true });
@@ -612,6 +618,11 @@ export class QemuDriver implements VirtDriver {
     const paths = this.paths(uuid);
     const pid = await launchQemu(paths, qemuArgs(record, paths, { accel: this.accel, vncListen: this.options.vncListen, ...extra }), this.options.netns);
     this.options.log.info({ instance: uuid, pid, accel: this.accel }, 'qemu: guest started');
+    // The flavor's CPU and memory limits; a host that cannot enforce them runs the guest without (logged), a bad flavor fails.
+    await this.cgroups.place(uuid, pid, record.spec.extraSpecs, record.spec.memoryMb).catch(async (e: unknown) => {
+      if (!(e instanceof CgroupsUnavailable)) { await killQemu(paths, uuid); throw e; }
+      this.options.log.warn({ instance: uuid, pid }, `qemu: ${e.message}`);
+    });
     await this.monitors.get(uuid, paths.qmp);
   }
 
@@ -644,12 +655,18 @@ export class QemuDriver implements VirtDriver {
     this.monitors.forget(uuid);
   }
 
+  /** The guest's cgroup once its QEMU is gone; a leftover is logged, never fatal (the next start reuses it). */
+  private async dropCgroup(uuid: string): Promise<void> {
+    await this.cgroups.remove(uuid).catch((err: unknown) => this.options.log.warn({ err, instance: uuid }, 'qemu: guest cgroup not removed'));
+  }
+
   /** Stops the guest and removes everything it had here: its QEMU, its files and the taps the driver made. */
   private async removeGuest(uuid: string, record: InstanceRecord | null): Promise<void> {
     const paths = this.paths(uuid);
     this.monitors.expectExit(uuid);
     await killQemu(paths, uuid);
     this.monitors.forget(uuid);
+    await this.dropCgroup(uuid);
     for (const tap of record?.ownTaps ?? []) await removeTap(tap, this.options.netns);
     await rm(paths.dir, { recursive: true, force: true });
   }
