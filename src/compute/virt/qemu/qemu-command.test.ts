@@ -19,7 +19,8 @@ describe('qemuArgs', () => {
     const args = qemuArgs(record(), paths, { accel: 'tcg', vncListen: '127.0.0.1' });
     expect(valueOf(args, '-m')).toEqual(['256']);
     expect(valueOf(args, '-smp')).toEqual(['2,sockets=2,cores=1,threads=1']);
-    expect(valueOf(args, '-machine')).toEqual(['pc,accel=tcg']);
+    expect(valueOf(args, '-machine')).toEqual(['pc']);
+    expect(valueOf(args, '-accel')).toEqual(['tcg,tb-size=128']);
     expect(args).toContain('-daemonize');
     expect(valueOf(args, '-qmp')).toEqual(['unix:/i/vm/qmp.sock,server=on,wait=off']);
     expect(valueOf(args, '-chardev')[0]).toContain('path=/i/vm/console.log,append=on');

@@ -13,6 +13,9 @@ export interface LaunchOptions {
   paused?: boolean;
 }
 
+/** MiB of translated code TCG keeps (QEMU's default, 1 GiB, would count against the guest's memory limit). */
+const TCG_TB_SIZE_MB = 128;
+
 /** Highest VNC display QEMU may take (port 5900 + n): it takes the first free one from 0. */
 const MAX_VNC_DISPLAY = 2000;
 
@@ -29,7 +32,9 @@ export function qemuArgs(record: InstanceRecord, paths: InstancePaths, options: 
   const args = [
     '-name', `guest=instance-${spec.uuid},debug-threads=on`,
     '-uuid', spec.uuid,
-    '-machine', `pc,accel=${options.accel}`,
+    '-machine', 'pc',
+    // TCG's translation cache defaults to 1 GiB; 128 MiB keeps a guest's QEMU within its cgroup's memory allowance.
+    '-accel', options.accel === 'tcg' ? `tcg,tb-size=${TCG_TB_SIZE_MB}` : 'kvm',
     '-cpu', options.accel === 'kvm' ? 'host' : 'qemu64',
     '-m', String(spec.memoryMb),
     '-smp', smpOf(spec.vcpus, spec.extraSpecs, spec.imageProperties),
