@@ -30,6 +30,8 @@ export function dataplaneConf(prefix: string): string {
   return [
     '[DEFAULT]', `host = ${DATAPLANE_HOST}`, '',
     '[network]', 'dataplane = linux', `namespace_prefix = ${prefix}`, 'fake_host_underlay = 169.254.250.0/24', '',
+    // The main host's VXLAN devices are named by VNI: a range of its own keeps this cloud off any other on the machine.
+    '[ml2_type_vxlan]', 'vni_ranges = 1001:2000', '',
     '[compute]', 'fake_hosts = 1', '',
   ].join('\n');
 }

@@ -31,6 +31,8 @@ export function vmConf(prefix: string): string {
   return [
     '[DEFAULT]', `host = ${VM_HOST}`, '',
     '[network]', 'dataplane = linux', `namespace_prefix = ${prefix}`, 'fake_host_underlay = 169.254.251.0/24', '',
+    // VXLAN devices of the main host are named by VNI: a range of its own keeps this cloud off any other on the machine.
+    '[ml2_type_vxlan]', 'vni_ranges = 2001:3000', '',
     '[compute]', 'compute_driver = qemu', `fake_hosts = ${COMPUTE_HOSTS.length}`, 'vif_plugging_timeout = 60', 'sync_power_state_interval = 60', '',
     '[qemu]', 'virt_type = auto', '',
   ].join('\n');

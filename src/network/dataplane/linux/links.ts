@@ -78,7 +78,12 @@ export class Links {
 
   /** The VXLAN device of a network (VNI), learning MACs, bridged into the network's bridge. */
   async ensureVxlan(name: string, vni: number, localIp: string, mtu: number, bridge: string): Promise<void> {
-    if (!(await this.get(name))) {
+    const existing = await this.get(name);
+    // Another cloud on this machine uses the same VNI: taking its device would cut its network off.
+    if (existing && existing.owner !== undefined && existing.owner !== this.owner) {
+      throw new Error(`${name} (VNI ${vni}) belongs to another agent (${existing.owner}); give the clouds on this machine distinct [ml2_type_vxlan] vni_ranges`);
+    }
+    if (!existing) {
       await this.ip(['link', 'add', 'name', name, 'type', 'vxlan', 'id', String(vni), 'local', localIp, 'dstport', '4789']);
       await this.tag(name);
     }
