@@ -39,3 +39,22 @@ export async function killLeftoverQemus(uuids: string[]): Promise<string[]> {
   }
   return found;
 }
+
+/**
+ * Kills (by pid, at once) every QEMU whose command line names files under `dir`: a test
+ * cloud's data dir holds its guests' disks and consoles, so this finds exactly its own
+ * guests. Synchronous, for the harness's exit hook (Ctrl-C, SIGTERM).
+ */
+export function killQemusUnder(dir: string): number[] {
+  const killed: number[] = [];
+  for (const p of qemuPids()) {
+    if (!p.cmdline.includes(`${dir}/`)) continue;
+    try {
+      process.kill(p.pid, 'SIGKILL');
+      killed.push(p.pid);
+    } catch {
+      // Already gone.
+    }
+  }
+  return killed;
+}

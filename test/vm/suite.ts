@@ -16,7 +16,8 @@ import type { Footprint } from '../dataplane/leftovers.js';
 import { agentRunDir } from '../../src/network/agent/host-dataplane.js';
 import { ComputeWatcher } from './compute-api.js';
 import { GuestSsh } from './guest-ssh.js';
-import { qemuPidOf } from './qemu-processes.js';
+import { killQemusUnder, qemuPidOf } from './qemu-processes.js';
+import { onExit } from '../lib/exit.js';
 
 export const VM_HOST = 'vm-host';
 /** Guests run on two fake hosts, each a namespace with its own VTEP on a local underlay, so live migration has somewhere to go. */
@@ -94,6 +95,8 @@ export async function runVmSuite(cloud: Cloud, prefix: string, guestQcow2: strin
     return fips[name]!;
   };
 
+  // An interrupted run (Ctrl-C, CI's SIGTERM) must not leave guests running.
+  const unregister = onExit(() => { killQemusUnder(cloud.dataDir); });
   try {
     const ready = await rec.case('setup with the CLI: guest image upload, flavor, external and tenant networks, router with gateway, ICMP and SSH rules, key pair', async () => {
       await os.ok(['image', 'create', '--disk-format', 'qcow2', '--container-format', 'bare', '--file', guestQcow2, 'vm-guest']);
@@ -260,6 +263,7 @@ export async function runVmSuite(cloud: Cloud, prefix: string, guestQcow2: strin
   } finally {
     await teardown(os, watch, serverIds, fips);
     rmSync(work, { recursive: true, force: true });
+    unregister();
   }
   if (opts.verbose) for (const n of notes) process.stdout.write(`  ..    ${n}\n`);
   return { ...rec.totals, footprint, serverIds };
