@@ -115,7 +115,7 @@ export function printSummary(r: VmResults): void {
       if (f.vms > 0) out.push(`     QEMU: ${f.qemu.count} processes, RSS ${f.qemu.rssMbTotal} MB total (${f.qemu.rssMbEach} MB each), CPU ${f.qemu.cpuPctOfOneCoreTotal}% of a core total`);
       out.push(`     agent helpers: ${helpers}`);
     }
-    out.push(`     the ${idle.withVms.vms} VMs booted at once reached their markers in ${s(idle.allBootedMs)}`);
+    out.push(`     the ${idle.withVms.vms} VMs, booted ${r.concurrency} at a time, all reached their markers in ${s(idle.allBootedMs)}`);
   }
   const c = r.cleanup;
   if (c) {
