@@ -44,7 +44,7 @@ export interface WatchOptions {
 export async function traceBoot(file: string, marker: string, opts: WatchOptions): Promise<BootTrace> {
   const since = (): number => Math.round(performance.now() - opts.t0);
   const trace: Omit<BootTrace, 'markerMs'> = { qemuMs: null, dhcpMs: null, metadataMs: null, guestUptimeS: null, metadataSource: null };
-  const markerLine = new RegExp(`^${marker} uptime=([0-9.]+)`, 'm');
+  const markerLine = new RegExp(`^${marker} uptime=([0-9.]+)\\s*$`, 'm');
   let text = '';
   let offset = 0;
   let lastCheck = performance.now();
@@ -62,13 +62,15 @@ export async function traceBoot(file: string, marker: string, opts: WatchOptions
         } finally {
           await fh.close();
         }
-        if (trace.dhcpMs === null && /stratus-guest: eth0 mac=\S+ ip=/.test(text)) trace.dhcpMs = since();
-        const source = /stratus-guest: metadata source=(.*)/.exec(text);
+        // Whole lines only: a read can end in the middle of one ("source=config", "uptime=1").
+        const lines = text.slice(0, text.lastIndexOf('\n') + 1);
+        if (trace.dhcpMs === null && /stratus-guest: eth0 mac=\S+ ip=/.test(lines)) trace.dhcpMs = since();
+        const source = /stratus-guest: metadata source=(.*)/.exec(lines);
         if (trace.metadataMs === null && source) {
           trace.metadataMs = since();
           trace.metadataSource = source[1]!.trim();
         }
-        const m = markerLine.exec(text);
+        const m = markerLine.exec(lines);
         if (m) return { ...trace, markerMs: since(), guestUptimeS: Number(m[1]) };
       }
     }
