@@ -17,7 +17,7 @@
  * cloud's bridges and taps on this machine, nor theirs its own.
  * Run: npm run bench:vm  (prints a summary; writes bench/results/vm.json and the
  * cloud's log beside it). Sizes come from BENCH_VM_* variables (below); the defaults
- * take about 15-20 minutes on 2 cores.
+ * take about 14 minutes on 2 busy cores (load 5-13 from other work when measured).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
