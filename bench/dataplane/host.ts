@@ -70,9 +70,10 @@ export const benchHostNamespace = (): string | undefined => process.env[INSIDE];
  * a dataplane test running beside it (and its fake-host underlay would clash with
  * theirs on 169.254.250.0/24). Only the network namespace changes (nsenter --net): the
  * mounts, so /run/netns and /run/stratus, stay the machine's. The child gets `budgetMs`
- * and then SIGTERM, on which it tears down what it made.
+ * and then SIGTERM, on which it tears down what it made; `label` names the bench in
+ * what this prints.
  */
-export async function rerunInOwnHost(script: string, budgetMs: number): Promise<number> {
+export async function rerunInOwnHost(script: string, budgetMs: number, label = 'bench:dataplane'): Promise<number> {
   const netns = `stbench-host-${randomBytes(2).toString('hex')}`;
   await must('ip', ['netns', 'add', netns]);
   try {
@@ -83,7 +84,7 @@ export async function rerunInOwnHost(script: string, budgetMs: number): Promise<
     process.on('SIGINT', ignore);
     process.on('SIGTERM', () => child.kill('SIGTERM'));
     const watchdog = setTimeout(() => {
-      console.error(`bench:dataplane: over its ${budgetMs / 1000} s budget, stopping it`);
+      console.error(`${label}: over its ${budgetMs / 1000} s budget, stopping it`);
       child.kill('SIGTERM');
     }, budgetMs);
     const code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
