@@ -37,7 +37,7 @@ export const computeOptions = defineSchema({
     kvm_probe_timeout: opt.int({ default: 5, min: 1, help: 'Seconds the KVM probe waits for the kernel\'s banner.' }),
     instances_path: opt.str({ help: 'Where guests\' disks, consoles and control sockets live (one directory per host and instance); default <data_dir>/instances.' }),
     vnc_server_listen: opt.str({ default: '127.0.0.1', help: 'Address guests\' VNC servers listen on; the console proxy connects there (Nova\'s [vnc] server_listen).' }),
-    tap_wait: opt.int({ default: 5, min: 0, help: 'Seconds a spawn waits for the network agent to make a port\'s tap before making it itself (unwired).' }),
+    tap_wait: opt.int({ default: 15, min: 0, help: 'Seconds a spawn waits for the network agent to make a port\'s tap before making it itself (unwired).' }),
   },
   consoleauth: {
     token_ttl: opt.int({ default: 600, min: 1, help: 'Seconds a console token stays valid.' }),

@@ -101,10 +101,15 @@ export class Links {
 
   /** A persistent tap a hypervisor opens by name later. */
   async ensureTap(name: string): Promise<void> {
-    if (!(await this.get(name))) {
+    if (await this.get(name)) return;
+    try {
       await this.ip(['tuntap', 'add', 'dev', name, 'mode', 'tap']);
-      await this.tag(name);
+    } catch (e) {
+      // The hypervisor made it meanwhile (its driver stops waiting for us under load): plugging it is our job all the same.
+      if (await this.get(name)) return;
+      throw e;
     }
+    await this.tag(name);
   }
 
   /**
