@@ -21,8 +21,8 @@ import { runDbTier } from './db/identity.js';
 import { type Cloud, withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
 import { resultsDir } from './lib/paths.js';
-import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
-import { COMPUTE_SELECTION, tempestWorkers } from './tempest/conf.js';
+import { failureLines, runTempestLanes, type ServiceOutcome, skipLines, tempestUnavailable } from './tempest/run.js';
+import { COMPUTE_SELECTION, TEMPEST_OWN_CLOUD, tempestWorkers } from './tempest/conf.js';
 import { CLI_DEBS } from './lib/tools.js';
 import { runVitest } from './lib/vitest.js';
 
@@ -109,28 +109,23 @@ async function tempestTier(): Promise<TierResult> {
   const missing = await tempestUnavailable();
   if (missing) return { passed: 0, failed: 0, skipped: 0, note: missing };
   const total = { passed: 0, failed: 0, skipped: 0 };
-  try {
-    await withTempestCloud('test', async (_cloud, ws) => {
-      for (const [service, module] of TEMPEST_IN_TEST) {
-        if (!ws.services.includes(service)) {
-          say(`  FAIL  ${service}: not in the catalog`);
-          total.failed++;
-          continue;
-        }
-        const r = await runTempest(ws, { regex: module }, { label: service, concurrency: tempestWorkers(service) });
-        for (const l of failureLines(r, 40)) say(l);
-        if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
-        say(`  ${service}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
-        total.passed += r.passed;
-        total.failed += r.failed;
-        total.skipped += r.skipped;
-      }
-    });
-    return total;
-  } catch (e) {
-    say(`  FAIL  tempest: ${messageOf(e)}`);
-    return { ...total, failed: total.failed + 1 };
-  }
+  const report = (o: ServiceOutcome): void => {
+    if (o.kind === 'absent') {
+      say(`  FAIL  ${o.service}: not in the catalog`);
+      total.failed++;
+    }
+    if (o.kind !== 'ran') return;
+    const r = o.run;
+    for (const l of failureLines(r, 40)) say(l);
+    if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
+    say(`  ${o.service}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+    total.passed += r.passed;
+    total.failed += r.failed;
+    total.skipped += r.skipped;
+  };
+  const errors = await runTempestLanes('test', TEMPEST_IN_TEST, { workers: tempestWorkers, ownCloud: TEMPEST_OWN_CLOUD, report });
+  for (const e of errors) say(`  FAIL  tempest: ${e}`);
+  return { ...total, failed: total.failed + errors.length };
 }
 
 async function dbTier(): Promise<TierResult> {
