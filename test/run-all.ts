@@ -2,12 +2,13 @@
  * `npm test`: runs the test tiers in order and prints one summary line per tier,
  * then the totals; exits non-zero when anything failed.
  *
- *   node dist/test/run-all.js            # unit, db, cli, tempest
+ *   node dist/test/run-all.js            # unit, db, cli, dataplane, tempest
  *   node dist/test/run-all.js cli        # one tier (or several, in the order given)
  *
- * Tiers: unit (vitest), db (the identity and image vitest suites again on throw-away PostgreSQL and
- * MariaDB servers), cli (the official openstack and glance CLIs against a fresh cloud),
- * tempest (the whole tempest.api.identity and tempest.api.image modules against a fresh cloud).
+ * Tiers: unit (vitest), db (the service vitest suites again on throw-away PostgreSQL and
+ * MariaDB servers, both at once), cli (the official OpenStack CLIs in two lanes against
+ * two fresh clouds), dataplane (root: the linux dataplane), tempest (identity, image and
+ * compute on one fresh cloud while network runs on a second).
  * Under CI=true only failures and summary lines are printed.
  */
 import { join } from 'node:path';
