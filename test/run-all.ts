@@ -6,7 +6,7 @@
  *   node dist/test/run-all.js cli        # one tier (or several, in the order given)
  *
  * Tiers: unit (vitest), db (the service vitest suites again on throw-away PostgreSQL and
- * MariaDB servers, both at once), cli (the official OpenStack CLIs in two lanes against
+ * MariaDB servers, one after the other), cli (the official OpenStack CLIs in two lanes against
  * two fresh clouds), dataplane (root: the linux dataplane), tempest (identity, image and
  * compute on one fresh cloud while network runs on a second).
  * Under CI=true only failures and summary lines are printed.

@@ -48,11 +48,9 @@ async function runEngine(engine: Engine, paths: readonly string[]): Promise<Engi
 }
 
 /**
- * Runs `paths` (default: the identity suite) once per engine, both engines at the same
- * time: each run spends much of its time waiting on its server's round trips, so two
- * share the cores better than one after the other.
- * When root, installs the server packages first; otherwise an engine whose binaries
- * are missing is reported as not run.
+ * Runs `paths` (default: the identity suite) once per engine, one engine after the
+ * other (vitest already uses every core). When root, installs the server packages
+ * first; otherwise an engine whose binaries are missing is reported as not run.
  */
 export async function runDbTier(paths: readonly string[] = ['src/identity', 'src/image', 'src/network', 'src/placement', 'src/compute']): Promise<DbTierResult> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -61,16 +59,16 @@ export async function runDbTier(paths: readonly string[] = ['src/identity', 'src
     const debs = await ensureDebs(DB_DEBS);
     if (!debs.ok) debsNote = debs.note;
   }
-  const engines = await Promise.all(
-    (['postgresql', 'mariadb'] as const).map(async (engine): Promise<EngineResult> => {
-      const missing = unavailable(engine);
-      if (missing) {
-        const hint = debsNote ?? (isRoot ? missing : `${missing}; not root, install with: sudo apt-get install -y ${DB_DEBS.join(' ')}`);
-        return { engine, passed: 0, failed: 0, seconds: 0, failures: [], note: hint };
-      }
-      return runEngine(engine, paths);
-    }),
-  );
+  const engines: EngineResult[] = [];
+  for (const engine of ['postgresql', 'mariadb'] as const) {
+    const missing = unavailable(engine);
+    if (missing) {
+      const hint = debsNote ?? (isRoot ? missing : `${missing}; not root, install with: sudo apt-get install -y ${DB_DEBS.join(' ')}`);
+      engines.push({ engine, passed: 0, failed: 0, seconds: 0, failures: [], note: hint });
+      continue;
+    }
+    engines.push(await runEngine(engine, paths));
+  }
   const ran = engines.filter((e) => e.note === undefined);
   return {
     passed: ran.reduce((n, e) => n + e.passed, 0),
