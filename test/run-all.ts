@@ -5,11 +5,13 @@
  *   node dist/test/run-all.js            # unit, db, cli, dataplane, vm, tempest
  *   node dist/test/run-all.js cli        # one tier (or several, in the order given)
  *
- * Tiers: unit (vitest), db (the identity and image vitest suites again on throw-away PostgreSQL and
- * MariaDB servers), cli (the official openstack and glance CLIs against a fresh cloud),
- * tempest (the whole tempest.api.identity and tempest.api.image modules against a fresh cloud).
+ * Tiers: unit (vitest), db (the service vitest suites again on throw-away PostgreSQL and
+ * MariaDB servers, one after the other), cli (the official OpenStack CLIs in two lanes against
+ * two fresh clouds), dataplane (root: the linux dataplane), vm (root: real QEMU guests), tempest (identity, image and
+ * compute on one fresh cloud while network runs on a second).
  * Under CI=true only failures and summary lines are printed.
  */
+import { join } from 'node:path';
 import { runIdentityCli } from './cli/identity.js';
 import { runImageCli } from './cli/image.js';
 import { runNetworkCli } from './cli/network.js';
@@ -22,8 +24,8 @@ import { runDbTier } from './db/identity.js';
 import { type Cloud, withCloud } from './lib/cloud.js';
 import { ensureDebs } from './lib/debs.js';
 import { resultsDir } from './lib/paths.js';
-import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
-import { COMPUTE_SELECTION, tempestWorkers } from './tempest/conf.js';
+import { failureLines, runTempestLanes, type ServiceOutcome, skipLines, tempestUnavailable } from './tempest/run.js';
+import { COMPUTE_SELECTION, TEMPEST_OWN_CLOUD, tempestWorkers } from './tempest/conf.js';
 import { CLI_DEBS } from './lib/tools.js';
 import { runVitest } from './lib/vitest.js';
 
@@ -53,27 +55,22 @@ async function unitTier(): Promise<TierResult> {
 }
 
 /**
- * The CLI suites, run in this order against one cloud. Image goes first: the identity
- * suite ends by changing the demo user's password, which stratus-demo in clouds.yaml
- * (used by the image sharing cases) would no longer match.
+ * The CLI suites in two lanes that run at the same time, each against a cloud of its
+ * own and each in its order: almost all of a suite's time is the Python start of every
+ * `openstack` command, one core's worth, so two lanes keep both cores busy. Image goes
+ * before identity: the identity suite ends by changing the demo user's password, which
+ * stratus-demo in clouds.yaml (used by the image sharing cases) would no longer match.
  */
-const CLI_SUITES: ReadonlyArray<[string, (cloud: Cloud, opts: { verbose: boolean }) => Promise<CaseTotals>]> = [
-  ['image', runImageCli],
-  ['network', runNetworkCli],
-  ['placement', runPlacementCli],
-  ['compute', runComputeCli],
-  ['identity', runIdentityCli],
+const CLI_LANES: ReadonlyArray<ReadonlyArray<[string, (cloud: Cloud, opts: { verbose: boolean }) => Promise<CaseTotals>]>> = [
+  [['image', runImageCli], ['identity', runIdentityCli]],
+  [['network', runNetworkCli], ['placement', runPlacementCli], ['compute', runComputeCli]],
 ];
 
-async function cliTier(): Promise<TierResult> {
-  const debs = await ensureDebs(CLI_DEBS);
-  if (!debs.ok) return { passed: 0, failed: 0, note: debs.note ?? 'openstack CLI missing' };
-  const total = { passed: 0, failed: 0 };
+async function cliLane(suites: (typeof CLI_LANES)[number], total: { passed: number; failed: number }): Promise<void> {
   try {
-    await withCloud({ tier: 'cli', resultsDir: resultsDir('cli') }, async (cloud) => {
-      // STRATUS_CLI_SUITES=compute,placement runs only those suites (while working on one).
-      const only = process.env.STRATUS_CLI_SUITES?.split(',');
-      for (const [name, suite] of CLI_SUITES.filter(([n]) => !only || only.includes(n))) {
+    const logs = join(resultsDir('cli'), suites.map(([n]) => n).join('-'));
+    await withCloud({ tier: 'cli', resultsDir: logs }, async (cloud) => {
+      for (const [name, suite] of suites) {
         try {
           const r = await suite(cloud, { verbose: !quiet });
           if (!quiet) say(`  ${name}: ${r.passed} passed, ${r.failed} failed`);
@@ -85,11 +82,21 @@ async function cliTier(): Promise<TierResult> {
         }
       }
     });
-    return total;
   } catch (e) {
     say(`  FAIL  cloud: ${messageOf(e)}`);
-    return { ...total, failed: total.failed + 1 };
+    total.failed++;
   }
+}
+
+async function cliTier(): Promise<TierResult> {
+  const debs = await ensureDebs(CLI_DEBS);
+  if (!debs.ok) return { passed: 0, failed: 0, note: debs.note ?? 'openstack CLI missing' };
+  const total = { passed: 0, failed: 0 };
+  // STRATUS_CLI_SUITES=compute,placement runs only those suites (while working on one).
+  const only = process.env.STRATUS_CLI_SUITES?.split(',');
+  const lanes = CLI_LANES.map((lane) => lane.filter(([n]) => !only || only.includes(n))).filter((lane) => lane.length > 0);
+  await Promise.all(lanes.map((lane) => cliLane(lane, total)));
+  return total;
 }
 
 /**
@@ -110,28 +117,23 @@ async function tempestTier(): Promise<TierResult> {
   const missing = await tempestUnavailable();
   if (missing) return { passed: 0, failed: 0, skipped: 0, note: missing };
   const total = { passed: 0, failed: 0, skipped: 0 };
-  try {
-    await withTempestCloud('test', async (_cloud, ws) => {
-      for (const [service, module] of TEMPEST_IN_TEST) {
-        if (!ws.services.includes(service)) {
-          say(`  FAIL  ${service}: not in the catalog`);
-          total.failed++;
-          continue;
-        }
-        const r = await runTempest(ws, { regex: module }, { label: service, concurrency: tempestWorkers(service) });
-        for (const l of failureLines(r, 40)) say(l);
-        if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
-        say(`  ${service}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
-        total.passed += r.passed;
-        total.failed += r.failed;
-        total.skipped += r.skipped;
-      }
-    });
-    return total;
-  } catch (e) {
-    say(`  FAIL  tempest: ${messageOf(e)}`);
-    return { ...total, failed: total.failed + 1 };
-  }
+  const report = (o: ServiceOutcome): void => {
+    if (o.kind === 'absent') {
+      say(`  FAIL  ${o.service}: not in the catalog`);
+      total.failed++;
+    }
+    if (o.kind !== 'ran') return;
+    const r = o.run;
+    for (const l of failureLines(r, 40)) say(l);
+    if (!quiet) for (const l of [...skipLines(r), `  results: ${r.resultsDir}`]) say(l);
+    say(`  ${o.service}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+    total.passed += r.passed;
+    total.failed += r.failed;
+    total.skipped += r.skipped;
+  };
+  const errors = await runTempestLanes('test', TEMPEST_IN_TEST, { workers: tempestWorkers, ownCloud: TEMPEST_OWN_CLOUD, report });
+  for (const e of errors) say(`  FAIL  tempest: ${e}`);
+  return { ...total, failed: total.failed + errors.length };
 }
 
 async function dbTier(): Promise<TierResult> {

@@ -131,6 +131,65 @@ export async function withTempestCloud<T>(label: string, fn: (cloud: Cloud, ws: 
   }
 }
 
+/** What became of one service of a `runTempestLanes` call. */
+export type ServiceOutcome =
+  | { service: string; kind: 'ran'; run: TempestRun }
+  /** The service type is not in the lane cloud's catalog. */
+  | { service: string; kind: 'absent' }
+  /** Its lane's cloud or workspace failed before the service ran (see the lane errors). */
+  | { service: string; kind: 'not-run' };
+
+/**
+ * Runs each `[service type, regex]` selection with `workers(service)` Tempest workers.
+ * Services in `ownCloud` each get a cloud and workspace of their own; all the others
+ * share one and run one after the other; these lanes run at the same time. `report` is
+ * called once per selection, in the order of `selections` (each as soon as it and all
+ * before it are done), so output reads the same however the lanes interleave. Resolves
+ * with one message per lane that failed outside Tempest (cloud start, workspace).
+ */
+export async function runTempestLanes(
+  label: string,
+  selections: ReadonlyArray<readonly [string, string]>,
+  opts: { workers: (service: string) => number; ownCloud: ReadonlySet<string>; report: (outcome: ServiceOutcome) => void },
+): Promise<string[]> {
+  const outcomes: Array<ServiceOutcome | undefined> = selections.map(() => undefined);
+  let next = 0;
+  const settle = (i: number, outcome: ServiceOutcome): void => {
+    outcomes[i] = outcome;
+    for (let o = outcomes[next]; o !== undefined; o = outcomes[next]) {
+      opts.report(o);
+      next++;
+    }
+  };
+  const indexed = selections.map(([service, regex], i) => ({ service, regex, i }));
+  const shared = indexed.filter((s) => !opts.ownCloud.has(s.service));
+  const lanes = [
+    ...(shared.length > 0 ? [{ label, members: shared }] : []),
+    ...indexed.filter((s) => opts.ownCloud.has(s.service)).map((s) => ({ label: `${label}-${s.service}`, members: [s] })),
+  ];
+  const errors: string[] = [];
+  await Promise.all(
+    lanes.map(async (lane) => {
+      try {
+        await withTempestCloud(lane.label, async (_cloud, ws) => {
+          for (const { service, regex, i } of lane.members) {
+            if (!ws.services.includes(service)) {
+              settle(i, { service, kind: 'absent' });
+              continue;
+            }
+            const run = await runTempest(ws, { regex }, { label: service, concurrency: opts.workers(service) });
+            settle(i, { service, kind: 'ran', run });
+          }
+        });
+      } catch (e) {
+        errors.push(`${lane.label}: ${(e instanceof Error ? e.message : String(e)).trim()}`);
+        for (const { service, i } of lane.members) if (outcomes[i] === undefined) settle(i, { service, kind: 'not-run' });
+      }
+    }),
+  );
+  return errors;
+}
+
 async function main(argv: string[]): Promise<number> {
   const sel: Selection = {};
   let concurrency = 2;
