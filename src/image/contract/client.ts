@@ -52,23 +52,12 @@ export class ImageClient {
     await this.http.request('DELETE', `/v2/images/${id}`);
   }
 
-  /** Uploads image data (PUT /file); the image becomes active. */
-  async upload(id: string, data: Buffer): Promise<void> {
-    const body = new Blob([new Uint8Array(data)]);
-    const url = `${this.baseUrl.replace(/\/+$/, '')}/v2/images/${id}/file`;
-    let res = await fetch(url, { method: 'PUT', headers: { 'x-auth-token': await this.token(false), 'content-type': 'application/octet-stream' }, body });
-    if (res.status === 401) res = await fetch(url, { method: 'PUT', headers: { 'x-auth-token': await this.token(true), 'content-type': 'application/octet-stream' }, body });
-    if (res.status >= 300) throw new Error(`image upload of ${id} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  }
-
   /**
    * Streams the image's data into `path` (GET /file) and answers its size and digests,
    * so the caller can check them against the record's checksum and os_hash_value.
    */
   async download(id: string, path: string): Promise<{ size: number; md5: string; sha256: string; sha512: string }> {
-    const url = `${this.baseUrl.replace(/\/+$/, '')}/v2/images/${encodeURIComponent(id)}/file`;
-    let res = await fetch(url, { headers: { 'x-auth-token': await this.token(false) } });
-    if (res.status === 401) res = await fetch(url, { headers: { 'x-auth-token': await this.token(true) } });
+    const res = await this.sendData(id, (token) => ({ headers: { 'x-auth-token': token } }));
     if (res.status !== 200 || !res.body) {
       const text = await res.text();
       throw new RemoteApiError(res.status, text, `image download of ${id} answered ${res.status}: ${text.slice(0, 300)}`);
@@ -88,16 +77,21 @@ export class ImageClient {
 
   /** Uploads a file's contents as the image's data (PUT /file), streamed: disk snapshots are large. */
   async uploadFile(id: string, path: string): Promise<void> {
-    const url = `${this.baseUrl.replace(/\/+$/, '')}/v2/images/${id}/file`;
     const size = (await stat(path)).size;
-    const send = async (renew: boolean): Promise<Response> => fetch(url, {
+    // A fresh stream per attempt: a retry after 401 cannot reuse a consumed body.
+    const res = await this.sendData(id, (token) => ({
       method: 'PUT',
-      headers: { 'x-auth-token': await this.token(renew), 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      headers: { 'x-auth-token': token, 'content-type': 'application/octet-stream', 'content-length': String(size) },
       body: Readable.toWeb(createReadStream(path)) as unknown as BodyInit,
       duplex: 'half',
-    } as RequestInit);
-    let res = await send(false);
-    if (res.status === 401) res = await send(true);
+    } as RequestInit));
     if (res.status >= 300) throw new Error(`image upload of ${id} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  }
+
+  /** A request to the image's data (/file) with the service token, once more with a renewed token on 401. */
+  private async sendData(id: string, init: (token: string) => RequestInit): Promise<Response> {
+    const url = `${this.baseUrl.replace(/\/+$/, '')}/v2/images/${encodeURIComponent(id)}/file`;
+    const res = await fetch(url, init(await this.token(false)));
+    return res.status === 401 ? fetch(url, init(await this.token(true))) : res;
   }
 }
