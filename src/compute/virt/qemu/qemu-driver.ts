@@ -4,7 +4,7 @@ import {
   DriverError, MigrationCancelled, type DriverCapabilities, type InstanceSpec, type VifInfo, type VirtDriver,
 } from '../driver.js';
 import { InstancePaths, readRecord, writeRecord, type InstanceRecord } from './instance-files.js';
-import { gib, growDisk, rebaseUnsafe } from './qemu-img.js';
+import { gib, growDisk, imageInfo, rebaseSafe, rebaseUnsafe } from './qemu-img.js';
 import { nicOf } from './qemu-command.js';
 import { exists, makeFormattedFile, QemuGuests } from './qemu-guests.js';
 import { killQemu, runningPid, waitForExit } from './qemu-process.js';
@@ -295,7 +295,11 @@ export class QemuDriver extends QemuGuests implements VirtDriver {
   /** A copied overlay points at the other host's cache: point it at this host's copy of the same image. */
   private async rebaseOnOwnCache(disk: string, imageId: string): Promise<void> {
     const base = await this.cache.ensure(imageId);
-    await rebaseUnsafe(disk, base.path, base.format);
+    // An unshelved instance's disk sits on the shelved snapshot (deleted since) while its image is the original
+    // again (Nova bug 1732428): then the differences are rewritten against the new base, not only repointed.
+    const backing = (await imageInfo(disk, 'qcow2')).backingFile;
+    if (!backing || basename(backing) === basename(base.path)) await rebaseUnsafe(disk, base.path, base.format);
+    else await rebaseSafe(disk, base.path, base.format);
   }
 
 }

@@ -51,6 +51,11 @@ export async function growDisk(path: string, format: string, sizeBytes: number):
   if (info.virtualSize < sizeBytes) await qemuImg(['resize', '-q', '-f', format, path, String(sizeBytes)]);
 }
 
+/** Puts `path` on `base` keeping what the guest sees: the differences from the old backing file (which must be readable) are written into `path`. */
+export async function rebaseSafe(path: string, base: string, baseFormat: string): Promise<void> {
+  await qemuImg(['rebase', '-q', '-f', 'qcow2', '-F', baseFormat, '-b', base, path]);
+}
+
 /** Points an overlay at another copy of the same base (`rebase -u`: no data is compared or copied). */
 export async function rebaseUnsafe(path: string, base: string, baseFormat: string): Promise<void> {
   await qemuImg(['rebase', '-q', '-u', '-f', 'qcow2', '-F', baseFormat, '-b', base, path]);
