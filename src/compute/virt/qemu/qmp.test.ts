@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { QmpClient, QmpError } from './qmp.js';
 
 /** A QMP server as QEMU speaks it: greeting, capabilities, then one reply per command in order. */
@@ -31,6 +31,7 @@ describe('QmpClient', () => {
     await new Promise((r) => (server ? server.close(r) : r(null)));
     rmSync(join(dir, 'qmp.sock'), { force: true });
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('negotiates, pairs replies with commands in order, reports QEMU errors with their class', async () => {
     server = await fakeQemu(join(dir, 'qmp.sock'), (cmd) => {
