@@ -33,18 +33,17 @@ import { measureSgEnforcement } from './dataplane/sg-enforcement.js';
 import { logProblems, printTable, type DataplaneResults } from './dataplane/report.js';
 import { measureThroughput } from './dataplane/throughput.js';
 import { sleep, type BenchContext } from './dataplane/vms.js';
-import { adminPassword, issueToken, startCloud, type BenchCloud } from './lib.js';
+import { adminPassword, envNumber, issueToken, startCloud, type BenchCloud } from './lib.js';
 
-const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
-const OFFSET = env('BENCH_PORT_OFFSET', 24500);
-const ALONE = env('BENCH_PORTS_ALONE', 10);
-const AT_ONCE = env('BENCH_PORTS_AT_ONCE', 50);
-const SG_TRIALS = env('BENCH_SG_TRIALS', 5);
-const RESYNC_PORTS = env('BENCH_RESYNC_PORTS', 500);
-const RESYNC_ROUTERS = env('BENCH_RESYNC_ROUTERS', 50);
-const IPERF_SECONDS = env('BENCH_IPERF_SECONDS', 5);
+const OFFSET = envNumber('BENCH_PORT_OFFSET', 24500);
+const ALONE = envNumber('BENCH_PORTS_ALONE', 10);
+const AT_ONCE = envNumber('BENCH_PORTS_AT_ONCE', 50);
+const SG_TRIALS = envNumber('BENCH_SG_TRIALS', 5);
+const RESYNC_PORTS = envNumber('BENCH_RESYNC_PORTS', 500);
+const RESYNC_ROUTERS = envNumber('BENCH_RESYNC_ROUTERS', 50);
+const IPERF_SECONDS = envNumber('BENCH_IPERF_SECONDS', 5);
 /** The whole run, after which it is stopped and torn down. */
-const BUDGET_MS = env('BENCH_BUDGET_S', 600) * 1000;
+const BUDGET_MS = envNumber('BENCH_BUDGET_S', 600) * 1000;
 
 const MAIN_HOST = 'dp-bench';
 const FAKE_HOST = 'fake-host-1';

@@ -99,3 +99,6 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
   const r = await autocannon({ ...opts });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
 }
+
+/** A bench size from the environment (BENCH_*), or its default. */
+export const envNumber = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);

@@ -35,7 +35,7 @@ import { benchHostNamespace, lastChanceSweep, rerunInOwnHost } from './dataplane
 import { logProblems } from './dataplane/report.js';
 import { cloudLog } from './dataplane/resync.js';
 import { sleep } from './dataplane/vms.js';
-import { startCloud, type BenchCloud } from './lib.js';
+import { envNumber, startCloud, type BenchCloud } from './lib.js';
 import { BareGuests } from './vm/bare-guests.js';
 import { CloudGuests, type Flavor } from './vm/cloud-guests.js';
 import type { BootTrace } from './vm/console-trace.js';
@@ -43,16 +43,15 @@ import { measureIdle } from './vm/idle.js';
 import { killQemusNaming, removeRunDirs, runDirPrefix } from './vm/sweep.js';
 import { printSummary, summarizeAll, type BootKind, type BootSeries, type VmResults } from './vm/report.js';
 
-const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
-const OFFSET = env('BENCH_PORT_OFFSET', 26500);
-const SINGLE = env('BENCH_VM_SINGLE', 5);
-const ROUNDS = env('BENCH_VM_ROUNDS', 3);
-const AT_ONCE = env('BENCH_VM_AT_ONCE', 4);
-const IDLE_VMS = env('BENCH_VM_IDLE_VMS', 10);
-const IDLE_S = env('BENCH_VM_IDLE_S', 30);
+const OFFSET = envNumber('BENCH_PORT_OFFSET', 26500);
+const SINGLE = envNumber('BENCH_VM_SINGLE', 5);
+const ROUNDS = envNumber('BENCH_VM_ROUNDS', 3);
+const AT_ONCE = envNumber('BENCH_VM_AT_ONCE', 4);
+const IDLE_VMS = envNumber('BENCH_VM_IDLE_VMS', 10);
+const IDLE_S = envNumber('BENCH_VM_IDLE_S', 30);
 /** 0 leaves out the cloud boots with a config drive. */
-const CONFIG_DRIVE = env('BENCH_VM_CONFIG_DRIVE', 1) !== 0;
-const BUDGET_MS = env('BENCH_BUDGET_S', 2700) * 1000;
+const CONFIG_DRIVE = envNumber('BENCH_VM_CONFIG_DRIVE', 1) !== 0;
+const BUDGET_MS = envNumber('BENCH_BUDGET_S', 2700) * 1000;
 
 const HOST = 'vm-bench';
 const FLAVOR: Flavor = { ramMb: 192, vcpus: 1, diskGb: 1 };
