@@ -39,3 +39,22 @@ export async function killLeftoverQemus(uuids: string[]): Promise<string[]> {
   }
   return found;
 }
+
+/**
+ * QEMUs still running whose files lie under `dir` (a test cloud's data dir: every
+ * instance's disk, console and QMP socket are there), killed by pid and reported; for a
+ * run whose instance uuids the harness never learnt (Tempest makes them).
+ */
+export async function killQemusUnder(dir: string): Promise<string[]> {
+  const mark = `${dir.replace(/\/+$/, '')}/`;
+  const found: string[] = [];
+  for (const p of qemuPids().filter((q) => q.cmdline.includes(mark))) {
+    found.push(`qemu ${p.pid} under ${dir}`);
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  return found;
+}
