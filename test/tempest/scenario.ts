@@ -27,6 +27,9 @@ import { VM_DEBS } from '../vm/tier.js';
 import { type AdminSession, type ComputeRefs, createWorkspace, mergeIni, serviceCaller, setIniOption, stratusConfForTempest } from './conf.js';
 import { failureLines, runTempest, skipLines, type Selection, type TempestRun } from './run.js';
 
+/** Tempest pings guests from the host by running `ping`/`ping6` (busybox's applet is no binary of that name). */
+export const SCENARIO_DEBS = ['iputils-ping'];
+
 /** Every scenario test of Tempest 33 (84). */
 export const SCENARIO_SELECTION = '^tempest\\.scenario\\.';
 
@@ -117,7 +120,7 @@ export async function runScenario(sel: Selection = {}, opts: { concurrency?: num
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     return { note: 'needs root (QEMU on taps, namespaces, bridges)', left: [], seconds: 0 };
   }
-  const debs = await ensureDebs([...new Set([...TEMPEST_DEBS, ...DATAPLANE_DEBS, ...GUEST_DEBS, ...VM_DEBS])]);
+  const debs = await ensureDebs([...new Set([...TEMPEST_DEBS, ...DATAPLANE_DEBS, ...GUEST_DEBS, ...VM_DEBS, ...SCENARIO_DEBS])]);
   if (!debs.ok) return { note: debs.note ?? 'tools missing', left: [], seconds: seconds() };
   let guest;
   try {
