@@ -38,9 +38,19 @@ export const SCENARIO_EXTERNAL_CIDR = '172.31.253.0/24';
 /** The fake hosts' underlay, apart from the vm tier's 169.254.251.0/24. */
 const SCENARIO_UNDERLAY = '169.254.253.0/24';
 
+/**
+ * VNIs apart from the default 1:1000 other test clouds on this machine use: the network
+ * node's VXLAN devices of every cloud live in the host's own namespace, named and keyed
+ * by VNI (stvx-<vni>), so two clouds giving a network the same VNI meet there and one
+ * network loses its VXLAN device (seen: test_server_basic_ops unreachable while the vm
+ * tier ran).
+ */
+const SCENARIO_VNI_RANGE = '25300:26299';
+
 /** stratus.conf: the vm tier's cloud (QEMU, linux dataplane, two fake hosts) plus what Tempest expects of any cloud. */
 export function scenarioCloudConf(prefix: string): string {
-  return mergeIni(vmConf(prefix, SCENARIO_UNDERLAY), stratusConfForTempest());
+  const own = `[ml2_type_vxlan]\nvni_ranges = ${SCENARIO_VNI_RANGE}\n`;
+  return mergeIni(mergeIni(vmConf(prefix, SCENARIO_UNDERLAY), stratusConfForTempest()), own);
 }
 
 /**
