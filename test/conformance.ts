@@ -1,10 +1,12 @@
 /**
  * `npm run conformance`: the whole Tempest API suite of every service in the catalog
  * of a fresh cloud, one line per service with passed/failed/skipped. A service appears
- * here as soon as it registers itself in the catalog.
+ * here as soon as it registers itself in the catalog. Then Tempest's scenario tests
+ * against real QEMU guests on a second cloud (test/tempest/scenario.ts), one line too.
  */
 import { failureLines, runTempest, skipLines, tempestUnavailable, withTempestCloud } from './tempest/run.js';
 import { tempestWorkers } from './tempest/conf.js';
+import { runScenario, scenarioLines } from './tempest/scenario.js';
 
 /** Catalog service type -> the Tempest 33 module holding its API tests. */
 const apiModules: Readonly<Record<string, string>> = {
@@ -42,6 +44,10 @@ async function main(): Promise<number> {
       failed += r.failed;
     }
   });
+  const scenario = await runScenario();
+  for (const l of scenarioLines(scenario, 'conformance scenario')) say(l);
+  if (!scenario.run || scenario.left.length > 0) failed++;
+  else failed += scenario.run.failed;
   return failed > 0 ? 1 : 0;
 }
 

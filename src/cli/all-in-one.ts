@@ -183,7 +183,9 @@ export async function startAllInOne(flags: CommonFlags): Promise<RunningCloud> {
     const imageUrl = `http://${publicHost}:${imagePort}`;
     // The image service reads its quotas from identity over HTTP with a service
     // session, exactly as it would on another machine; tokens it validates in-process.
-    const session = new ServiceSession(identityUrl, { username: 'admin', password: secrets.adminPassword, projectName: 'admin' });
+    // System scope, as Glance's [oslo_limit] system_scope = all: a project-scoped token
+    // would see only its own project's limits, never another project's override.
+    const session = new ServiceSession(identityUrl, { username: 'admin', password: secrets.adminPassword, projectName: 'admin', systemScope: 'all' });
     const image = await openConfiguredImage(config, dataDir, log, new RemoteLimitReader(session, 'image', config.DEFAULT.region_name));
     closers.push(() => image.database.close());
     closers.push(() => image.svc.drain());

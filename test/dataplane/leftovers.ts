@@ -37,6 +37,18 @@ async function links(): Promise<string[]> {
   return r.stdout.trim() ? (JSON.parse(r.stdout) as Array<{ ifname: string }>).map((l) => l.ifname) : [];
 }
 
+/**
+ * Devices an agent of this cloud made in the host's namespace: each carries its agent's
+ * tag (src/network/dataplane/linux/names.ts ownerTag, "stratus <prefix>network-agent-<host>"),
+ * which finds bridges and taps of networks and ports whose ids the test never saw.
+ */
+async function taggedLinks(prefix: string): Promise<string[]> {
+  if (!prefix) return [];
+  const r = await run('ip', ['-j', 'link', 'show']);
+  const all = r.stdout.trim() ? (JSON.parse(r.stdout) as Array<{ ifname: string; ifalias?: string }>) : [];
+  return all.filter((l) => l.ifalias?.startsWith(`stratus ${prefix}`)).map((l) => l.ifname);
+}
+
 /** dnsmasq and radvd processes started for this cloud (their command line names its run dir). */
 function daemonPids(runDir: string): Array<{ pid: number; name: string }> {
   const out: Array<{ pid: number; name: string }> = [];
@@ -63,6 +75,7 @@ export async function leftovers(f: Footprint): Promise<string[]> {
   for (const id of f.portIds) if (ls.includes(tapOf(id))) found.push(`device ${tapOf(id)}`);
   // The fake hosts' underlay bridge and veths carry the prefix in their names.
   for (const l of ls) if (f.prefix && l.startsWith('stul') && l.includes(f.prefix)) found.push(`device ${l}`);
+  for (const l of await taggedLinks(f.prefix)) if (!found.includes(`bridge ${l}`) && !found.includes(`device ${l}`)) found.push(`device ${l}`);
   for (const t of nftTables(f.prefix)) {
     const [family, name] = t.split(' ');
     if ((await run('nft', ['list', 'table', family!, name!])).code === 0) found.push(`nft table ${t}`);
@@ -82,6 +95,7 @@ export async function sweep(f: Footprint): Promise<string[]> {
   for (const id of f.networkIds) await run('ip', ['link', 'del', 'dev', bridgeOf(id)]);
   for (const id of f.portIds) await run('ip', ['link', 'del', 'dev', tapOf(id)]);
   for (const l of await links()) if (f.prefix && l.startsWith('stul') && l.includes(f.prefix)) await run('ip', ['link', 'del', 'dev', l]);
+  for (const l of await taggedLinks(f.prefix)) await run('ip', ['link', 'del', 'dev', l]);
   for (const t of nftTables(f.prefix)) await run('nft', ['delete', 'table', ...t.split(' ')]);
   rmSync(f.runDir, { recursive: true, force: true });
   return found;

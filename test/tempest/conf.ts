@@ -213,7 +213,7 @@ export async function catalogTypes(identityUrl: string, admin: CloudEntry): Prom
  * assuming it ("all").
  */
 /** JSON calls to one catalog service as the admin. */
-function serviceCaller(session: AdminSession, type: string) {
+export function serviceCaller(session: AdminSession, type: string) {
   const base = session.endpoints[type]!.replace(/\/+$/, '');
   return async (method: string, path: string, payload?: unknown, contentType = 'application/json'): Promise<Record<string, any>> => {
     const body = payload === undefined ? {} : { body: contentType === 'application/json' ? JSON.stringify(payload) : new Blob([payload as Uint8Array<ArrayBuffer>]) };
@@ -224,11 +224,19 @@ function serviceCaller(session: AdminSession, type: string) {
   };
 }
 
+/** The images and flavors tempest.conf's [compute] names. */
+export interface ComputeRefs {
+  imageId: string;
+  imageIdAlt: string;
+  flavorId: string;
+  flavorIdAlt: string;
+}
+
 /**
  * What Tempest's compute tests boot from, as devstack makes them: two public images
  * (small raw disks; the fake driver does not read them) and two flavors.
  */
-export async function prepareCompute(session: AdminSession): Promise<{ imageId: string; imageIdAlt: string; flavorId: string; flavorIdAlt: string }> {
+export async function prepareCompute(session: AdminSession): Promise<ComputeRefs> {
   const image = serviceCaller(session, 'image');
   const images: string[] = [];
   for (const name of ['cirros-tempest', 'cirros-tempest-alt']) {
@@ -244,10 +252,10 @@ export async function prepareCompute(session: AdminSession): Promise<{ imageId: 
   return { imageId: images[0]!, imageIdAlt: images[1]!, flavorId: flavors[0]!, flavorIdAlt: flavors[1]! };
 }
 
-export async function prepareNetwork(session: AdminSession): Promise<{ publicNetId: string; extensions: string[] }> {
+export async function prepareNetwork(session: AdminSession, externalCidr = '172.24.0.0/16'): Promise<{ publicNetId: string; extensions: string[] }> {
   const call = serviceCaller(session, 'network');
   const net = (await call('POST', '/v2.0/networks', { network: { name: 'public', 'router:external': true, shared: false } })).network as { id: string };
-  await call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, name: 'public-subnet', ip_version: 4, cidr: '172.24.0.0/16', enable_dhcp: false } });
+  await call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, name: 'public-subnet', ip_version: 4, cidr: externalCidr, enable_dhcp: false } });
   const extensions = ((await call('GET', '/v2.0/extensions')).extensions as Array<{ alias: string }>).map((e) => e.alias);
   return { publicNetId: net.id, extensions };
 }
@@ -275,8 +283,37 @@ export function applyOverrides(conf: string, spec: string | undefined): string {
   return out;
 }
 
+/**
+ * How a workspace differs from the API tiers' one (every member optional; none: the
+ * fake-driver cloud the API tiers run against).
+ */
+export interface WorkspaceProfile {
+  /** Makes the images and flavors [compute] names (default: prepareCompute's dummies). */
+  compute?: (session: AdminSession) => Promise<ComputeRefs>;
+  /** CIDR of the external network "public" (default 172.24.0.0/16). */
+  externalCidr?: string;
+  /** Last edits to the filled tempest.conf (STRATUS_TEMPEST_SET still applies after them). */
+  tune?: (conf: string) => string;
+}
+
+/**
+ * Merges the options of INI text `extra` into `base` (setIniOption per option), so two
+ * stratus.conf fragments touching the same section give one section, not two.
+ */
+export function mergeIni(base: string, extra: string): string {
+  let out = base;
+  let section = 'DEFAULT';
+  for (const line of extra.split('\n')) {
+    const head = /^\s*\[(.+)\]\s*$/.exec(line);
+    if (head) section = head[1] as string;
+    const opt = /^\s*([^#;=\s][^=]*?)\s*=\s*(.*)$/.exec(line);
+    if (opt) out = setIniOption(out, section, opt[1] as string, opt[2] as string);
+  }
+  return out;
+}
+
 /** `tempest init` in a temp dir, with a tempest.conf filled from `cloud`. */
-export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
+export async function createWorkspace(cloud: Cloud, profile: WorkspaceProfile = {}): Promise<Workspace> {
   const admin = cloud.clouds.stratus;
   if (!admin?.auth.password) throw new Error('clouds.yaml: cloud "stratus" has no password');
   const root = mkdtempSync(join(tmpdir(), 'stratus-tempest-'));
@@ -291,9 +328,9 @@ export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
     if (init.code !== 0) throw new Error(`tempest init failed: ${init.stderr.trim() || init.stdout.trim()}`);
     const session = await adminSession(cloud.identityUrl, admin);
     const services = Object.keys(session.endpoints);
-    const network = services.includes('network') ? await prepareNetwork(session) : undefined;
-    const compute = services.includes('compute') && services.includes('image') ? await prepareCompute(session) : undefined;
-    const conf = fillTempestConf(readFileSync(templatePath, 'utf8'), {
+    const network = services.includes('network') ? await prepareNetwork(session, profile.externalCidr) : undefined;
+    const compute = services.includes('compute') && services.includes('image') ? await (profile.compute ?? prepareCompute)(session) : undefined;
+    const filled = fillTempestConf(readFileSync(templatePath, 'utf8'), {
       keystoneUrl: cloud.identityUrl,
       adminPassword: admin.auth.password,
       workspaceDir: dir,
@@ -301,6 +338,7 @@ export async function createWorkspace(cloud: Cloud): Promise<Workspace> {
       ...(network ? { publicNetId: network.publicNetId, networkExtensions: network.extensions } : {}),
       ...(compute ?? {}),
     });
+    const conf = profile.tune ? profile.tune(filled) : filled;
     writeFileSync(join(dir, 'etc', 'tempest.conf'), applyOverrides(conf, process.env['STRATUS_TEMPEST_SET']));
     return {
       dir,

@@ -1,12 +1,13 @@
 /**
  * Runs a Tempest selection against a Stratus cloud and counts results per test id.
  *
- *   node dist/test/tempest/run.js [--regex REGEX | --load-list FILE] [--concurrency N]
+ *   node dist/test/tempest/run.js [--scenario] [--regex REGEX | --load-list FILE] [--concurrency N]
  *
  * starts its own cloud (with the [security_compliance] Tempest expects), runs the
  * selection (default: the whole tempest.api.identity module), prints the failing ids
  * and one summary line, and leaves summary.json / failures.txt / tempest.log under
- * .stratus/test-results/tempest/<label>/.
+ * .stratus/test-results/tempest/<label>/. With --scenario the cloud runs real QEMU
+ * guests and the default selection is every scenario test, one worker (scenario.ts).
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -192,15 +193,20 @@ export async function runTempestLanes(
 
 async function main(argv: string[]): Promise<number> {
   const sel: Selection = {};
-  let concurrency = 2;
+  let concurrency: number | undefined;
+  let scenario = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
+    if (a === '--scenario') {
+      scenario = true;
+      continue;
+    }
     if (a === '--regex' && v) sel.regex = v;
     else if (a === '--load-list' && v) sel.loadList = v;
     else if (a === '--concurrency' && v && Number(v) > 0) concurrency = Number(v);
     else {
-      process.stderr.write('usage: run.js [--regex REGEX | --load-list FILE] [--concurrency N]\n');
+      process.stderr.write('usage: run.js [--scenario] [--regex REGEX | --load-list FILE] [--concurrency N]\n');
       return 2;
     }
     i++;
@@ -210,11 +216,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`tempest: skipped (${missing})\n`);
     return 0;
   }
+  if (scenario) return scenarioMain(sel, concurrency);
   const label = sel.loadList ? 'load-list' : 'regex';
-  const r = await withTempestCloud(label, (_cloud, ws) => runTempest(ws, sel, { label, concurrency }));
+  const r = await withTempestCloud(label, (_cloud, ws) => runTempest(ws, sel, { label, concurrency: concurrency ?? 2 }));
   for (const l of [...failureLines(r), ...skipLines(r)]) process.stdout.write(`${l}\n`);
   process.stdout.write(`tempest: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.selected} selected; ${r.resultsDir})\n`);
   return r.failed > 0 ? 1 : 0;
+}
+
+async function scenarioMain(sel: Selection, concurrency: number | undefined): Promise<number> {
+  // Imported here: the scenario module pulls in the guest build and the vm tier.
+  const { runScenario, scenarioLines } = await import('./scenario.js');
+  const r = await runScenario(sel, concurrency ? { concurrency } : {});
+  for (const l of scenarioLines(r, 'tempest scenario')) process.stdout.write(`${l}\n`);
+  return r.note || !r.run || r.run.failed > 0 || r.left.length > 0 ? 1 : 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -41,20 +41,21 @@ export async function killLeftoverQemus(uuids: string[]): Promise<string[]> {
 }
 
 /**
- * Kills (by pid, at once) every QEMU whose command line names files under `dir`: a test
- * cloud's data dir holds its guests' disks and consoles, so this finds exactly its own
- * guests. Synchronous, for the harness's exit hook (Ctrl-C, SIGTERM).
+ * Kills (by pid, at once) every QEMU whose command line names files under `dir` and says
+ * which: a test cloud's data dir holds its guests' disks, consoles and QMP sockets, so
+ * this finds exactly its own guests, also those whose uuids the harness never learnt
+ * (Tempest makes them). Synchronous, for the harness's exit hook (Ctrl-C, SIGTERM).
  */
-export function killQemusUnder(dir: string): number[] {
-  const killed: number[] = [];
-  for (const p of qemuPids()) {
-    if (!p.cmdline.includes(`${dir}/`)) continue;
+export function killQemusUnder(dir: string): string[] {
+  const mark = `${dir.replace(/\/+$/, '')}/`;
+  const found: string[] = [];
+  for (const p of qemuPids().filter((q) => q.cmdline.includes(mark))) {
+    found.push(`qemu ${p.pid} under ${dir}`);
     try {
       process.kill(p.pid, 'SIGKILL');
-      killed.push(p.pid);
     } catch {
       // Already gone.
     }
   }
-  return killed;
+  return found;
 }

@@ -28,10 +28,11 @@ const EXTERNAL_CIDR = '172.31.251';
 const TENANT_CIDR = '10.81.0';
 const USERDATA_MARK = 'STRATUS-VM-TIER-USERDATA';
 
-export function vmConf(prefix: string): string {
+/** stratus.conf of a cloud on the QEMU driver and the linux dataplane; `underlay` must not be another run's. */
+export function vmConf(prefix: string, underlay = '169.254.251.0/24'): string {
   return [
     '[DEFAULT]', `host = ${VM_HOST}`, '',
-    '[network]', 'dataplane = linux', `namespace_prefix = ${prefix}`, 'fake_host_underlay = 169.254.251.0/24', '',
+    '[network]', 'dataplane = linux', `namespace_prefix = ${prefix}`, `fake_host_underlay = ${underlay}`, '',
     // VXLAN devices of the main host are named by VNI: a range of its own keeps this cloud off any other on the machine.
     '[ml2_type_vxlan]', 'vni_ranges = 2001:3000', '',
     '[compute]', 'compute_driver = qemu', `fake_hosts = ${COMPUTE_HOSTS.length}`, 'vif_plugging_timeout = 60', 'sync_power_state_interval = 60', '',

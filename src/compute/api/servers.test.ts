@@ -88,6 +88,22 @@ describe('compute: servers', () => {
     expect(servers).toHaveLength(0);
   });
 
+  it('security groups: a server shows the groups on its ports, so none on a network without port security (test_boot_into_disabled_port_security_network_without_secgroup)', async () => {
+    const open = await api(f.networkUrl, 'demo', 'POST', '/v2.0/networks', { network: { name: 'no-port-security', port_security_enabled: false } });
+    await api(f.networkUrl, 'demo', 'POST', '/v2.0/subnets', { subnet: { network_id: open.network.id, ip_version: 4, cidr: '10.9.0.0/24' } });
+    const created = await boot({ name: 'no-groups', security_groups: [], networks: [{ uuid: open.network.id }] });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    expect(created.body.server.security_groups).toEqual([]);
+    const id = created.body.server.id as string;
+    const server = await waitFor(id, ['ACTIVE', 'ERROR']);
+    expect(server.status).toBe('ACTIVE');
+    expect(server).not.toHaveProperty('security_groups');
+    expect((await api(f.networkUrl, 'admin', 'GET', `/v2.0/ports?device_id=${id}`)).ports[0].security_groups).toEqual([]);
+    const usual = await boot({ name: 'with-default' });
+    expect((await waitFor(usual.body.server.id as string, ['ACTIVE', 'ERROR'])).security_groups).toEqual([{ name: 'default' }]);
+    for (const s of [id, usual.body.server.id as string]) expect((await call('demo', 'DELETE', `/v2.1/servers/${s}`)).statusCode).toBe(204);
+  });
+
   it('no valid host: ERROR with the fault, no claim, no port', async () => {
     const created = await call('demo', 'POST', '/v2.1/servers', { server: { name: 'too-big', imageRef: imageId, flavorRef: bigFlavorId, networks: [{ uuid: networkId }] } });
     expect(created.statusCode).toBe(202);

@@ -34,8 +34,12 @@ function resourcesOf(v: unknown): HostResources {
  * The conductor's bus endpoint: what agents (which have no database) ask of the
  * controller. Arguments are checked here because the agent may run another version.
  */
-/** Instance fields an agent may set; anything else in an update is refused. */
-const AGENT_FIELDS = new Set(['vm_state', 'task_state', 'power_state', 'launched_at', 'network_info', 'progress', 'host', 'node', 'root_device_name', 'terminated_at']);
+/**
+ * Instance fields an agent may set; anything else in an update is refused. Like
+ * network_info, security_groups is what the network service put on the ports the agent
+ * made (a server shows its ports' groups, as Nova's do).
+ */
+const AGENT_FIELDS = new Set(['vm_state', 'task_state', 'power_state', 'launched_at', 'network_info', 'security_groups', 'progress', 'host', 'node', 'root_device_name', 'terminated_at']);
 
 function changesOf(v: unknown): InstanceChanges {
   if (!v || typeof v !== 'object') throw new TypeError('values must be an object');

@@ -18,6 +18,12 @@ export interface PortRequest {
 export interface AllocatedNetwork {
   vifs: VifInfo[];
   cache: VifCacheEntry[];
+  /**
+   * Names of the security groups the network service put on the ports (each once), or
+   * undefined when there are no ports. Nova shows a server's groups from its ports, so a
+   * port on a network without port security shows none, whatever was requested.
+   */
+  portGroups?: string[];
 }
 
 /**
@@ -62,7 +68,7 @@ export async function allocateNetwork(net: NetworkClient, req: PortRequest): Pro
       });
       vifs.push({ portId: port.id, macAddress: port.mac_address, networkId: port.network_id, devname: tapName(port.id), mtu: network.mtu, fixedIps: port.fixed_ips.map((i) => i.ip_address) });
     }
-    return { vifs, cache };
+    return { vifs, cache, ...(touched.length > 0 ? { portGroups: await groupNames(net, touched.map((t) => t.port)) } : {}) };
   } catch (e) {
     await releasePorts(net, touched.map((t) => ({ portId: t.port.id, preexisting: t.preexisting })));
     if (e instanceof RemoteApiError && e.status < 500) throw new BuildRequestError(`Failed to allocate the network(s): ${networkMessage(e)}`, { cause: e });
@@ -73,6 +79,14 @@ export async function allocateNetwork(net: NetworkClient, req: PortRequest): Pro
 function networkMessage(e: RemoteApiError): string {
   const body = e.body as { NeutronError?: { message?: string } } | undefined;
   return body?.NeutronError?.message ?? e.message;
+}
+
+/** The names of the groups on `ports`, each once, in the order the ports name them. */
+async function groupNames(net: NetworkClient, ports: PortInfo[]): Promise<string[]> {
+  const ids = [...new Set(ports.flatMap((p) => p.security_groups ?? []))];
+  if (ids.length === 0) return [];
+  const byId = new Map((await net.securityGroups({ id: ids })).map((g) => [g.id, g.name]));
+  return [...new Set(ids.map((id) => byId.get(id)).filter((n): n is string => n !== undefined))];
 }
 
 async function securityGroupIds(net: NetworkClient, projectId: string, names: string[]): Promise<string[]> {

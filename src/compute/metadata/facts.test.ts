@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { blockDeviceMapping } from './instance-facts.js';
 import { vifsOf } from './network-facts.js';
+import type { FloatingIpInfo } from '../../network/contract/client.js';
 import { fakeNetworkInfo, fakePort, fakeSubnet, metadataTestbed, type MetadataTestbed } from './test-support.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -49,6 +50,15 @@ describe('metadata facts: from the network service', () => {
     expect(vifs[0]).toMatchObject({ networkId: 'n2', mtu: 9000, vifType: 'ovs', subnets: [{ version: 6, ips: ['2001:db8::7'], ipv6AddressMode: 'slaac', gatewayIp: '2001:db8::1' }] });
     expect(vifs[1]).toMatchObject({ mtu: 1400, subnets: [{ version: 4, ips: ['10.1.0.7'], dhcp: true, ipv6AddressMode: null }] });
     expect(await vifsOf(t.network, 'vm-none', [])).toEqual([]);
+  });
+
+  it('a floating IP associated through the network API shows on its port (test_server_basic_ops reads public-ipv4)', async () => {
+    const v4 = fakeSubnet('s-fip', 'n-fip', '10.3.0.0/24');
+    t.network.subnetList.push(v4);
+    t.network.portList.push(fakePort('vm-fip', v4, '10.3.0.5', 'p-fip'));
+    t.network.floatingIpList.push({ id: 'f1', tenant_id: 't', floating_network_id: 'ext', floating_ip_address: '172.31.0.9', port_id: 'p-fip',
+      fixed_ip_address: '10.3.0.5', router_id: 'r', status: 'ACTIVE' } as FloatingIpInfo);
+    expect((await vifsOf(t.network, 'vm-fip', []))[0]?.floatingIps).toEqual(['172.31.0.9']);
   });
 });
 

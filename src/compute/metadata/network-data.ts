@@ -97,5 +97,5 @@ const dnsOf = (subnet: SubnetFacts): DnsService[] => subnet.dnsNameservers.map((
 /** The addresses EC2's local-ipv4 and public-ipv4 come from (Nova's get_ec2_ip_info). */
 export function ec2Addresses(source: Pick<MetadataSource, 'vifs' | 'floatingIps'>): { fixedV4: string[]; floating: string[] } {
   const fixedV4 = source.vifs.flatMap((v) => v.subnets.filter((s) => s.version === 4).flatMap((s) => s.ips));
-  return { fixedV4, floating: source.floatingIps };
+  return { fixedV4, floating: [...new Set([...source.floatingIps, ...source.vifs.flatMap((v) => v.floatingIps)])] };
 }

@@ -2,7 +2,7 @@ import type { NetworkClient, PortInfo, SubnetInfo } from '../../network/contract
 import type { SubnetFacts, VifFacts } from './source.js';
 
 /** The part of the network client the metadata service uses (tests give a fake). */
-export type MetadataNetwork = Pick<NetworkClient, 'ports' | 'subnets' | 'networks'>;
+export type MetadataNetwork = Pick<NetworkClient, 'ports' | 'subnets' | 'networks' | 'floatingIps'>;
 
 /** Ports Nova made or bound for an instance: device_owner compute:<zone>. */
 export const isComputePort = (p: PortInfo): boolean => p.device_owner.startsWith('compute:');
@@ -19,6 +19,7 @@ export async function vifsOf(network: MetadataNetwork, instanceUuid: string, ord
   const networkIds = [...new Set(ports.map((p) => p.network_id))];
   const subnets = subnetIds.length ? await network.subnets({ id: subnetIds }) : [];
   const mtus = new Map((await network.networks({ id: networkIds })).map((n) => [n.id, n.mtu]));
+  const floating = await network.floatingIps({ port_id: ports.map((p) => p.id) });
   const rank = (p: PortInfo): number => (order.includes(p.id) ? order.indexOf(p.id) : order.length);
   return [...ports].sort((a, b) => rank(a) - rank(b)).map((port) => ({
     portId: port.id,
@@ -27,6 +28,7 @@ export async function vifsOf(network: MetadataNetwork, instanceUuid: string, ord
     networkId: port.network_id,
     mtu: mtus.get(port.network_id) ?? null,
     subnets: subnets.filter((s) => port.fixed_ips.some((ip) => ip.subnet_id === s.id)).map((s) => subnetFacts(s, port)),
+    floatingIps: floating.filter((f) => f.port_id === port.id).map((f) => f.floating_ip_address),
   }));
 }
 

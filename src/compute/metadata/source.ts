@@ -46,6 +46,12 @@ export interface VifFacts {
   mtu: number | null;
   /** Only the subnets the port has addresses on, as Nova's network model holds them. */
   subnets: SubnetFacts[];
+  /**
+   * Floating IPs pointing at the port, read from the network service: one associated
+   * through the network API directly (as Tempest does) never passes through compute's
+   * own cache, where Nova would learn it from Neutron's network-changed event.
+   */
+  floatingIps: string[];
 }
 
 export interface SubnetFacts {

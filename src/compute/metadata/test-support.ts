@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../core/clock.js';
 import { randomIds } from '../../core/ids.js';
 import { createLogger } from '../../core/log.js';
-import type { NetworkInfo, PortInfo, SubnetInfo } from '../../network/contract/client.js';
+import type { FloatingIpInfo, NetworkInfo, PortInfo, SubnetInfo } from '../../network/contract/client.js';
 import type { PlacementClient } from '../../placement/contract/client.js';
 import type { Insertable } from 'kysely';
 import type { InstanceTable } from '../db/schema.js';
@@ -25,6 +25,7 @@ export class FakeNetwork implements MetadataNetwork {
   readonly portList: PortInfo[] = [];
   readonly subnetList: SubnetInfo[] = [];
   readonly networkList: NetworkInfo[] = [];
+  readonly floatingIpList: FloatingIpInfo[] = [];
   portQueries = 0;
 
   async ports(q: Query = {}): Promise<PortInfo[]> {
@@ -44,6 +45,11 @@ export class FakeNetwork implements MetadataNetwork {
   async networks(q: Query = {}): Promise<NetworkInfo[]> {
     const ids = wanted(q, 'id');
     return this.networkList.filter((n) => !ids || ids.includes(n.id));
+  }
+
+  async floatingIps(q: Query = {}): Promise<FloatingIpInfo[]> {
+    const ports = wanted(q, 'port_id');
+    return this.floatingIpList.filter((f) => !ports || (f.port_id !== null && ports.includes(f.port_id)));
   }
 }
 

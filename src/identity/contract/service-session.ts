@@ -7,10 +7,16 @@ export interface ServiceCredentials {
   projectName: string;
   userDomainId?: string;
   projectDomainId?: string;
+  /**
+   * 'all': a system-scoped token instead of the project one (oslo.limit's
+   * `[oslo_limit] system_scope = all`). A project-scoped token sees only its own
+   * project's limits, so reading another project's needs the system scope.
+   */
+  systemScope?: 'all';
 }
 
 /**
- * A service's own authenticated session with identity: one project-scoped token,
+ * A service's own authenticated session with identity: one project- (or system-) scoped token,
  * obtained on first use and renewed a minute before it expires (or when identity
  * refuses it), as keystoneauth's session does for OpenStack services.
  */
@@ -31,7 +37,7 @@ export class ServiceSession {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ auth: {
         identity: { methods: ['password'], password: { user: { name: c.username, password: c.password, domain: { id: c.userDomainId ?? 'default' } } } },
-        scope: { project: { name: c.projectName, domain: { id: c.projectDomainId ?? 'default' } } },
+        scope: c.systemScope ? { system: { all: true } } : { project: { name: c.projectName, domain: { id: c.projectDomainId ?? 'default' } } },
       } }),
     });
     const id = res.headers.get('x-subject-token');

@@ -57,7 +57,10 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
       securityGroups: req.securityGroups, requestedNetworks: req.requestedNetworks,
     });
     ports = allocated.cache;
-    await step({ task_state: TaskState.SPAWNING, network_info: JSON.stringify(ports) }, [TaskState.NETWORKING]);
+    await step({
+      task_state: TaskState.SPAWNING, network_info: JSON.stringify(ports),
+      ...(allocated.portGroups ? { security_groups: JSON.stringify(allocated.portGroups) } : {}),
+    }, [TaskState.NETWORKING]);
     const spec: InstanceSpec = {
       uuid: req.uuid, name: req.name, hostname: req.hostname, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, rootGb: flavor.root_gb,
       ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs, imageId: req.imageRef, imageProperties,
