@@ -160,7 +160,7 @@ export async function runScenario(sel: Selection = {}, opts: { concurrency?: num
     await cloud.stop();
   }
   // The cloud's own stop removes guests and devices; whatever it missed is a failure of the run.
-  const left = [...await killQemusUnder(cloud.dataDir), ...await leftovers(footprint)];
+  const left = [...killQemusUnder(cloud.dataDir), ...await leftovers(footprint)];
   if (left.length > 0) await sweep(footprint);
   return { ...(run ? { run } : {}), left, seconds: seconds() };
 }

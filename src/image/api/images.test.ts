@@ -282,18 +282,29 @@ describe('tags and quotas', () => {
     expect((await f.app.inject({ method: 'DELETE', url: `/v2/images/${image.id}/tags/blue`, headers: { 'x-auth-token': 'demo' } })).statusCode).toBe(404);
   });
 
-  it('enforces image count and size limits with 413 and leaves no partial data', async () => {
+  it('enforces the image count limit with 413', async () => {
     const usage = (await f.app.inject({ method: 'GET', url: '/v2/images?limit=1000', headers: json('alt') })).json().images.filter((i: any) => i.owner === PROJECTS.alt).length;
     f.limits.limits.set('image_count_total', usage + 1);
-    const image = await create('alt');
+    await create('alt');
     const over = await f.app.inject({ method: 'POST', url: '/v2/images', headers: json('alt'), payload: {} });
     expect(over.statusCode).toBe(413);
     f.limits.limits.set('image_count_total', 1000);
-    f.limits.limits.set('image_size_total', 1);
-    const big = await upload('alt', image.id, Buffer.alloc(2 * 1024 * 1024));
-    expect(big.statusCode).toBe(413);
-    expect((await show('alt', image.id)).json().status).toBe('queued');
-    expect(readdirSync(join(f.dir, 'images')).filter((n) => n.includes(image.id))).toEqual([]);
+  });
+
+  it('refuses an upload once the project is over its size limit, as oslo.limit with delta 0 does, leaving no partial data', async () => {
+    const usedMiB = Math.floor((await f.app.inject({ method: 'GET', url: '/v2/images?limit=1000', headers: json('alt') })).json().images
+      .filter((i: any) => i.owner === PROJECTS.alt).reduce((sum: number, i: any) => sum + (i.size ?? 0), 0) / (1024 * 1024));
+    f.limits.limits.set('image_size_total', usedMiB);
+    // Not over yet (usage == limit): the upload that crosses the limit is allowed whole.
+    const crossing = await create('alt');
+    expect((await upload('alt', crossing.id, Buffer.alloc(2 * 1024 * 1024))).statusCode).toBe(204);
+    const refused = await create('alt');
+    const over = await upload('alt', refused.id, Buffer.alloc(1024));
+    expect(over.statusCode).toBe(413);
+    expect((await show('alt', refused.id)).json().status).toBe('queued');
+    expect(readdirSync(join(f.dir, 'images')).filter((n) => n.includes(refused.id))).toEqual([]);
+    f.limits.limits.set('image_size_total', usedMiB + 2);
+    expect((await upload('alt', refused.id, Buffer.alloc(1024))).statusCode).toBe(204);
     f.limits.limits.set('image_size_total', 1 << 20);
   });
 });

@@ -26,8 +26,8 @@ function overLimit(projectId: string, resource: ImageLimitResource, limit: numbe
 
 /**
  * Glance's ks_quota checks. Counting happens at check time against the database, so
- * two parallel requests can each pass a count check; the byte limits, which matter for
- * disk use, are also enforced while data streams (see upload.ts) and end in 413.
+ * two parallel requests can each pass a count check; byte limits are checked before data
+ * streams (the size cap, not the quota, bounds one upload: see upload.ts).
  */
 export class ImageQuotas {
   constructor(private readonly svc: ImageService) {}
@@ -55,15 +55,15 @@ export class ImageQuotas {
   }
 
   /**
-   * Bytes the project may still store (or stage); null when unlimited. Throws 413 at
-   * once when the project is already at or over its limit.
+   * Before data streams in: 413 when the project is already over its byte limit. As
+   * Glance (oslo.limit with delta 0, usage in whole MiB rounded down): an upload's size
+   * is unknown until it ends, so the one that crosses the limit succeeds and the next
+   * is refused; the stream itself is not cut at the limit.
    */
-  async remainingBytes(projectId: string, resource: 'image_size_total' | 'image_stage_total'): Promise<number | null> {
-    if (!this.enabled) return null;
+  async checkStorage(projectId: string, resource: 'image_size_total' | 'image_stage_total'): Promise<void> {
+    if (!this.enabled) return;
     const [limitMiB, usage] = await Promise.all([this.limit(projectId, resource), projectUsage(this.svc.db, projectId)]);
-    const used = resource === 'image_size_total' ? usage.totalSize : usage.stagedSize;
-    const remaining = limitMiB * MiB - used;
-    if (remaining <= 0) throw overLimit(projectId, resource, limitMiB, Math.ceil(used / MiB), 0);
-    return remaining;
+    const usedMiB = Math.floor((resource === 'image_size_total' ? usage.totalSize : usage.stagedSize) / MiB);
+    if (usedMiB > limitMiB) throw overLimit(projectId, resource, limitMiB, usedMiB, 0);
   }
 }

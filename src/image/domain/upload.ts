@@ -12,24 +12,26 @@ import { ImageQuotas } from './quotas.js';
 const statusConflict = (from: string, to: string): ConflictError =>
   new ConflictError(`Image status transition from ${from} to ${to} is not allowed`);
 
-/** The most bytes this upload may carry: the size cap, or less when the quota says so. */
-async function byteBudget(svc: ImageService, image: Image, resource: 'image_size_total' | 'image_stage_total'): Promise<{ max: number; byQuota: boolean }> {
+/**
+ * Quota checks before a transfer, then the most bytes it may carry: the size cap. The
+ * project's byte quota is checked only up front (Glance's way, see ImageQuotas.checkStorage).
+ */
+async function byteBudget(svc: ImageService, image: Image, resource: 'image_size_total' | 'image_stage_total'): Promise<number> {
   const quotas = new ImageQuotas(svc);
-  if (image.owner) await quotas.checkUploading(image.owner);
-  const remaining = image.owner ? await quotas.remainingBytes(image.owner, resource) : null;
-  const cap = svc.settings.imageSizeCap;
-  return remaining !== null && remaining < cap ? { max: remaining, byQuota: true } : { max: cap, byQuota: false };
+  if (image.owner) {
+    await quotas.checkUploading(image.owner);
+    await quotas.checkStorage(image.owner, resource);
+  }
+  return svc.settings.imageSizeCap;
 }
 
-function tooLarge(budget: { max: number; byQuota: boolean }, seen: number): PayloadTooLargeError {
-  return budget.byQuota
-    ? new PayloadTooLargeError(`Image exceeds the storage quota: The size of the data ${seen} will exceed the limit. ${budget.max} bytes remaining.`)
-    : new PayloadTooLargeError(`The incoming image is too large: The provided image is too large. (limit ${budget.max} bytes)`);
+function tooLarge(cap: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`The incoming image is too large: The provided image is too large. (limit ${cap} bytes)`);
 }
 
 /** Maps what went wrong while streaming to the API's answer. */
-function uploadError(e: unknown, budget: { max: number; byQuota: boolean }): unknown {
-  if (e instanceof TooManyBytes) return tooLarge(budget, e.seen);
+function uploadError(e: unknown, cap: number): unknown {
+  if (e instanceof TooManyBytes) return tooLarge(cap);
   if (e instanceof InvalidImageData) return new BadRequestError(e.message);
   if (e instanceof ApiError) return e;
   // The client went away mid-stream: nobody is left to read the answer, but the log
@@ -75,17 +77,17 @@ export async function activate(svc: ImageService, id: string, stored: StoredData
  * format) drops what was written and puts the image back to queued.
  */
 export async function uploadImageData(svc: ImageService, ctx: RequestContext, id: string, source: Readable, contentLength: number | undefined): Promise<void> {
-  const { image, budget } = await beginTransfer(svc, ctx, id, contentLength, 'saving', 'image_size_total');
+  const { image, cap } = await beginTransfer(svc, ctx, id, contentLength, 'saving', 'image_size_total');
   let virtualSize: number | null = null;
   let stored: StoredData;
   try {
     stored = await copyIntoStore(source, svc.store, id, {
-      maxBytes: budget.max, inspector: newInspector(svc),
+      maxBytes: cap, inspector: newInspector(svc),
       beforeCommit: (data) => { virtualSize = verdict(svc, image, data); },
     });
   } catch (e) {
     await setStatus(svc.db, id, ['saving'], 'queued', svc.clock.now());
-    throw uploadError(e, budget);
+    throw uploadError(e, cap);
   }
   await activate(svc, id, stored, virtualSize, ['saving']);
 }
@@ -93,19 +95,19 @@ export async function uploadImageData(svc: ImageService, ctx: RequestContext, id
 /**
  * The checks every data transfer starts with, then queued -> `to` (compare-and-set, so
  * of two racing uploads one gets 409): upload rights, quotas, and a Content-Length
- * beyond the budget refused before a byte is read.
+ * beyond the size cap refused before a byte is read.
  */
-async function beginTransfer(svc: ImageService, ctx: RequestContext, id: string, contentLength: number | undefined, to: 'saving' | 'uploading', resource: 'image_size_total' | 'image_stage_total'): Promise<{ image: Image; budget: { max: number; byQuota: boolean } }> {
+async function beginTransfer(svc: ImageService, ctx: RequestContext, id: string, contentLength: number | undefined, to: 'saving' | 'uploading', resource: 'image_size_total' | 'image_stage_total'): Promise<{ image: Image; cap: number }> {
   const { image, membership } = await findVisibleImage(svc, ctx, id);
   requireOwnerAction(svc, ctx, image, membership, 'upload_image');
   if (image.status !== 'queued') throw statusConflict(image.status, to);
   // The in-flight count is checked and raised (queued -> saving/uploading) under the
   // project's lock, so parallel uploads cannot all slip under image_count_uploading.
   return svc.projectLock.run(image.owner ?? '', async () => {
-    const budget = await byteBudget(svc, image, resource);
-    if (contentLength !== undefined && contentLength > budget.max) throw tooLarge(budget, contentLength);
+    const cap = await byteBudget(svc, image, resource);
+    if (contentLength !== undefined && contentLength > cap) throw tooLarge(cap);
     if (!(await setStatus(svc.db, id, ['queued'], to, svc.clock.now()))) throw statusConflict(image.status, to);
-    return { image, budget };
+    return { image, cap };
   });
 }
 
@@ -114,15 +116,15 @@ async function beginTransfer(svc: ImageService, ctx: RequestContext, id: string,
  * in the staging area until POST .../import moves them into the store.
  */
 export async function stageImageData(svc: ImageService, ctx: RequestContext, id: string, source: Readable, contentLength: number | undefined): Promise<void> {
-  const { budget } = await beginTransfer(svc, ctx, id, contentLength, 'uploading', 'image_stage_total');
+  const { cap } = await beginTransfer(svc, ctx, id, contentLength, 'uploading', 'image_stage_total');
   try {
-    const staged = await copyIntoStore(source, svc.staging, id, { maxBytes: budget.max });
+    const staged = await copyIntoStore(source, svc.staging, id, { maxBytes: cap });
     if (!(await setStatus(svc.db, id, ['uploading'], 'uploading', svc.clock.now(), { staged_size: staged.size }))) {
       await svc.staging.delete(staged.location);
       throw new ConflictError(`Image ${id} could not be found after upload. The image may have been deleted during the upload.`);
     }
   } catch (e) {
     await setStatus(svc.db, id, ['uploading'], 'queued', svc.clock.now(), { staged_size: null });
-    throw uploadError(e, budget);
+    throw uploadError(e, cap);
   }
 }
