@@ -8,7 +8,7 @@
  * Tiers: unit (vitest), db (the service vitest suites again on throw-away PostgreSQL and
  * MariaDB servers, one after the other), cli (the official OpenStack CLIs in two lanes against
  * two fresh clouds), dataplane (root: the linux dataplane), vm (root: real QEMU guests), tempest (identity, image and
- * compute on one fresh cloud while network runs on a second).
+ * compute on one fresh cloud while network runs on a second, and as root scenario tests on a third with real guests).
  * Under CI=true only failures and summary lines are printed.
  */
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { ensureDebs } from './lib/debs.js';
 import { resultsDir } from './lib/paths.js';
 import { failureLines, runTempestLanes, type ServiceOutcome, skipLines, tempestUnavailable } from './tempest/run.js';
 import { COMPUTE_SELECTION, TEMPEST_OWN_CLOUD, tempestWorkers } from './tempest/conf.js';
+import { NOT_ROOT, runScenario, SCENARIO_IN_TEST, scenarioLines, type ScenarioResult } from './tempest/scenario.js';
 import { CLI_DEBS } from './lib/tools.js';
 import { runVitest } from './lib/vitest.js';
 
@@ -113,6 +114,12 @@ const TEMPEST_IN_TEST: ReadonlyArray<[string, string]> = [
   ['compute', COMPUTE_SELECTION],
 ];
 
+/**
+ * The API selections above in their lanes and, at the same time, Tempest's scenario
+ * tests of SCENARIO_IN_TEST against real QEMU guests on a cloud of their own (root only;
+ * the full scenario suite is in `npm run conformance`). The scenario run mostly waits on
+ * guests and SSH, so beside the API lanes it costs little wall time.
+ */
 async function tempestTier(): Promise<TierResult> {
   const missing = await tempestUnavailable();
   if (missing) return { passed: 0, failed: 0, skipped: 0, note: missing };
@@ -131,8 +138,19 @@ async function tempestTier(): Promise<TierResult> {
     total.failed += r.failed;
     total.skipped += r.skipped;
   };
-  const errors = await runTempestLanes('test', TEMPEST_IN_TEST, { workers: tempestWorkers, ownCloud: TEMPEST_OWN_CLOUD, report });
+  const [errors, scenario] = await Promise.all([
+    runTempestLanes('test', TEMPEST_IN_TEST, { workers: tempestWorkers, ownCloud: TEMPEST_OWN_CLOUD, report }),
+    runScenario({ regex: SCENARIO_IN_TEST }, { label: 'test-scenario' }).catch((e: unknown): ScenarioResult => ({ note: messageOf(e), left: [], seconds: 0 })),
+  ]);
   for (const e of errors) say(`  FAIL  tempest: ${e}`);
+  for (const l of scenarioLines(scenario, '  scenario')) say(l);
+  if (scenario.run) {
+    total.passed += scenario.run.passed;
+    total.failed += scenario.run.failed + (scenario.left.length > 0 ? 1 : 0);
+    total.skipped += scenario.run.skipped;
+  } else if (scenario.note !== NOT_ROOT) {
+    total.failed++;
+  }
   return { ...total, failed: total.failed + errors.length };
 }
 

@@ -27,13 +27,17 @@ export class BareGuests {
 
   constructor(private readonly work: string, private readonly baseQcow2: string, private readonly flavor: Flavor) {}
 
-  /** One bare boot to the marker; the guest is stopped and its files removed after. */
-  async boot(name: string, timeoutMs: number): Promise<BootTrace> {
+  /** One bare boot to the marker, the guest left running; `remove` stops it and removes its files. */
+  async bootKept(name: string, timeoutMs: number): Promise<{ trace: BootTrace; remove: () => Promise<void> }> {
     const uuid = crypto.randomUUID();
     const marker = `VMBENCH-${randomBytes(6).toString('hex')}`;
     const paths = InstancePaths.of(this.work, uuid);
     const t0 = performance.now();
     let pid: number | null = null;
+    const remove = async (): Promise<void> => {
+      if (pid !== null) await this.kill(pid);
+      rmSync(paths.dir, { recursive: true, force: true });
+    };
     try {
       mkdirSync(paths.dir, { recursive: true });
       await createOverlay(paths.root, this.baseQcow2, 'qcow2', gib(this.flavor.diskGb));
@@ -47,10 +51,10 @@ export class BareGuests {
       await daemonize(args);
       pid = Number(readFileSync(paths.pidFile, 'utf8').trim());
       this.pids.add(pid);
-      return await traceBoot(paths.console, marker, { t0, timeoutMs });
-    } finally {
-      if (pid !== null) await this.kill(pid);
-      rmSync(paths.dir, { recursive: true, force: true });
+      return { trace: await traceBoot(paths.console, marker, { t0, timeoutMs }), remove };
+    } catch (e) {
+      await remove();
+      throw e;
     }
   }
 

@@ -33,6 +33,23 @@ export const SCENARIO_DEBS = ['iputils-ping'];
 /** Every scenario test of Tempest 33 (84). */
 export const SCENARIO_SELECTION = '^tempest\\.scenario\\.';
 
+/**
+ * What `npm test` runs (about 4 minutes alone): the core test of each module the real-VM
+ * issue names — boot and SSH with metadata checks, floating IP connectivity, security
+ * groups between guests, snapshot and boot from it, suspend/resume, shelve/unshelve.
+ */
+export const SCENARIO_IN_TEST = [
+  'test_server_basic_ops\\.TestServerBasicOps\\.test_server_basic_ops',
+  'test_network_basic_ops\\.TestNetworkBasicOps\\.test_network_basic_ops',
+  'test_security_groups_basic_ops\\.TestSecurityGroupsBasicOps\\.test_in_tenant_traffic',
+  'test_snapshot_pattern\\.TestSnapshotPattern\\.test_snapshot_pattern',
+  'test_server_advanced_ops\\.TestServerAdvancedOps\\.test_server_sequence_suspend_resume',
+  'test_shelve_instance\\.TestShelveInstance\\.test_shelve_instance\\b',
+].map((t) => `^tempest\\.scenario\\.${t}`).join('|');
+
+/** ScenarioResult.note when not run as root: the run needs QEMU on taps, namespaces and bridges. */
+export const NOT_ROOT = 'needs root (QEMU on taps, namespaces, bridges)';
+
 /** The external network's subnet; private, and apart from the vm tier's (.251) and the dataplane tier's (.250). */
 export const SCENARIO_EXTERNAL_CIDR = '172.31.253.0/24';
 /** The fake hosts' underlay, apart from the vm tier's 169.254.251.0/24. */
@@ -128,7 +145,7 @@ export async function runScenario(sel: Selection = {}, opts: { concurrency?: num
   const started = Date.now();
   const seconds = (): number => Math.round((Date.now() - started) / 1000);
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    return { note: 'needs root (QEMU on taps, namespaces, bridges)', left: [], seconds: 0 };
+    return { note: NOT_ROOT, left: [], seconds: 0 };
   }
   const debs = await ensureDebs([...new Set([...TEMPEST_DEBS, ...DATAPLANE_DEBS, ...GUEST_DEBS, ...VM_DEBS, ...SCENARIO_DEBS])]);
   if (!debs.ok) return { note: debs.note ?? 'tools missing', left: [], seconds: seconds() };

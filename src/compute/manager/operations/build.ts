@@ -36,6 +36,10 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
   const { conductor, driver } = deps;
   let ports: VifCacheEntry[] = [];
   let spawned = false;
+  // When each stage ended (ms since the agent took the build), logged: where a slow boot's time went.
+  const began = Date.now();
+  const msAt: Record<string, number> = {};
+  const done = (stage: string): void => { msAt[stage] = Date.now() - began; };
   const step = async (values: Record<string, unknown>, from: Array<string | null>): Promise<void> => {
     if (!(await conductor.update(req.uuid, values, from))) throw new Superseded();
   };
@@ -51,12 +55,14 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
       if (image.status !== 'active') throw new BuildRequestError(`Image ${req.imageRef} is unacceptable: status is not active`);
       imageProperties = Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     }
+    done('image');
     await step({ task_state: TaskState.NETWORKING }, [TaskState.SCHEDULING]);
     const allocated = await allocateNetwork(deps.network, {
       projectId: req.projectId, instanceUuid: req.uuid, host: deps.host, availabilityZone: req.availabilityZone,
       securityGroups: req.securityGroups, requestedNetworks: req.requestedNetworks,
     });
     ports = allocated.cache;
+    done('network');
     await step({
       task_state: TaskState.SPAWNING, network_info: JSON.stringify(ports),
       ...(allocated.portGroups ? { security_groups: JSON.stringify(allocated.portGroups) } : {}),
@@ -72,13 +78,16 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
       : [];
     await driver.spawn(spec, allocated.vifs, []);
     spawned = true;
+    done('spawn');
     if (waits.length > 0) {
       const missing = await waitForEvents(waits, deps.vifPluggingTimeout * 1000);
       deps.events.clear(req.uuid);
       if (missing.length > 0) throw new DriverError(`Virtual Interface creation failed: no ${missing.join(', ')}`, true);
     }
+    done('vifsPlugged');
     await step({ vm_state: VmState.ACTIVE, task_state: null, power_state: PowerState.RUNNING, launched_at: new Date().toISOString() }, [TaskState.SPAWNING]);
     await conductor.eventFinish(req.uuid, req.requestId, EVENT);
+    deps.log.info({ instance: req.uuid, msAt }, 'build: instance active');
   } catch (e) {
     if (spawned || e instanceof Superseded) await driver.destroy(req.uuid).catch((err: unknown) => deps.log.error({ err, instance: req.uuid }, 'destroy after failed build'));
     await releasePorts(deps.network, ports).catch((err: unknown) => deps.log.error({ err, instance: req.uuid }, 'port cleanup after failed build'));

@@ -144,15 +144,24 @@ export abstract class QemuGuests {
         spec, vifs, rootFormat: 'qcow2', hasEphemeral: spec.ephemeralGb > 0, hasSwap: spec.swapMb > 0,
         hasConfigDrive: spec.configDrive || this.options.forceConfigDrive, ownTaps: [], rescued: false,
       };
+      // When each step ended (ms since spawn began), logged: where a slow boot's time went before QEMU ran.
+      const began = Date.now();
+      const msAt: Record<string, number> = {};
+      const done = (step: string): void => { msAt[step] = Date.now() - began; };
       try {
         await mkdir(paths.dir, { recursive: true });
         await this.createRootDisk(spec, paths.root, spec.imageId);
+        done('rootDisk');
         if (record.hasEphemeral) await makeFormattedFile(paths.ephemeral, gib(spec.ephemeralGb), ['mkfs.ext4', '-q', '-F', '-L', 'ephemeral0']);
         if (record.hasSwap) await makeFormattedFile(paths.swap, spec.swapMb * 1024 * 1024, ['mkswap', '-L', 'swap0']);
         if (record.hasConfigDrive) await writeConfigDrive(paths.configDrive, await this.options.configDriveFiles(spec.uuid));
+        done('disks');
         record.ownTaps = await this.plugTaps(vifs);
+        done('taps');
         await writeRecord(paths, record);
         await this.start(spec.uuid, record);
+        done('started');
+        this.options.log.info({ instance: spec.uuid, msAt }, 'qemu: spawned');
       } catch (e) {
         await this.removeGuest(spec.uuid, record).catch((err: unknown) => this.options.log.error({ err, instance: spec.uuid }, 'qemu: cleanup after a failed spawn'));
         throw e;
