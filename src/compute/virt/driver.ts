@@ -47,9 +47,11 @@ export interface BlockDevice {
   sourceType: 'image' | 'blank' | 'volume';
   deviceName: string;
   sizeGb: number;
-  /** Local path of the base image (image) or the attachment's connection info (volume). */
+  /** Local path of the base image (image), or where the attached volume is on this host (volume: os-brick's device_path). */
   source?: string;
   bootIndex: number | null;
+  /** The volume's id (volume): the disk's serial in the guest, as Nova sets it. */
+  volumeId?: string;
 }
 
 /** Everything a driver needs to build or rebuild an instance's guest. */

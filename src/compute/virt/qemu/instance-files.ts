@@ -1,5 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AttachedVolume } from './volumes.js';
 import type { InstanceSpec, VifInfo } from '../driver.js';
 
 /**
@@ -44,6 +45,8 @@ export interface InstanceRecord {
   ownTaps: string[];
   /** Booted from the rescue image with `disk` attached second (rescue/unrescue). */
   rescued: boolean;
+  /** Volumes attached, in order (absent in records written before volumes could attach). */
+  volumes?: AttachedVolume[];
 }
 
 export async function readRecord(paths: InstancePaths): Promise<InstanceRecord | null> {

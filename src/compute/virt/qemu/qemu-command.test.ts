@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InstanceSpec } from '../driver.js';
 import { InstancePaths, type InstanceRecord } from './instance-files.js';
 import { nicOf, qemuArgs, smpOf } from './qemu-command.js';
+import { volumeDevices } from './volumes.js';
 
 const spec: InstanceSpec = {
   uuid: '11111111-2222-3333-4444-555555555555', name: 'vm', hostname: 'vm', vcpus: 2, memoryMb: 256, rootGb: 1, ephemeralGb: 0, swapMb: 0,
@@ -35,6 +36,15 @@ describe('qemuArgs', () => {
     expect(valueOf(args, '-netdev')).toEqual([`tap,id=${nic.netdev.id},ifname=tapaaaaaaaa-bb,script=no,downscript=no`]);
     expect(valueOf(args, '-device')).toContain(`virtio-net-pci,netdev=${nic.netdev.id},id=${nic.device.id},mac=fa:16:3e:00:00:01,host_mtu=1450`);
     expect(valueOf(args, '-cpu')).toEqual(['host']);
+  });
+
+  it('gives the guest its attached volumes after its own disks, under the ids hot-plug uses, the volume id as serial', () => {
+    const volume = { deviceName: '/dev/vdb', path: '/dev/mapper/vol', kind: 'block' as const, volumeId: '0123456789abcdef0123-4567-89ab' };
+    const args = qemuArgs(record({ volumes: [volume] }), paths, { accel: 'tcg', vncListen: '127.0.0.1' });
+    const nodes = valueOf(args, '-blockdev').map((b) => JSON.parse(b) as Record<string, unknown>);
+    expect(nodes[1]).toEqual(volumeDevices(volume).blockdev);
+    expect(nodes[1]).toMatchObject({ driver: 'raw', file: { driver: 'host_device', filename: '/dev/mapper/vol' } });
+    expect(valueOf(args, '-device')).toContain('virtio-blk-pci,drive=drive-volume-vdb,id=volume-vdb,serial=0123456789abcdef0123');
   });
 
   it('rescue boots the rescue disk with the instance\'s disk second; ephemeral, swap and the config drive follow', () => {

@@ -1,5 +1,6 @@
 import type { VifInfo } from '../driver.js';
 import type { InstanceRecord, InstancePaths } from './instance-files.js';
+import { volumeDevices } from './volumes.js';
 
 export type Accelerator = 'kvm' | 'tcg';
 
@@ -21,7 +22,7 @@ const MAX_VNC_DISPLAY = 2000;
 
 /**
  * The QEMU command line of an instance, as libvirt would write it for Nova's domain
- * XML: a pc machine, virtio disks (root first, ephemeral, swap), the config drive as an
+ * XML: a pc machine, virtio disks (root first, ephemeral, swap, attached volumes), the config drive as an
  * IDE CD-ROM (what cloud-init and Nova's iso9660 drive expect), one virtio-net per port
  * on the port's tap with the port's MAC, a serial console appended to console.log, VNC
  * on the host's listen address, and QMP on a unix socket. `-daemonize` returns once
@@ -60,6 +61,10 @@ export function qemuArgs(record: InstanceRecord, paths: InstancePaths, options: 
     args.push('-blockdev', blockdev(`drive-virtio-disk${i}`, d.file, d.format, false));
     args.push('-device', `virtio-blk-pci,drive=drive-virtio-disk${i},id=virtio-disk${i}${i === 0 ? ',bootindex=1' : ''}`);
   });
+  for (const volume of record.volumes ?? []) {
+    const { blockdev: node, device } = volumeDevices(volume);
+    args.push('-blockdev', JSON.stringify(node), '-device', deviceArg(device));
+  }
   if (record.hasConfigDrive) {
     args.push('-blockdev', blockdev('drive-ide0-1-1', paths.configDrive, 'raw', true));
     args.push('-device', 'ide-cd,bus=ide.1,unit=1,drive=drive-ide0-1-1,id=ide0-1-1');
@@ -82,6 +87,12 @@ export function nicOf(vif: VifInfo): { netdev: Record<string, unknown> & { id: s
     netdev: { type: 'tap', id: netdev, ifname: vif.devname, script: 'no', downscript: 'no' },
     device: { driver: 'virtio-net-pci', netdev, id: `net-${vif.portId}`, mac: vif.macAddress, ...(vif.mtu ? { host_mtu: vif.mtu } : {}) },
   };
+}
+
+/** QMP device_add arguments as a -device option (driver first, then key=value). */
+function deviceArg(device: Record<string, unknown>): string {
+  const { driver, ...rest } = device;
+  return [String(driver), ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(',');
 }
 
 /** A -blockdev for a file with an explicit format (never probed), read-only for the config drive. */

@@ -1,7 +1,7 @@
 import { copyFile, link, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
-  DriverError, MigrationCancelled, type DriverCapabilities, type InstanceSpec, type VifInfo, type VirtDriver,
+  DriverError, MigrationCancelled, type BlockDevice, type DriverCapabilities, type InstanceSpec, type VifInfo, type VirtDriver,
 } from '../driver.js';
 import { InstancePaths, readRecord, writeRecord, type InstanceRecord } from './instance-files.js';
 import { gib, growDisk, imageInfo, rebaseSafe, rebaseUnsafe } from './qemu-img.js';
@@ -10,6 +10,7 @@ import { exists, makeFormattedFile, QemuGuests } from './qemu-guests.js';
 import { killQemu, runningPid, waitForExit } from './qemu-process.js';
 import { waitForMigration, waitForStatus } from './qmp-waits.js';
 import { removeTap } from './taps.js';
+import { hotplugVolume, unplugVolume, volumeToAttach } from './volumes.js';
 
 export type { QemuDriverOptions } from './qemu-guests.js';
 
@@ -26,7 +27,7 @@ const DEVICE_DETACH_TIMEOUT_MS = 30_000;
 /**
  * The QEMU virt driver (Nova's libvirt driver without libvirt): the guests' lifecycle
  * comes from QemuGuests; here are what moves a guest or changes its devices: resize and
- * cold migration, live migration, interface hot-plug. Hosts sharing one machine share
+ * cold migration, live migration, interface and volume hot-plug. Hosts sharing one machine share
  * the instances root, which stands in for Nova's shared instance storage.
  */
 export class QemuDriver extends QemuGuests implements VirtDriver {
@@ -161,12 +162,33 @@ export class QemuDriver extends QemuGuests implements VirtDriver {
     });
   }
 
-  async attachVolume(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot attach volumes yet');
+  /**
+   * A volume's disk into the guest: hot-plugged when it runs (blockdev-add + device_add),
+   * and into the record either way, so a stopped guest has it at its next start (as
+   * Nova's attach to a SHUTOFF server updates the domain).
+   */
+  attachVolume(uuid: string, device: BlockDevice): Promise<void> {
+    return this.lock.run(uuid, async () => {
+      const record = await this.record(uuid);
+      const paths = this.paths(uuid);
+      const volumes = record.volumes ?? [];
+      if (volumes.some((v) => v.deviceName === device.deviceName)) throw new DriverError(`Instance ${uuid} already has a volume at ${device.deviceName}`);
+      const volume = await volumeToAttach(device);
+      if (await runningPid(paths, uuid)) await hotplugVolume(await this.monitors.get(uuid, paths.qmp), volume);
+      await writeRecord(paths, { ...record, volumes: [...volumes, volume] });
+    });
   }
 
-  async detachVolume(): Promise<void> {
-    throw new DriverError('The QEMU driver cannot detach volumes yet');
+  /** A volume's disk out of the guest (released by the guest first when it runs), and out of the record. */
+  detachVolume(uuid: string, deviceName: string): Promise<void> {
+    return this.lock.run(uuid, async () => {
+      const record = await this.record(uuid);
+      const paths = this.paths(uuid);
+      const volume = record.volumes?.find((v) => v.deviceName === deviceName);
+      if (!volume) return;
+      if (await runningPid(paths, uuid)) await unplugVolume(await this.monitors.get(uuid, paths.qmp), volume, DEVICE_DETACH_TIMEOUT_MS);
+      await writeRecord(paths, { ...record, volumes: (record.volumes ?? []).filter((v) => v !== volume) });
+    });
   }
 
   /**
