@@ -129,6 +129,18 @@ describe('compute: disk config, diagnostics, hosts, extensions, usage audit', ()
     expect(legacy.memory).toBe(256 * 1024);
   });
 
+  it('a rebuilt guest keeps its config drive (the driver is asked for one again)', async () => {
+    const res = await call('demo', 'POST', '/v2.1/servers', { server: { name: 'cd', imageRef: imageId, flavorRef: flavor, networks: 'none', config_drive: true } }, '2.37');
+    expect(res.statusCode, res.body).toBe(202);
+    const id = res.json().server.id;
+    await waitForServer(call, id, ['ACTIVE']);
+    const configDrive = async (): Promise<unknown> => (await call('admin', 'GET', `/v2.1/servers/${id}/diagnostics`, undefined, '2.48')).json().config_drive;
+    expect(await configDrive()).toBe(true);
+    expect((await call('demo', 'POST', `/v2.1/servers/${id}/action`, { rebuild: { imageRef: imageId } })).statusCode).toBe(202);
+    await waitForServer(call, id, ['ACTIVE']);
+    expect(await configDrive()).toBe(true);
+  });
+
   it('os-hosts lists services with zones, shows a host\'s resources, enables and disables it; power actions are 501', async () => {
     const hosts = (await call('admin', 'GET', '/v2.1/os-hosts')).json().hosts;
     expect(hosts).toEqual(expect.arrayContaining([{ host_name: 'host-1', service: 'compute', zone: 'nova' }, { host_name: 'controller', service: 'scheduler', zone: 'internal' }]));

@@ -32,7 +32,7 @@ export async function evacuate(svc: ComputeService, bus: MessageBus, migrationUu
     await finishEvent(svc, row.uuid, requestId, EVENT);
     const request: RebuildRequest = {
       uuid: row.uuid, requestId, name: row.display_name, hostname: row.hostname, flavor: flavorOf(row), imageRef: row.image_ref ?? '', userData: row.user_data,
-      keyData: row.key_data, vifs: vifsOf(row), wasStopped: row.vm_state === VmState.STOPPED, evacuation: { migrationUuid },
+      keyData: row.key_data, vifs: vifsOf(row), wasStopped: row.vm_state === VmState.STOPPED, configDrive: Boolean(row.config_drive), evacuation: { migrationUuid },
     };
     await bus.cast({ topic: COMPUTE_TOPIC, server: destination.host }, 'rebuild_instance', { request: { ...request } });
   } catch (e) {

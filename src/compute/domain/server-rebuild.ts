@@ -60,7 +60,7 @@ export async function startRebuild(svc: ComputeService, caller: Caller, row: Ins
   const updated = await getInstance(svc, caller.ctx, row.uuid);
   const req: RebuildRequest = {
     uuid: row.uuid, requestId: caller.requestId, name: updated.display_name, hostname: updated.hostname, flavor, imageRef: input.imageId,
-    userData: updated.user_data, keyData: updated.key_data, wasStopped: row.vm_state === VmState.STOPPED, vifs: vifsOf(updated),
+    userData: updated.user_data, keyData: updated.key_data, wasStopped: row.vm_state === VmState.STOPPED, configDrive: Boolean(updated.config_drive), vifs: vifsOf(updated),
   };
   await svc.bus.cast({ topic: COMPUTE_TOPIC, server: row.host }, 'rebuild_instance', { request: { ...req } });
   return updated;

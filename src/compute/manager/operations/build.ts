@@ -1,4 +1,3 @@
-import { RemoteApiError } from '../../../core/http/index.js';
 import type { Logger } from '../../../core/log.js';
 import type { ImageClient } from '../../../image/contract/client.js';
 import type { NetworkClient } from '../../../network/contract/client.js';
@@ -9,6 +8,7 @@ import { DriverError, PowerState, type InstanceSpec, type VirtDriver } from '../
 import type { ConductorApi } from '../conductor-api.js';
 import { allocateNetwork, BuildRequestError, releasePorts } from '../network-allocation.js';
 import { waitForEvents, type InstanceEvents } from '../instance-events.js';
+import { bootImageProperties } from './image-properties.js';
 
 export interface BuildDeps {
   host: string;
@@ -46,15 +46,7 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
   await conductor.eventStart(req.uuid, req.requestId, EVENT);
   try {
     const flavor = req.flavor as unknown as FlavorSnapshot;
-    let imageProperties: Record<string, string> = {};
-    if (req.imageRef) {
-      const image = await deps.image.image(req.imageRef).catch((e: unknown) => {
-        if (e instanceof RemoteApiError && e.status === 404) throw new BuildRequestError(`Image ${req.imageRef} could not be found.`);
-        throw e;
-      });
-      if (image.status !== 'active') throw new BuildRequestError(`Image ${req.imageRef} is unacceptable: status is not active`);
-      imageProperties = Object.fromEntries(Object.entries(image).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-    }
+    const imageProperties = req.imageRef ? await bootImageProperties(deps.image, req.imageRef) : {};
     done('image');
     await step({ task_state: TaskState.NETWORKING }, [TaskState.SCHEDULING]);
     const allocated = await allocateNetwork(deps.network, {

@@ -1,7 +1,9 @@
 import type { FlavorSnapshot } from '../../domain/instance-model.js';
 import { TaskState, VmState } from '../../domain/states.js';
 import { PowerState, type InstanceSpec, type VifInfo, type VirtDriver } from '../../virt/driver.js';
+import type { ImageClient } from '../../../image/contract/client.js';
 import type { NetworkClient } from '../../../network/contract/client.js';
+import { bootImageProperties } from './image-properties.js';
 import type { ConductorApi } from '../conductor-api.js';
 import { bindPorts } from './resize.js';
 
@@ -18,6 +20,8 @@ export interface RebuildRequest {
   vifs: VifInfo[];
   /** A stopped instance stays stopped after its rebuild. */
   wasStopped: boolean;
+  /** The instance has a config drive (instance.config_drive): the rebuilt guest gets one again. */
+  configDrive?: boolean;
   /** An evacuation: the guest is rebuilt on this host (another than its failed one); its ports follow. */
   evacuation?: { migrationUuid: string };
 }
@@ -25,18 +29,19 @@ export interface RebuildRequest {
 const EVENT = 'compute_rebuild_instance';
 
 /** Nova's rebuild on the instance's host: destroy the guest, spawn it again from the new image with the same ports. */
-export async function rebuildInstance(deps: { host: string; driver: VirtDriver; conductor: ConductorApi; network: NetworkClient }, req: RebuildRequest): Promise<void> {
+export async function rebuildInstance(deps: { host: string; driver: VirtDriver; conductor: ConductorApi; network: NetworkClient; image: ImageClient }, req: RebuildRequest): Promise<void> {
   const { driver, conductor } = deps;
   await conductor.eventStart(req.uuid, req.requestId, EVENT);
   try {
+    const imageProperties = await bootImageProperties(deps.image, req.imageRef);
     await driver.destroy(req.uuid);
     if (req.evacuation) await bindPorts(deps.network, req.vifs, deps.host);
     await conductor.update(req.uuid, { task_state: TaskState.REBUILD_SPAWNING }, [TaskState.REBUILDING]);
     const f = req.flavor;
     const spec: InstanceSpec = {
       uuid: req.uuid, name: req.name, hostname: req.hostname, vcpus: f.vcpus, memoryMb: f.memory_mb, rootGb: f.root_gb, ephemeralGb: f.ephemeral_gb,
-      swapMb: f.swap, extraSpecs: f.extra_specs, imageId: req.imageRef, imageProperties: {}, userData: req.userData, keyData: req.keyData,
-      configDrive: false, metadata: { uuid: req.uuid, name: req.name },
+      swapMb: f.swap, extraSpecs: f.extra_specs, imageId: req.imageRef, imageProperties, userData: req.userData, keyData: req.keyData,
+      configDrive: req.configDrive === true, metadata: { uuid: req.uuid, name: req.name },
     };
     await driver.spawn(spec, req.vifs, []);
     if (req.wasStopped) await driver.powerOff(req.uuid, 0);
