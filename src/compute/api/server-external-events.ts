@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../../core/auth/index.js';
 import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
+import { refreshFloatingIps } from '../domain/floating-ip-proxy.js';
 import { badRequest, notFound } from '../errors.js';
 import type { Guard } from './index.js';
 import { checkBody } from './validate.js';
@@ -49,6 +50,12 @@ export function registerExternalEventRoutes(app: FastifyInstance, svc: ComputeSe
       return { ...base, code: 200 };
     });
     if (byHost.size === 0) throw notFound('No instances found for any event');
+    // network-changed: the instance's cached addresses are read again (Nova refreshes its info cache on it).
+    const changed = events.filter((e, i) => e.name === 'network-changed' && results[i]!.code === 200);
+    for (const e of changed) {
+      await refreshFloatingIps(svc, svc.clients.network(ctx.token), e.server_uuid, e.tag ?? null)
+        .catch((err: unknown) => request.log.warn({ err, instance: e.server_uuid }, 'network info cache not refreshed'));
+    }
     for (const [host, hostEvents] of byHost) await svc.bus.cast({ topic: COMPUTE_TOPIC, server: host }, 'external_instance_event', { events: hostEvents as never });
     return reply.status(results.every((r) => r.code === 200) ? 200 : 207).send({ events: results });
   });

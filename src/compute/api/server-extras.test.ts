@@ -94,6 +94,28 @@ describe('compute: external events and the server password', () => {
     expect((await call('admin', 'POST', '/v2.1/os-server-external-events', { events: [{ ...one, name: 'volume-extended' }] }, '2.50')).statusCode).toBe(400);
   });
 
+  it('network-changed reads the server\'s floating IPs again, so one associated through the network API shows in its addresses', async () => {
+    const s = await bootActive('fip-evented');
+    const net = (path: string, method = 'GET', body?: unknown, who = 'admin') => restCall(f.networkUrl, who, method, path, body);
+    const pub = (await net('/v2.0/networks', 'POST', { network: { name: 'pub-evented', 'router:external': true } })).network;
+    await net('/v2.0/subnets', 'POST', { subnet: { network_id: pub.id, ip_version: 4, cidr: '172.30.9.0/24', enable_dhcp: false } });
+    const subnet = (await net(`/v2.0/subnets?network_id=${networkId}`)).subnets[0];
+    const router = (await net('/v2.0/routers', 'POST', { router: { name: 'r-evented', external_gateway_info: { network_id: pub.id } } }, 'demo')).router;
+    await net(`/v2.0/routers/${router.id}/add_router_interface`, 'PUT', { subnet_id: subnet.id }, 'demo');
+    const port = (await net(`/v2.0/ports?device_id=${s.id}`)).ports[0];
+    const fip = (await net('/v2.0/floatingips', 'POST', { floatingip: { floating_network_id: pub.id, port_id: port.id } }, 'demo')).floatingip;
+    const floating = async (): Promise<string[]> => Object.values((await call('demo', 'GET', `/v2.1/servers/${s.id}`)).json().server.addresses).flat()
+      .filter((a: any) => a['OS-EXT-IPS:type'] === 'floating').map((a: any) => a.addr);
+    expect(await floating()).toEqual([]);
+    const changed = { events: [{ name: 'network-changed', server_uuid: s.id, tag: port.id }] };
+    expect((await call('admin', 'POST', '/v2.1/os-server-external-events', changed)).statusCode).toBe(200);
+    expect(await floating()).toEqual([fip.floating_ip_address]);
+    await net(`/v2.0/floatingips/${fip.id}`, 'PUT', { floatingip: { port_id: null } }, 'demo');
+    expect((await call('admin', 'POST', '/v2.1/os-server-external-events', changed)).statusCode).toBe(200);
+    expect(await floating()).toEqual([]);    await call('demo', 'DELETE', `/v2.1/servers/${s.id}`);
+    await waitForServer(call, s.id, ['DELETED']);
+  });
+
   it('os-server-password shows what the guest stored and clears it', async () => {
     const s = await bootActive('pw');
     expect((await call('demo', 'GET', `/v2.1/servers/${s.id}/os-server-password`)).json()).toEqual({ password: '' });
@@ -138,7 +160,8 @@ describe('compute: disk config, diagnostics, hosts, extensions, usage audit', ()
     expect(await configDrive()).toBe(true);
     expect((await call('demo', 'POST', `/v2.1/servers/${id}/action`, { rebuild: { imageRef: imageId } })).statusCode).toBe(202);
     await waitForServer(call, id, ['ACTIVE']);
-    expect(await configDrive()).toBe(true);
+    expect(await configDrive()).toBe(true);    await call('demo', 'DELETE', `/v2.1/servers/${id}`);
+    await waitForServer(call, id, ['DELETED']);
   });
 
   it('os-hosts lists services with zones, shows a host\'s resources, enables and disables it; power actions are 501', async () => {

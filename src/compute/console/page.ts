@@ -13,7 +13,7 @@ export const CONSOLE_PAGE = `<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Console</title>
+<title>noVNC</title>
 <style>
   html, body { margin: 0; height: 100%; background: #1e1e1e; color: #eee; font: 14px sans-serif; }
   body { display: flex; flex-direction: column; }

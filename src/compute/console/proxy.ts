@@ -50,7 +50,8 @@ export async function startConsoleProxy(svc: ComputeService, options: ConsolePro
   const server: Server = createServer((request, response) => serveStatic(root, request, response));
   server.on('upgrade', (request, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    if (closing) return refuse(socket, 503, 'The console proxy is stopping.');
+    // The console proxy is stopping.
+    if (closing) return refuse(socket, 503);
     admitting.add(socket);
     const opened = (ws: WebSocket, guest: Duplex, instanceUuid: string): void => {
       const session = { ws, guest };

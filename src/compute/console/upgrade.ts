@@ -58,21 +58,24 @@ export async function upgradeConsole(ctx: UpgradeContext, request: IncomingMessa
     guest?.destroy();
     if (err instanceof Refusal) {
       ctx.log.info({ status: err.status, reason: err.message, remote: request.socket.remoteAddress }, 'console proxy: connection refused');
-      refuse(socket, err.status, err.message);
+      refuse(socket, err.status);
     } else {
       ctx.log.error({ err }, 'console proxy: handshake failed');
-      refuse(socket, 500, 'Internal error.');
+      refuse(socket, 500);
     }
   }
 }
 
-/** Answers a handshake with a plain HTTP error and closes the connection. */
-export function refuse(socket: Duplex, status: number, message: string): void {
+/**
+ * Answers a handshake with a plain HTTP error, no body, and closes the connection. No
+ * body because a WebSocket client reads whatever follows the response head as its first
+ * frame: Tempest's test_novnc_bad_token (like Nova's proxy, which closes without a word)
+ * expects the connection to end with nothing read. The reason is in the proxy's log.
+ */
+export function refuse(socket: Duplex, status: number): void {
   if (socket.destroyed) return;
-  const body = `${message}\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
     // The HTTP server lets sockets stay half open; this one is done once the answer is out.
     () => socket.destroy(),
   );

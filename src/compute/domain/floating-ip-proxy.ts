@@ -4,7 +4,7 @@ import type { InstanceRow } from '../db/schema.js';
 import { badRequest, conflict, forbidden, notFound, NovaError } from '../errors.js';
 import type { ComputeService } from '../service.js';
 import { networkInfoOf, type VifCacheEntry } from './instance-model.js';
-import { editNetworkInfo } from './instances.js';
+import { editNetworkInfo, getInstance } from './instances.js';
 import { neutronFault, translated } from './neutron-faults.js';
 import { isUuidLike } from './secgroup-rules.js';
 
@@ -139,6 +139,24 @@ function withFloating(vif: VifCacheEntry, fixed: string, address: string): VifCa
 
 function withoutFloating(vif: VifCacheEntry, address: string): VifCacheEntry {
   return { ...vif, ips: vif.ips.filter((ip) => !(ip.type === 'floating' && ip.address === address)) };
+}
+
+/**
+ * Nova's refresh on Neutron's network-changed event: the floating addresses of the
+ * server's ports (only `portId`'s when given) are read again from the network service
+ * and the cache made to match, so a floating IP associated through the network API
+ * (as the openstack CLI and Tempest do it) shows in the server's addresses at once.
+ */
+export async function refreshFloatingIps(svc: ComputeService, net: NetworkClient, uuid: string, portId: string | null): Promise<void> {
+  const row = await getInstance(svc, null, uuid);
+  const ports = networkInfoOf(row).map((p) => p.portId).filter((id) => portId === null || id === portId);
+  const fips = (await Promise.all(ports.map((id) => net.floatingIps({ port_id: id })))).flat();
+  await editNetworkInfo(svc, uuid, (cache) => cache.map((vif) => {
+    if (!ports.includes(vif.portId)) return vif;
+    let fresh: VifCacheEntry = { ...vif, ips: vif.ips.filter((ip) => ip.type !== 'floating') };
+    for (const f of fips) if (f.port_id === vif.portId && f.fixed_ip_address) fresh = withFloating(fresh, f.fixed_ip_address, f.floating_ip_address);
+    return fresh;
+  }));
 }
 
 /** Drops a floating address from a server's cache; a server that is gone (or no server at all) has nothing to drop. */

@@ -43,10 +43,16 @@ describe('routers and floating IPs', () => {
     expect(fault(await call('demo', 'PUT', `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: sub.id })).type).toBe('BadRequest');
     expect(fault(await call('demo', 'DELETE', `/v2.0/ports/${iface.id}`)).type).toBe('L3PortInUse');
 
+    const told: Array<{ name: string; server_uuid: string; tag: string }> = [];
+    f.svc.computeEvents = async (events) => { told.push(...events); };
     const fip = await made('demo', 'floatingips', 'floatingip', { floating_network_id: pub.id });
     expect(fip).toMatchObject({ floating_ip_address: '172.24.4.11', status: 'DOWN', port_id: null, router_id: null, port_details: null });
+    expect(told).toEqual([]);
     const assoc = await call('demo', 'PUT', `/v2.0/floatingips/${fip.id}`, { floatingip: { port_id: vm.id } });
     expect(assoc.statusCode, assoc.body).toBe(200);
+    // Compute hears of it (Neutron's nova notifier), so the server's addresses show the floating IP.
+    expect(told).toEqual([{ name: 'network-changed', server_uuid: 'vm-1', tag: vm.id, status: 'completed' }]);
+    f.svc.computeEvents = null;
     expect(assoc.json().floatingip).toMatchObject({ port_id: vm.id, fixed_ip_address: vm.fixed_ips[0].ip_address, router_id: router.id, status: 'ACTIVE' });
     expect(assoc.json().floatingip.port_details).toMatchObject({ device_id: 'vm-1', network_id: net.id });
     const second = await call('demo', 'POST', '/v2.0/floatingips', { floatingip: { floating_network_id: pub.id, port_id: vm.id } });

@@ -2,7 +2,7 @@ import type { Logger } from '../../core/log.js';
 
 /** An event the compute service takes at os-server-external-events (Nova's InstanceExternalEvent). */
 export interface ComputeEvent {
-  name: 'network-vif-plugged' | 'network-vif-unplugged' | 'network-vif-deleted';
+  name: 'network-vif-plugged' | 'network-vif-unplugged' | 'network-vif-deleted' | 'network-changed';
   server_uuid: string;
   /** The port id. */
   tag: string;

@@ -8,6 +8,7 @@ import type { NetworkService } from '../service.js';
 import { checkStrings, ownerOf, rejectUnknown, type Body } from './attributes.js';
 import { visibleNetwork } from './networks.js';
 import { withinQuota } from './quotas.js';
+import { floatingIpsMoved } from './port-status.js';
 import { savePort, visiblePort } from './ports.js';
 import { routerBetween, servicePort } from './routers.js';
 
@@ -108,6 +109,7 @@ export async function createFloatingIp(svc: NetworkService, ctx: RequestContext,
       throw e;
     }
     svc.notifier.routersChanged([fip.routerId]);
+    await floatingIpsMoved(svc, [fip.fixedPortId]);
     return fip;
   });
 }
@@ -130,6 +132,7 @@ export async function updateFloatingIp(svc: NetworkService, ctx: RequestContext,
   svc.authorize(ctx, 'update_floatingip', fipTarget(fip));
   if (body['description'] !== undefined) fip.description = body['description'] as string;
   const routerBefore = fip.routerId;
+  const portBefore = fip.fixedPortId;
   if (body['port_id'] !== undefined) {
     Object.assign(fip, await associationFor(svc, ctx, fip, body['port_id'], body['fixed_ip_address']));
     fip.status = fip.fixedPortId ? 'ACTIVE' : 'DOWN';
@@ -138,6 +141,7 @@ export async function updateFloatingIp(svc: NetworkService, ctx: RequestContext,
   fip.updatedAt = svc.clock.now();
   if (!(await updateFloatingIpRow(svc.db, fip))) throw alreadyAssociated(fip, fip);
   svc.notifier.routersChanged([routerBefore, fip.routerId]);
+  if (portBefore !== fip.fixedPortId) await floatingIpsMoved(svc, [portBefore, fip.fixedPortId]);
   return fip;
 }
 
@@ -147,6 +151,7 @@ export async function deleteFloatingIp(svc: NetworkService, ctx: RequestContext,
   if (!(await deleteFloatingIpRow(svc.db, fip))) throw floatingIpNotFound(id);
   svc.addressBook.clear();
   svc.notifier.routersChanged([fip.routerId]);
+  await floatingIpsMoved(svc, [fip.fixedPortId]);
 }
 
 /** The fixed port's summary shown as port_details (the fip-port-details extension). */

@@ -29,3 +29,17 @@ export async function reportPortStatus(svc: NetworkService, portId: string, host
 export function portDeleted(svc: NetworkService, port: Port): void {
   if (servedByCompute(port)) tellCompute(svc, [{ name: 'network-vif-deleted', server_uuid: port.deviceId, tag: port.id, status: 'completed' }]);
 }
+
+/**
+ * Floating IPs were associated with or taken from these ports: each server port's
+ * instance gets network-changed (Neutron's nova notifier does the same), so compute
+ * shows the floating address in the server's addresses.
+ */
+export async function floatingIpsMoved(svc: NetworkService, portIds: ReadonlyArray<string | null | undefined>): Promise<void> {
+  const events: ComputeEvent[] = [];
+  for (const id of new Set(portIds.filter((p): p is string => !!p))) {
+    const port = await getPort(svc.db, id);
+    if (port && servedByCompute(port)) events.push({ name: 'network-changed', server_uuid: port.deviceId, tag: port.id, status: 'completed' });
+  }
+  tellCompute(svc, events);
+}
