@@ -47,22 +47,20 @@ export class ImageQuotas {
     if (usage.imageCount + 1 > limit) throw overLimit(projectId, 'image_count_total', limit, usage.imageCount, 1);
   }
 
-  /** Before an upload, stage or import starts. */
-  async checkUploading(projectId: string): Promise<void> {
-    if (!this.enabled) return;
-    const [limit, usage] = await Promise.all([this.limit(projectId, 'image_count_uploading'), projectUsage(this.svc.db, projectId)]);
-    if (usage.uploading + 1 > limit) throw overLimit(projectId, 'image_count_uploading', limit, usage.uploading, 1);
-  }
-
   /**
-   * Before data streams in: 413 when the project is already over its byte limit. As
-   * Glance (oslo.limit with delta 0, usage in whole MiB rounded down): an upload's size
-   * is unknown until it ends, so the one that crosses the limit succeeds and the next
-   * is refused; the stream itself is not cut at the limit.
+   * Before data streams in (upload or stage): 413 when one more upload would pass
+   * image_count_uploading, or when the project is already over its byte limit. The byte
+   * check is Glance's (oslo.limit with delta 0, usage in whole MiB rounded down): an
+   * upload's size is unknown until it ends, so the one that crosses the limit succeeds
+   * and the next is refused; the stream itself is not cut at the limit. One read of the
+   * limits and one of the usage serve both checks.
    */
-  async checkStorage(projectId: string, resource: 'image_size_total' | 'image_stage_total'): Promise<void> {
+  async checkTransfer(projectId: string, resource: 'image_size_total' | 'image_stage_total'): Promise<void> {
     if (!this.enabled) return;
-    const [limitMiB, usage] = await Promise.all([this.limit(projectId, resource), projectUsage(this.svc.db, projectId)]);
+    const [limits, usage] = await Promise.all([this.svc.limits.limitsFor(projectId), projectUsage(this.svc.db, projectId)]);
+    const uploading = limits.get('image_count_uploading') ?? 0;
+    if (usage.uploading + 1 > uploading) throw overLimit(projectId, 'image_count_uploading', uploading, usage.uploading, 1);
+    const limitMiB = limits.get(resource) ?? 0;
     const usedMiB = Math.floor((resource === 'image_size_total' ? usage.totalSize : usage.stagedSize) / MiB);
     if (usedMiB > limitMiB) throw overLimit(projectId, resource, limitMiB, usedMiB, 0);
   }

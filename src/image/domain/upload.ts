@@ -14,14 +14,11 @@ const statusConflict = (from: string, to: string): ConflictError =>
 
 /**
  * Quota checks before a transfer, then the most bytes it may carry: the size cap. The
- * project's byte quota is checked only up front (Glance's way, see ImageQuotas.checkStorage).
+ * project's byte quota is checked only up front (Glance's way, see ImageQuotas.checkTransfer).
  */
 async function byteBudget(svc: ImageService, image: Image, resource: 'image_size_total' | 'image_stage_total'): Promise<number> {
   const quotas = new ImageQuotas(svc);
-  if (image.owner) {
-    await quotas.checkUploading(image.owner);
-    await quotas.checkStorage(image.owner, resource);
-  }
+  if (image.owner) await quotas.checkTransfer(image.owner, resource);
   return svc.settings.imageSizeCap;
 }
 

@@ -63,7 +63,7 @@ export function qemuArgs(record: InstanceRecord, paths: InstancePaths, options: 
   });
   for (const volume of record.volumes ?? []) {
     const { blockdev: node, device } = volumeDevices(volume);
-    args.push('-blockdev', JSON.stringify(node), '-device', deviceArg(device));
+    args.push('-blockdev', JSON.stringify(node), '-device', optionString(device, 'driver'));
   }
   if (record.hasConfigDrive) {
     args.push('-blockdev', blockdev('drive-ide0-1-1', paths.configDrive, 'raw', true));
@@ -71,8 +71,7 @@ export function qemuArgs(record: InstanceRecord, paths: InstancePaths, options: 
   }
   for (const vif of record.vifs) {
     const nic = nicOf(vif);
-    args.push('-netdev', `tap,id=${nic.netdev.id},ifname=${vif.devname},script=no,downscript=no`);
-    args.push('-device', `virtio-net-pci,netdev=${nic.netdev.id},id=${nic.device.id},mac=${vif.macAddress}${vif.mtu ? `,host_mtu=${vif.mtu}` : ''}`);
+    args.push('-netdev', optionString(nic.netdev, 'type'), '-device', optionString(nic.device, 'driver'));
   }
   args.push('-device', 'virtio-balloon-pci,id=balloon0');
   if (options.paused) args.push('-S');
@@ -89,10 +88,14 @@ export function nicOf(vif: VifInfo): { netdev: Record<string, unknown> & { id: s
   };
 }
 
-/** QMP device_add arguments as a -device option (driver first, then key=value). */
-function deviceArg(device: Record<string, unknown>): string {
-  const { driver, ...rest } = device;
-  return [String(driver), ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(',');
+/**
+ * QMP arguments (device_add, netdev_add) as the command line option of the same thing:
+ * the `head` key's value first, then key=value, so a booted device and a hot-plugged one
+ * come from one object and carry the same ids.
+ */
+function optionString(args: Record<string, unknown>, head: 'driver' | 'type'): string {
+  const { [head]: first, ...rest } = args;
+  return [String(first), ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(',');
 }
 
 /** A -blockdev for a file with an explicit format (never probed), read-only for the config drive. */

@@ -8,7 +8,7 @@ import { gib, growDisk, imageInfo, rebaseSafe, rebaseUnsafe } from './qemu-img.j
 import { nicOf } from './qemu-command.js';
 import { exists, makeFormattedFile, QemuGuests } from './qemu-guests.js';
 import { killQemu, runningPid, waitForExit } from './qemu-process.js';
-import { waitForMigration, waitForStatus } from './qmp-waits.js';
+import { deleteDevice, waitForMigration, waitForStatus } from './qmp-waits.js';
 import { removeTap } from './taps.js';
 import { hotplugVolume, unplugVolume, volumeToAttach } from './volumes.js';
 
@@ -63,16 +63,13 @@ export class QemuDriver extends QemuGuests implements VirtDriver {
    */
   finishMigration(spec: InstanceSpec, vifs: VifInfo[], powerOn: boolean): Promise<void> {
     return this.lock.run(spec.uuid, async () => {
-      const source = await this.findResizeSource(spec.uuid);
-      const from = new InstancePaths(source);
-      const old = await readRecord(from);
-      if (!old) throw new DriverError(`Instance ${spec.uuid} has no disks to migrate from`);
+      const { from, old } = await this.migrationSource(spec.uuid, await this.findResizeSource(spec.uuid));
       const paths = this.paths(spec.uuid);
       const record: InstanceRecord = { ...old, spec, vifs, hasEphemeral: spec.ephemeralGb > 0, hasSwap: spec.swapMb > 0, ownTaps: [], rescued: false };
       try {
         await mkdir(paths.dir, { recursive: true });
         await copyFile(from.root, paths.root);
-        if (spec.imageId && !source.startsWith(`${this.options.instancesPath}/`)) await this.rebaseOnOwnCache(paths.root, spec.imageId);
+        if (spec.imageId && !from.dir.startsWith(`${this.options.instancesPath}/`)) await this.rebaseOnOwnCache(paths.root, spec.imageId);
         if (spec.rootGb > 0) await growDisk(paths.root, 'qcow2', gib(spec.rootGb));
         if (record.hasEphemeral) {
           if (old.hasEphemeral && old.spec.ephemeralGb === spec.ephemeralGb) await copyFile(from.ephemeral, paths.ephemeral);
@@ -111,6 +108,14 @@ export class QemuDriver extends QemuGuests implements VirtDriver {
     });
   }
 
+  /** The instance directory a move starts from and the record kept there. */
+  private async migrationSource(uuid: string, dir: string): Promise<{ from: InstancePaths; old: InstanceRecord }> {
+    const from = new InstancePaths(dir);
+    const old = await readRecord(from);
+    if (!old) throw new DriverError(`Instance ${uuid} has no disks to migrate from`);
+    return { from, old };
+  }
+
   /** A port hot-plugged into the running guest (netdev_add + device_add), and into the record for later starts. */
   attachInterface(uuid: string, vif: VifInfo): Promise<void> {
     return this.lock.run(uuid, async () => {
@@ -147,12 +152,7 @@ export class QemuDriver extends QemuGuests implements VirtDriver {
       if (await runningPid(paths, uuid)) {
         const qmp = await this.monitors.get(uuid, paths.qmp);
         const nic = nicOf(vif);
-        const deleted = qmp.waitEvent('DEVICE_DELETED', DEVICE_DETACH_TIMEOUT_MS, (d) => d['device'] === nic.device.id);
-        deleted.catch(() => undefined);
-        await qmp.execute('device_del', { id: nic.device.id });
-        try {
-          await deleted;
-        } catch {
+        if (!(await deleteDevice(qmp, nic.device.id, DEVICE_DETACH_TIMEOUT_MS))) {
           throw new DriverError(`Device detach failed for ${portId}: the guest did not release the network adapter in ${DEVICE_DETACH_TIMEOUT_MS / 1000} s`);
         }
         await qmp.execute('netdev_del', { id: nic.netdev.id });
@@ -199,10 +199,7 @@ export class QemuDriver extends QemuGuests implements VirtDriver {
    */
   preLiveMigration(spec: InstanceSpec, vifs: VifInfo[]): Promise<{ uri: string }> {
     return this.lock.run(spec.uuid, async () => {
-      const source = await this.findLiveSource(spec.uuid);
-      const from = new InstancePaths(source);
-      const old = await readRecord(from);
-      if (!old) throw new DriverError(`Instance ${spec.uuid} has no disks to migrate from`);
+      const { from, old } = await this.migrationSource(spec.uuid, await this.findLiveSource(spec.uuid));
       const paths = this.paths(spec.uuid);
       const record: InstanceRecord = { ...old, spec, vifs, ownTaps: [] };
       try {

@@ -35,3 +35,15 @@ export async function waitForStatus(qmp: QmpClient, done: (status: string) => bo
   }
   throw new DriverError(`The guest's saved state did not load in ${timeoutMs / 1000} s`);
 }
+
+/**
+ * Hot-unplug as libvirt does it: device_del asks the guest to let the device go (ACPI),
+ * QEMU confirms with DEVICE_DELETED. Resolves once confirmed; false when the guest did
+ * not let go in `timeoutMs` (the device stays, so its backend must stay too).
+ */
+export async function deleteDevice(qmp: QmpClient, id: string, timeoutMs: number): Promise<boolean> {
+  const deleted = qmp.waitEvent('DEVICE_DELETED', timeoutMs, (d) => d['device'] === id);
+  deleted.catch(() => undefined);
+  await qmp.execute('device_del', { id });
+  return deleted.then(() => true, () => false);
+}

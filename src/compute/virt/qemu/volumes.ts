@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DriverError, type BlockDevice } from '../driver.js';
 import type { QmpClient } from './qmp.js';
+import { deleteDevice } from './qmp-waits.js';
 
 /**
  * A volume attached to a guest, as the instance record keeps it so every later start
@@ -53,19 +54,13 @@ export async function hotplugVolume(qmp: QmpClient, v: AttachedVolume): Promise<
 }
 
 /**
- * Removes the volume's disk from a running guest: device_del asks the guest to let it go
- * (ACPI hot-unplug), QEMU confirms with DEVICE_DELETED, and only then is the backend
- * closed (blockdev-del), as libvirt does; a guest that never lets go fails the detach
- * and keeps the disk.
+ * Removes the volume's disk from a running guest: once the guest let it go (deleteDevice)
+ * the backend is closed (blockdev-del), as libvirt does; a guest that never lets go
+ * fails the detach and keeps the disk.
  */
 export async function unplugVolume(qmp: QmpClient, v: AttachedVolume, timeoutMs: number): Promise<void> {
   const { blockdev, device } = volumeDevices(v);
-  const deleted = qmp.waitEvent('DEVICE_DELETED', timeoutMs, (d) => d['device'] === device.id);
-  deleted.catch(() => undefined);
-  await qmp.execute('device_del', { id: device.id });
-  try {
-    await deleted;
-  } catch {
+  if (!(await deleteDevice(qmp, device.id, timeoutMs))) {
     throw new DriverError(`Device detach failed for ${v.deviceName}: the guest did not release the disk in ${timeoutMs / 1000} s`);
   }
   await qmp.execute('blockdev-del', { 'node-name': blockdev['node-name'] });
