@@ -74,7 +74,7 @@ export function registerKeypairRoutes(app: FastifyInstance, svc: ComputeService,
     const user = ownerOf(request, keypair.user_id);
     svc.authorize(callerOf(request), 'os_compute_api:os-keypairs:create', { user_id: user });
     const { row, privateKey } = await createKeyPair(svc, {
-      name: keypair.name, userId: user, type: keypair.type ?? 'ssh', ...(keypair.public_key !== undefined ? { publicKey: keypair.public_key } : {}),
+      name: keypair.name, userId: user, projectId: callerOf(request).projectId ?? '', type: keypair.type ?? 'ssh', ...(keypair.public_key !== undefined ? { publicKey: keypair.public_key } : {}),
     });
     const body = { keypair: { ...summary(request, row), user_id: row.user_id, ...(privateKey !== undefined ? { private_key: privateKey } : {}) } };
     return reply.status(v.atLeast('2.2') ? 201 : 200).send(body);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeCaller, computeFixture, novaFault, type ComputeFixture } from '../test-support.js';
 
+const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGkPJ1hLoQ4pJ3nqSk6z6o7mXp3Xz0d8xO9yT8s1H7qK test@host';
+
 let f: ComputeFixture;
 beforeAll(async () => { f = await computeFixture(); });
 afterAll(async () => { await f.close(); });
@@ -28,5 +30,18 @@ describe('compute: quota sets and limits', () => {
     expect((await call('admin', 'DELETE', '/v2.1/os-quota-sets/p-demo')).statusCode).toBe(202);
     expect((await call('demo', 'GET', '/v2.1/os-quota-sets/p-demo')).json().quota_set.instances).toBe(10);
     expect((await call('demo', 'GET', '/v2.1/os-quota-sets/p-alt/defaults')).json().quota_set.instances).toBe(10);
+  });
+
+  it('key pairs and server groups count against the project quota set; parallel creations never pass it', async () => {
+    expect((await call('admin', 'PUT', '/v2.1/os-quota-sets/p-demo', { quota_set: { key_pairs: 2, server_groups: 1 } })).statusCode).toBe(200);
+    const key = (name: string) => call('demo', 'POST', '/v2.1/os-keypairs', { keypair: { name, public_key: ED25519 } });
+    const made = await Promise.all(['k1', 'k2', 'k3', 'k4'].map(key));
+    expect(made.map((r) => r.statusCode).sort()).toEqual([200, 200, 403, 403]);
+    expect(novaFault(made.find((r) => r.statusCode === 403)!).message).toBe('Quota exceeded, too many key pairs.');
+    const group = await call('demo', 'POST', '/v2.1/os-server-groups', { server_group: { name: 'g1', policies: ['affinity'] } });
+    expect(group.statusCode, group.body).toBe(200);
+    expect((await call('demo', 'GET', '/v2.1/limits')).json().limits.absolute).toMatchObject({ maxServerGroups: 1, totalServerGroupsUsed: 1 });
+    expect(novaFault(await call('demo', 'POST', '/v2.1/os-server-groups', { server_group: { name: 'g2', policies: ['affinity'] } })).code).toBe(403);
+    expect((await call('admin', 'DELETE', '/v2.1/os-quota-sets/p-demo')).statusCode).toBe(202);
   });
 });

@@ -2,6 +2,7 @@ import { isUniqueViolation } from '../../core/db/index.js';
 import type { KeyPairRow } from '../db/schema.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import type { ComputeService } from '../service.js';
+import { limitsFor } from './quotas.js';
 import { generateSshKeyPair, generateX509KeyPair, sshFingerprint, x509Fingerprint } from './ssh-keys.js';
 
 export type KeyType = 'ssh' | 'x509';
@@ -9,6 +10,8 @@ export type KeyType = 'ssh' | 'x509';
 export interface NewKeyPair {
   name: string;
   userId: string;
+  /** The caller's project, whose (or whose user's) key_pairs limit applies, as in Nova. */
+  projectId: string;
   type: KeyType;
   /** Absent: Nova generates the pair and returns the private key once. */
   publicKey?: string;
@@ -35,11 +38,18 @@ export async function listKeyPairs(svc: ComputeService, userId: string, page: { 
 
 /** Imports or generates a key pair; the private key is returned only when generated. */
 export async function createKeyPair(svc: ComputeService, input: NewKeyPair): Promise<{ row: KeyPairRow; privateKey?: string }> {
-  const limit = svc.settings.defaultQuotas.key_pairs;
-  if (limit >= 0) {
-    const { count } = await svc.db.selectFrom('key_pairs').select((eb) => eb.fn.countAll<number>().as('count')).where('user_id', '=', input.userId).executeTakeFirstOrThrow();
-    if (Number(count) >= limit) throw forbidden('Quota exceeded, too many key pairs.');
-  }
+  // One user's creations are serialised, so parallel requests cannot both take the last place.
+  return svc.quotaLocks.run(`key_pairs:${input.userId}`, async () => {
+    const limit = (await limitsFor(svc, input.projectId, input.userId)).key_pairs;
+    if (limit >= 0) {
+      const { count } = await svc.db.selectFrom('key_pairs').select((eb) => eb.fn.countAll<number>().as('count')).where('user_id', '=', input.userId).executeTakeFirstOrThrow();
+      if (Number(count) >= limit) throw forbidden('Quota exceeded, too many key pairs.');
+    }
+    return insertKeyPair(svc, input);
+  });
+}
+
+async function insertKeyPair(svc: ComputeService, input: NewKeyPair): Promise<{ row: KeyPairRow; privateKey?: string }> {
   let publicKey = input.publicKey;
   let fingerprint: string | undefined;
   let privateKey: string | undefined;

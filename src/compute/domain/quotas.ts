@@ -74,7 +74,10 @@ export async function usageOf(svc: ComputeService, projectId: string, userId?: s
   const keys = userId !== undefined
     ? await svc.db.selectFrom('key_pairs').select((eb) => eb.fn.countAll<number | string>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow()
     : { n: 0 };
-  return { instances: Number(row.instances), cores: Number(row.cores ?? 0), ram: Number(row.ram ?? 0), key_pairs: Number(keys.n), server_groups: 0 };
+  let groups = svc.db.selectFrom('server_groups').select((eb) => eb.fn.countAll<number | string>().as('n')).where('project_id', '=', projectId);
+  if (userId !== undefined) groups = groups.where('user_id', '=', userId);
+  const { n: groupCount } = await groups.executeTakeFirstOrThrow();
+  return { instances: Number(row.instances), cores: Number(row.cores ?? 0), ram: Number(row.ram ?? 0), key_pairs: Number(keys.n), server_groups: Number(groupCount) };
 }
 
 /**
