@@ -44,6 +44,8 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
     if (!(await conductor.update(req.uuid, values, from))) throw new Superseded();
   };
   await conductor.eventStart(req.uuid, req.requestId, EVENT);
+  // Opened before the ports are bound: an agent may report one plugged before the build prepares for it.
+  if (deps.vifPluggingTimeout > 0) deps.events.open(req.uuid);
   try {
     const flavor = req.flavor as unknown as FlavorSnapshot;
     const imageProperties = req.imageRef ? await bootImageProperties(deps.image, req.imageRef) : {};
@@ -73,7 +75,6 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
     done('spawn');
     if (waits.length > 0) {
       const missing = await waitForEvents(waits, deps.vifPluggingTimeout * 1000);
-      deps.events.clear(req.uuid);
       if (missing.length > 0) throw new DriverError(`Virtual Interface creation failed: no ${missing.join(', ')}`, true);
     }
     done('vifsPlugged');
@@ -88,5 +89,7 @@ export async function buildAndRunInstance(deps: BuildDeps, req: BuildRequest): P
     if (!(e instanceof BuildRequestError || e instanceof DriverError)) deps.log.error({ err: e, instance: req.uuid }, 'build failed');
     await conductor.eventFinish(req.uuid, req.requestId, EVENT, message);
     await conductor.buildFailed(req.uuid, req.requestId, message, !(e instanceof BuildRequestError));
+  } finally {
+    deps.events.clear(req.uuid);
   }
 }
