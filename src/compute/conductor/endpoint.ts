@@ -15,6 +15,7 @@ import type { FlavorSnapshot, VifCacheEntry } from '../domain/instance-model.js'
 import { getMigration, updateMigration } from '../domain/migrations.js';
 import { markDeleted } from '../domain/server-delete.js';
 import { evacuate, evacuatedFrom, evacuationDone } from './evacuate.js';
+import { initHostInstances } from './init-host.js';
 import { liveMigrate, liveMigrationDone, liveMigrationFailed } from './live-migration.js';
 import { instanceOffloaded, instanceShelved, instanceUnshelved, unshelve, unshelveFailed } from './shelve.js';
 import { migrateServer, moveFailed, resizeConfirmed, resizeFinished, resizeReverted } from './move.js';
@@ -222,6 +223,10 @@ export async function serveConductor(bus: MessageBus, svc: ComputeService, log: 
       if (!files) throw new TypeError(`no config drive for instance ${uuid}`);
       // Bus messages are JSON: every file travels base64-encoded.
       return Object.fromEntries(Object.entries(files).map(([path, content]) => [path, Buffer.from(content).toString('base64')]));
+    },
+    init_host: async (args: JsonObject): Promise<JsonObject[]> => {
+      const deletes = await initHostInstances(svc, text(args['host'], 'host'), log);
+      return deletes.map((d) => ({ uuid: d.uuid, ports: d.ports }));
     },
     instances_on_host: async (args: JsonObject): Promise<JsonObject[]> => {
       const rows = await svc.db.selectFrom('instances').select(['uuid', 'vm_state', 'task_state', 'power_state'])

@@ -41,7 +41,6 @@ export async function deleteServer(svc: ComputeService, row: InstanceRow, who: {
 export async function markDeleted(svc: ComputeService, uuid: string): Promise<void> {
   await svc.placement.deleteAllocations(uuid);
   await deleteConsoleTokens(svc, uuid);
-  // A move in flight holds the other host through its migration record.
   // A move in flight holds the other host through its migration record; deleting a resized server confirms it, as Nova does.
   for (const m of await svc.db.selectFrom('migrations').select(['uuid', 'status']).where('instance_uuid', '=', uuid).where('status', 'in', [...IN_PROGRESS_STATUSES]).execute()) {
     await svc.placement.deleteAllocations(m.uuid);

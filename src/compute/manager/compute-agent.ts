@@ -76,6 +76,10 @@ export class ComputeAgent {
     this.driver.setLifecycleListener?.((uuid) => { void this.syncPowerStates(uuid); });
     const deps = { host: this.options.host, events: this.events, vifPluggingTimeout: this.options.vifPluggingTimeout ?? 0, driver: this.driver, conductor: this.conductor, network: this.clients.network, image: this.clients.image, log: this.log };
     const shelveDeps: ShelveDeps = deps;
+    // Before taking work: what this host was doing when it stopped will never report back (Nova's init_host).
+    for (const d of await this.conductor.initHost()) {
+      await terminateInstance(deps, d.uuid, d.ports).catch((e: unknown) => this.log.warn({ err: e, instance: d.uuid }, 'unfinished delete not finished'));
+    }
     this.subscription = await this.bus.serve({ topic: COMPUTE_TOPIC, server: this.options.host }, {
       build_and_run_instance: async (args: JsonObject) => {
         this.track(buildAndRunInstance(deps, buildRequestOf(args['request'])));
@@ -252,6 +256,8 @@ export class ComputeAgent {
     this.syncTimer = null;
     await this.subscription?.close();
     this.subscription = null;
+    // Events can no longer arrive: operations waiting for one give up now instead of at their timeout.
+    this.events.abandonAll('agent stopping');
     await Promise.all([...this.inFlight]);
     await this.driver.close();
   }

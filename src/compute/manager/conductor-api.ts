@@ -92,6 +92,15 @@ export class ConductorApi {
     await this.bus.call({ topic: CONDUCTOR_TOPIC }, 'evacuation_done', { migration: migrationUuid });
   }
 
+  /**
+   * At agent start, before it takes work: the conductor ends what this host's operations
+   * left unfinished when it stopped (see conductor/init-host.ts) and hands back the
+   * deletes the agent must finish.
+   */
+  initHost(): Promise<Array<{ uuid: string; ports: Array<{ portId: string; preexisting: boolean }> }>> {
+    return this.bus.call({ topic: CONDUCTOR_TOPIC }, 'init_host', { host: this.host });
+  }
+
   /** The live instances the conductor has on this host (for the power-state sync). */
   instancesOnHost(): Promise<HostInstance[]> {
     return this.bus.call<HostInstance[]>({ topic: CONDUCTOR_TOPIC }, 'instances_on_host', { host: this.host });
