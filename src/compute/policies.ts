@@ -128,6 +128,7 @@ export const computePolicies: PolicyDefault[] = [
   { name: 'os_compute_api:os-shelve:unshelve_to_host', checkStr: ADMIN },
   { name: 'os_compute_api:os-shelve:shelve_offload', checkStr: ADMIN },
   { name: 'os_compute_api:os-admin-password', checkStr: OWNER },
+  { name: 'os_compute_api:servers:trigger_crash_dump', checkStr: OWNER },
   { name: 'os_compute_api:os-remote-consoles', checkStr: OWNER },
   { name: 'os_compute_api:os-console-auth-tokens', checkStr: ADMIN },
   { name: 'os_compute_api:os-attach-interfaces:list', checkStr: OWNER },

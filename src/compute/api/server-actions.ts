@@ -19,6 +19,7 @@ import { snapshot } from './server-snapshot.js';
 import { coldMoveAction, evacuateAction, liveMigrateAction } from './server-move.js';
 import { shelveAction } from './server-shelve.js';
 import { legacyConsoleAction } from './remote-consoles.js';
+import { triggerCrashDump } from '../domain/crash-dump.js';
 import { changeAdminPassword } from '../domain/admin-password.js';
 import { floatingIpAction } from './nova-network/index.js';
 
@@ -140,6 +141,14 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
         checkLock(svc, ctx, row);
         const { adminPass } = checkBody(Type.Object({ changePassword: Type.Object({ adminPass: Type.String() }, { additionalProperties: false }) }, { additionalProperties: false }), body).changePassword;
         await changeAdminPassword(svc, { ctx, requestId: request.id }, row, adminPass);
+        return reply.status(202).send();
+      }
+      case 'trigger_crash_dump': {
+        if (!request.apiVersion.atLeast('2.17')) throw badRequest(`There is no such action: ${key}`);
+        svc.authorize(ctx, 'os_compute_api:servers:trigger_crash_dump', target);
+        checkLock(svc, ctx, row);
+        checkBody(Type.Object({ trigger_crash_dump: Type.Null() }, { additionalProperties: false }), body);
+        await triggerCrashDump(svc, { ctx, requestId: request.id }, row);
         return reply.status(202).send();
       }
       case 'os-getVNCConsole':

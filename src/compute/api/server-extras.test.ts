@@ -37,6 +37,27 @@ describe('compute: consoles, passwords, interfaces', () => {
     expect(novaFault(mismatched).message).toBe('Invalid console type serial');
   });
 
+  it('trigger_crash_dump (2.17): the guest gets an NMI, recorded as an action; 409 when it is not running, 400 before 2.17', async () => {
+    const s = await bootActive('dumper');
+    const dump = (version: string) => call('demo', 'POST', `/v2.1/servers/${s.id}/action`, { trigger_crash_dump: null }, version);
+    expect(novaFault(await dump('2.16')).message).toBe('There is no such action: trigger_crash_dump');
+    expect((await dump('2.17')).statusCode).toBe(202);
+    const events = async () => {
+      const actions = (await call('demo', 'GET', `/v2.1/servers/${s.id}/os-instance-actions`, undefined, '2.51')).json().instanceActions;
+      const mine = actions.find((a: any) => a.action === 'trigger_crash_dump');
+      return (await call('demo', 'GET', `/v2.1/servers/${s.id}/os-instance-actions/${mine.request_id}`, undefined, '2.51')).json().instanceAction.events;
+    };
+    await expect.poll(events).toEqual([expect.objectContaining({ event: 'compute_trigger_crash_dump', result: 'Success' })]);
+    const log = (await call('demo', 'POST', `/v2.1/servers/${s.id}/action`, { 'os-getConsoleOutput': { length: 2 } })).json().output;
+    expect(log).toContain('NMI received');
+    await call('demo', 'POST', `/v2.1/servers/${s.id}/action`, { 'os-stop': null });
+    await waitForServer(call, s.id, ['SHUTOFF']);
+    const stopped = await dump('2.17');
+    expect(novaFault(stopped)).toMatchObject({ code: 409, message: `Cannot 'trigger_crash_dump' instance ${s.id} while it is in vm_state stopped` });
+    const bad = await call('demo', 'POST', `/v2.1/servers/${s.id}/action`, { trigger_crash_dump: { now: true } }, '2.17');
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('changePassword on an ACTIVE server; 409 when it is stopped', async () => {
     const s = await bootActive('secret');
     const ok = await call('demo', 'POST', `/v2.1/servers/${s.id}/action`, { changePassword: { adminPass: 'n3w-pass' } });

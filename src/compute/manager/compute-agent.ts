@@ -8,6 +8,7 @@ import { syncPowerStates } from './power-sync.js';
 import { buildAndRunInstance } from './operations/build.js';
 import { terminateInstance } from './operations/terminate.js';
 import { runPowerAction } from './operations/power.js';
+import { triggerCrashDump } from './operations/crash-dump.js';
 import { rebuildInstance, type RebuildRequest } from './operations/rebuild.js';
 import { snapshotInstance, type SnapshotRequest } from './operations/snapshot.js';
 import { COMPUTE_BINARY, COMPUTE_TOPIC, CONDUCTOR_TOPIC, type BuildRequest, type LiveMigrationRequest, type MoveRequest, type RegisterComputeReply } from '../rpc/contract.js';
@@ -165,6 +166,12 @@ export class ComputeAgent {
             this.log.debug({ instance: e.uuid, event: e.name }, 'external event nobody waited for');
           }
         }
+        return null;
+      },
+      trigger_crash_dump: async (args: JsonObject) => {
+        const [uuid, requestId] = [args['uuid'], args['request_id']];
+        if (typeof uuid !== 'string' || typeof requestId !== 'string') throw new TypeError('trigger_crash_dump needs uuid and request_id');
+        this.track(triggerCrashDump(deps, uuid, requestId));
         return null;
       },
       get_diagnostics: async (args: JsonObject) => {

@@ -191,6 +191,8 @@ export interface VirtDriver {
   liveMigrationAbort(uuid: string): Promise<void>;
   /** Live migration, destination side last: the guest runs here now (paused if it was paused). */
   postLiveMigrationAtDestination(uuid: string, paused: boolean): Promise<void>;
+  /** Sends the guest a non-maskable interrupt (trigger_crash_dump): a guest set up for it panics and writes a crash dump. */
+  triggerCrashDump(uuid: string): Promise<void>;
   /** Sets the guest's administrator password (changePassword); DriverError when the guest cannot. */
   setAdminPassword(uuid: string, password: string): Promise<void>;
   /** The serial console log; the last `lines` lines when given. */

@@ -213,6 +213,11 @@ export class FakeDriver implements VirtDriver {
     i.console.push(`[fake] guest resumed on ${this.host} after live migration`, `${i.spec.hostname} login:`);
   }
 
+  /** The guest "logs" the NMI as a Linux kernel without a crash kernel does, and keeps running. */
+  async triggerCrashDump(uuid: string): Promise<void> {
+    (await this.op(uuid)).console.push('Uhhuh. NMI received for unknown reason 3d on CPU 0.');
+  }
+
   async setAdminPassword(uuid: string): Promise<void> {
     await this.op(uuid);
   }

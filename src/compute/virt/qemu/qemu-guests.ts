@@ -217,6 +217,11 @@ export abstract class QemuGuests {
     return this.withMonitor(uuid, async (qmp) => { await qmp.execute('cont'); });
   }
 
+  /** Nova's libvirt driver injects an NMI (virDomainInjectNMI); QMP's inject-nmi is the same. */
+  triggerCrashDump(uuid: string): Promise<void> {
+    return this.withMonitor(uuid, async (qmp) => { await qmp.execute('inject-nmi'); });
+  }
+
   /**
    * Nova's managed save: the stopped guest's memory and devices go to a file (QMP
    * migrate to `exec:cat`), QEMU quits and frees the host's memory; resume starts a

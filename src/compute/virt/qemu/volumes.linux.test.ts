@@ -18,7 +18,8 @@ import { hotplugVolume, unplugVolume, volumeToAttach } from './volumes.js';
 /**
  * Volume hot-plug against a real guest (the Stratus test guest under TCG, which reports
  * every new disk on its console): what block storage will drive through attachVolume
- * and detachVolume. Needs root and the tools the guest build and QEMU use.
+ * and detachVolume; and the NMI the driver sends for trigger_crash_dump, which the
+ * guest's kernel logs. Needs root and the tools the guest build and QEMU use.
  */
 const canRun = isRootWith(['qemu-system-x86_64', 'qemu-img', 'genisoimage', 'busybox', 'syslinux', 'mcopy']);
 
@@ -38,7 +39,7 @@ async function consoleShows(pattern: RegExp, timeoutMs: number): Promise<string>
   }
 }
 
-describe.skipIf(!canRun)('volume hot-plug into a running QEMU guest', () => {
+describe.skipIf(!canRun)('a running QEMU guest: volume hot-plug, and the NMI of trigger_crash_dump', () => {
   beforeAll(async () => {
     const guest = await ensureGuestImage({ cacheDir: guestImageCacheDir() });
     dir = await mkdtemp(join(tmpdir(), 'stratus-volume-test-'));
@@ -98,4 +99,10 @@ describe.skipIf(!canRun)('volume hot-plug into a running QEMU guest', () => {
     expect(nodes.filter((n) => n['node-name'] === 'drive-volume-vdc')).toHaveLength(1);
     await unplugVolume(qmp!, volume, 60_000);
   }, 180_000);
+
+  it('an NMI (trigger_crash_dump) reaches the guest kernel, which logs it and keeps running', async () => {
+    await qmp!.execute('inject-nmi');
+    await consoleShows(/NMI received for unknown reason/, 30_000);
+    expect(((await qmp!.execute('query-status')) as unknown as { status: string }).status).toBe('running');
+  }, 60_000);
 });
