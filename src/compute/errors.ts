@@ -26,4 +26,8 @@ export const badRequest = (message: string): NovaError => new NovaError(400, mes
 export const forbidden = (message: string): NovaError => new NovaError(403, message);
 export const notFound = (message: string): NovaError => new NovaError(404, message);
 export const conflict = (message: string): NovaError => new NovaError(409, message);
+/** An API Nova removed (nova-network, Xen, cells v1...): 410 with webob's HTTPGone text, as Nova answers. */
+export const gone = (): never => {
+  throw new NovaError(410, 'This resource is no longer available.  No forwarding address is given.');
+};
 export const policyDenied = (action: string): NovaError => new NovaError(403, `Policy doesn't allow ${action} to be performed.`);

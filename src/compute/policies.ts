@@ -41,6 +41,7 @@ export const computePolicies: PolicyDefault[] = [
   { name: 'os_compute_api:servers:stop', checkStr: OWNER },
   { name: 'os_compute_api:servers:rebuild', checkStr: OWNER },
   { name: 'os_compute_api:os-admin-actions:reset_state', checkStr: ADMIN },
+  { name: 'os_compute_api:os-admin-actions:inject_network_info', checkStr: ADMIN },
   { name: 'os_compute_api:servers:create_image', checkStr: OWNER },
   { name: 'os_compute_api:os-create-backup', checkStr: OWNER },
   { name: 'os_compute_api:os-deferred-delete:restore', checkStr: OWNER },

@@ -27,6 +27,7 @@ import { registerHostRoutes } from './hosts.js';
 import { registerDiagnosticsRoutes } from './diagnostics.js';
 import { registerUsageAuditLogRoutes } from './usage-audit-log.js';
 import { registerRemoteConsoleRoutes } from './remote-consoles.js';
+import { registerRemovedApiRoutes } from './removed.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, registerVersionRoutes } from './versions.js';
 
 /** How routes require a token (all but the version documents). */
@@ -79,5 +80,6 @@ export function createComputeApp(svc: ComputeService, options: ServiceApiOptions
   registerDiagnosticsRoutes(app, svc, authed);
   registerUsageAuditLogRoutes(app, svc, authed);
   registerRemoteConsoleRoutes(app, svc, authed);
+  registerRemovedApiRoutes(app, svc, authed);
   return app;
 }

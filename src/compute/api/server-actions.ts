@@ -8,7 +8,7 @@ import { networkInfoOf } from '../domain/instance-model.js';
 import { beginTask, getInstance, updateInstance } from '../domain/instances.js';
 import { POWER_ACTIONS } from '../domain/power-actions.js';
 import { VmState } from '../domain/states.js';
-import { badRequest, conflict, NovaError } from '../errors.js';
+import { badRequest, conflict, gone, NovaError } from '../errors.js';
 import { COMPUTE_TOPIC } from '../rpc/contract.js';
 import type { ComputeService } from '../service.js';
 import { generatePassword } from '../domain/server-create.js';
@@ -143,6 +143,15 @@ export function registerServerActionRoutes(app: FastifyInstance, svc: ComputeSer
         await changeAdminPassword(svc, { ctx, requestId: request.id }, row, adminPass);
         return reply.status(202).send();
       }
+      case 'resetNetwork':
+        // Xen only, removed from Nova in Wallaby: 410 whoever asks.
+        return gone();
+      case 'injectNetworkInfo':
+        // The guest learns its network from DHCP and the metadata service; Nova's libvirt driver does nothing here either.
+        svc.authorize(ctx, 'os_compute_api:os-admin-actions:inject_network_info', target);
+        checkBody(Type.Object({ injectNetworkInfo: Type.Null() }, { additionalProperties: false }), body);
+        checkLock(svc, ctx, row);
+        return reply.status(202).send();
       case 'trigger_crash_dump': {
         if (!request.apiVersion.atLeast('2.17')) throw badRequest(`There is no such action: ${key}`);
         svc.authorize(ctx, 'os_compute_api:servers:trigger_crash_dump', target);

@@ -56,6 +56,19 @@ describe('compute: consoles, passwords, interfaces', () => {
     expect(novaFault(stopped)).toMatchObject({ code: 409, message: `Cannot 'trigger_crash_dump' instance ${s.id} while it is in vm_state stopped` });
     const bad = await call('demo', 'POST', `/v2.1/servers/${s.id}/action`, { trigger_crash_dump: { now: true } }, '2.17');
     expect(bad.statusCode).toBe(400);
+    await call('demo', 'DELETE', `/v2.1/servers/${s.id}`); // the fixture's project holds 10 instances
+  });
+
+  it('injectNetworkInfo is an admin no-op (202); resetNetwork and the APIs Nova removed answer 410', async () => {
+    const s = await bootActive('injected');
+    const act = (who: 'demo' | 'admin', body: unknown) => call(who, 'POST', `/v2.1/servers/${s.id}/action`, body);
+    expect((await act('admin', { injectNetworkInfo: null })).statusCode).toBe(202);
+    expect((await act('demo', { injectNetworkInfo: null })).statusCode).toBe(403);
+    expect(novaFault(await act('admin', { resetNetwork: null }))).toEqual({ name: 'computeFault', code: 410, message: 'This resource is no longer available.  No forwarding address is given.' });
+    expect((await call('admin', 'GET', '/v2.1/os-agents')).statusCode).toBe(410);
+    expect((await call('admin', 'POST', '/v2.1/os-fixed-ips/10.0.0.3/action', { reserve: null })).statusCode).toBe(410);
+    expect((await f.app.inject({ method: 'GET', url: '/v2.1/os-cells' })).statusCode).toBe(401);
+    await call('demo', 'DELETE', `/v2.1/servers/${s.id}`); // the fixture's project holds 10 instances
   });
 
   it('changePassword on an ACTIVE server; 409 when it is stopped', async () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../../../core/auth/index.js';
 import type { NetworkInfo } from '../../../network/contract/client.js';
 import { translated } from '../../domain/neutron-faults.js';
-import { badRequest, NovaError, notFound } from '../../errors.js';
+import { badRequest, gone, notFound } from '../../errors.js';
 import type { ComputeService } from '../../service.js';
 import type { Guard } from '../index.js';
 import { UNTIL_2_35 } from './proxy-request.js';
@@ -23,10 +23,6 @@ function networkView(n: NetworkInfo, admin: boolean): Record<string, unknown> {
 /** os-tenant-networks' view: the string 'None' for cidr is what Nova has always answered with Neutron. */
 const tenantNetworkView = (n: NetworkInfo): Record<string, unknown> => ({ id: n.id, cidr: 'None', label: n.name });
 
-/** nova-network's management calls are gone: 410 at every microversion. */
-const gone = (): never => {
-  throw new NovaError(410, 'This resource is no longer available.  No forwarding address is given.');
-};
 
 const NETWORK_ACTIONS = new Set(['disassociate', 'disassociate_host', 'disassociate_project', 'associate_host']);
 
