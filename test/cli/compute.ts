@@ -82,6 +82,13 @@ export async function runComputeCli(cloud: Cloud, opts: { verbose: boolean }): P
       const all = await os.ok(['console', 'log', 'show', 'vm1'], demo);
       check(all.stdout.includes('Linux version') && all.stdout.split('\n').length > 10, `full console log: ${all.stdout}`);
     });
+    await rec.case('server dump create (trigger_crash_dump, 2.17): the guest logs the NMI', async () => {
+      await os.ok(['--os-compute-api-version', '2.17', 'server', 'dump', 'create', 'vm1'], demo);
+      const deadline = Date.now() + 10_000;
+      let log = '';
+      while (!log.includes('NMI received') && Date.now() < deadline) log = (await os.ok(['console', 'log', 'show', '--lines', '3', 'vm1'], demo)).stdout;
+      check(log.includes('NMI received'), `console after the dump: ${log}`);
+    });
     await rec.case('server add / remove security group', async () => {
       // A name of its own: the network suite leaves a "web" group in the demo project.
       await os.ok(['security', 'group', 'create', 'cli-compute-web'], demo);
