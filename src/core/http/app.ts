@@ -63,6 +63,8 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-openstack-request-id', request.id);
+    // PostgreSQL cannot store or compare a NUL character: refuse it here as bad input, not as a 500 from the database.
+    if (/%00/.test(request.url)) throw new BadRequestError('Invalid input: the request URL carries a NUL character.');
   });
 
   // Clients send JSON with and without a charset, and some send an empty body with a
@@ -83,6 +85,9 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   return app;
 }
 
+/** `\u0000` in JSON text (an escaped backslash before it does not count): a NUL in some string. */
+const ESCAPED_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/i;
+
 /**
  * Parses bodies of the given media types as JSON: empty means "no body", malformed is
  * a 400. Services with JSON dialects of their own (Glance's JSON-patch types) add theirs.
@@ -91,6 +96,7 @@ export function addJsonParser(app: FastifyInstance, types: RegExp | string[]): v
   app.addContentTypeParser(types, { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    if (ESCAPED_NUL.test(text)) return done(new BadRequestError('Invalid input: the request body carries a NUL character.'), undefined);
     try {
       done(null, JSON.parse(text));
     } catch {

@@ -15,8 +15,8 @@ export function routesOf(app: FastifyInstance): Array<{ path: string; methods: s
   return out;
 }
 
-/** Wrong types where requests put values; the last one has every common field wrong at once. */
-export const WRONG_VALUES: readonly unknown[] = [null, 1, 'x', [], {}, { a: 1 }, true, {
+/** Wrong types where requests put values, NUL characters (which PostgreSQL refuses); the last one has every common field wrong at once. */
+export const WRONG_VALUES: readonly unknown[] = [null, 1, 'x', [], {}, { a: 1 }, true, 'nul\u0000', { name: 'nul\u0000', id: 'nul\u0000' }, {
   name: 1, id: {}, flavorRef: {}, imageRef: [], type: 9, host: 5, adminPass: 3, length: 'zz', state: 1, address: {}, cidr: 7, ip_version: 'six',
   network_id: [], subnet_id: 1, port_id: {}, fixed_ips: 'x', allocation_pools: 1, admin_state_up: 'maybe', tags: 3, metadata: 'x', tenant_id: 4,
   project_id: [], availability_zone: 7, description: 5, enabled: 'x', protocol: 99, direction: 'sideways', port_range_min: 'a', ethertype: 1,
