@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/log.js';
+import { latestRequestId } from '../domain/instance-actions.js';
 import { networkInfoOf } from '../domain/instance-model.js';
 import { recordFault, updateInstance } from '../domain/instances.js';
 import { TaskState, VmState } from '../domain/states.js';
@@ -6,12 +7,12 @@ import type { ComputeService } from '../service.js';
 import { buildError } from './build.js';
 
 const BUILD_TASKS: ReadonlyArray<string> = [TaskState.SCHEDULING, TaskState.NETWORKING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.SPAWNING];
-const REBUILD_TASKS: ReadonlyArray<string> = [TaskState.REBUILDING, 'rebuild_block_device_mapping', TaskState.REBUILD_SPAWNING];
+const REBUILD_TASKS: ReadonlyArray<string> = [TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING];
 /** Tasks that leave the guest as it was when cut short: the task is dropped and the power-state sync records the truth. */
 const RESETTABLE_TASKS: ReadonlyArray<string> = [
-  TaskState.IMAGE_SNAPSHOT, 'image_snapshot_pending', TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING, TaskState.IMAGE_BACKUP,
-  TaskState.POWERING_OFF, TaskState.POWERING_ON, TaskState.REBOOTING, TaskState.REBOOTING_HARD, 'reboot_pending', 'reboot_started',
-  'reboot_pending_hard', 'reboot_started_hard', TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING,
+  TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING, TaskState.IMAGE_BACKUP,
+  TaskState.POWERING_OFF, TaskState.POWERING_ON, TaskState.REBOOTING, TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED,
+  TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD, TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING,
   TaskState.RESCUING, TaskState.UNRESCUING, TaskState.UPDATING_PASSWORD,
 ];
 
@@ -40,7 +41,7 @@ export async function initHostInstances(svc: ComputeService, host: string, log: 
       deletes.push({ uuid: row.uuid, ports: networkInfoOf(row).map((p) => ({ portId: p.portId, preexisting: p.preexisting })) });
     } else if (row.vm_state === VmState.BUILDING || (task !== null && BUILD_TASKS.includes(task))) {
       log.warn({ instance: row.uuid, host, task }, 'instance was building when its compute service stopped: ERROR');
-      await buildError(svc, row.uuid, await lastRequestId(svc, row.uuid), 'compute_build_and_run_instance', 'The compute service stopped while the instance was building', host);
+      await buildError(svc, row.uuid, await latestRequestId(svc, row.uuid), 'compute_build_and_run_instance', 'The compute service stopped while the instance was building', host);
     } else if (task !== null && REBUILD_TASKS.includes(task)) {
       log.warn({ instance: row.uuid, host, task }, 'instance was rebuilding when its compute service stopped: ERROR');
       await recordFault(svc, row.uuid, { code: 500, message: 'The compute service stopped while the instance was rebuilding', details: '', host });
@@ -53,10 +54,4 @@ export async function initHostInstances(svc: ComputeService, host: string, log: 
     }
   }
   return deletes;
-}
-
-/** The request of the instance's newest action (its create, for a build): the event to close belongs to it. */
-async function lastRequestId(svc: ComputeService, uuid: string): Promise<string> {
-  const row = await svc.db.selectFrom('instance_actions').select('request_id').where('instance_uuid', '=', uuid).orderBy('id', 'desc').executeTakeFirst();
-  return row?.request_id ?? '';
 }

@@ -27,6 +27,12 @@ async function actionId(svc: ComputeService, uuid: string, requestId: string): P
   return row?.id;
 }
 
+/** The request of the instance's newest action ('' when it has none): whose event an operation cut short must close. */
+export async function latestRequestId(svc: ComputeService, uuid: string): Promise<string> {
+  const row = await svc.db.selectFrom('instance_actions').select('request_id').where('instance_uuid', '=', uuid).orderBy('id', 'desc').executeTakeFirst();
+  return row?.request_id ?? '';
+}
+
 /** An event of the action began (compute_build_and_run_instance, conductor_schedule_and_build_instances...). */
 export async function startEvent(svc: ComputeService, uuid: string, requestId: string, event: string, host: string | null): Promise<void> {
   const id = await actionId(svc, uuid, requestId);

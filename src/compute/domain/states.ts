@@ -9,9 +9,10 @@ export const TaskState = {
   SCHEDULING: 'scheduling', NETWORKING: 'networking', BLOCK_DEVICE_MAPPING: 'block_device_mapping', SPAWNING: 'spawning',
   DELETING: 'deleting', POWERING_OFF: 'powering-off', POWERING_ON: 'powering-on', REBOOTING: 'rebooting', REBOOTING_HARD: 'rebooting_hard',
   PAUSING: 'pausing', UNPAUSING: 'unpausing', SUSPENDING: 'suspending', RESUMING: 'resuming', RESCUING: 'rescuing', UNRESCUING: 'unrescuing',
-  REBUILDING: 'rebuilding', REBUILD_SPAWNING: 'rebuild_spawning', RESIZE_PREP: 'resize_prep', RESIZE_MIGRATING: 'resize_migrating', RESIZE_MIGRATED: 'resize_migrated',
+  REBUILDING: 'rebuilding', REBUILD_BLOCK_DEVICE_MAPPING: 'rebuild_block_device_mapping', REBUILD_SPAWNING: 'rebuild_spawning', RESIZE_PREP: 'resize_prep', RESIZE_MIGRATING: 'resize_migrating', RESIZE_MIGRATED: 'resize_migrated',
   RESIZE_FINISH: 'resize_finish', RESIZE_REVERTING: 'resize_reverting', RESIZE_CONFIRMING: 'resize_confirming', MIGRATING: 'migrating',
-  IMAGE_SNAPSHOT: 'image_snapshot', IMAGE_BACKUP: 'image_backup', IMAGE_PENDING_UPLOAD: 'image_pending_upload', IMAGE_UPLOADING: 'image_uploading',
+  REBOOT_PENDING: 'reboot_pending', REBOOT_STARTED: 'reboot_started', REBOOT_PENDING_HARD: 'reboot_pending_hard', REBOOT_STARTED_HARD: 'reboot_started_hard',
+  IMAGE_SNAPSHOT: 'image_snapshot', IMAGE_SNAPSHOT_PENDING: 'image_snapshot_pending', IMAGE_BACKUP: 'image_backup', IMAGE_PENDING_UPLOAD: 'image_pending_upload', IMAGE_UPLOADING: 'image_uploading',
   SHELVING: 'shelving', SHELVING_IMAGE_PENDING_UPLOAD: 'shelving_image_pending_upload', SHELVING_IMAGE_UPLOADING: 'shelving_image_uploading',
   SHELVING_OFFLOADING: 'shelving_offloading', UNSHELVING: 'unshelving', UPDATING_PASSWORD: 'updating_password',
 } as const;
